@@ -1,0 +1,186 @@
+"""Helpers shared by the listing parsers: document loading, text, dates, pager, page checks."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from datetime import date
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement as Element
+
+from crawler.normalize import repair_mojibake
+
+MAINTENANCE = "maintenance page"
+ACCESS_DENIED = "access denied page"
+FILTER_REJECTED = "filter rejected by site"
+EMPTY_DOCUMENT = "empty page"
+
+_STRING = etree.XPath("string()")
+_CLASS_XP = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+_OUTSIDE_LISTING_TEXT = etree.XPath(
+    "//text()[not(ancestor::table) and not(ancestor::script) and not(ancestor::style)"
+    " and not(ancestor::*[" + _CLASS_XP.format("view-content") + "])]"
+)
+_TITLE_H1 = etree.XPath("//title | //h1")
+_PAGER_LINKS = etree.XPath(
+    "//*[self::nav or self::ul or self::div]"
+    "[contains(@class, 'pager') or contains(@class, 'pagination')"
+    " or contains(translate(@aria-label, 'P', 'p'), 'pagination')]//a[@href]"
+)
+_REL_LINKS = etree.XPath("//a[@href][@rel='next' or @rel='prev' or @rel='last' or @rel='first']")
+_VIEW_EMPTY = etree.XPath("//*[" + _CLASS_XP.format("view-empty") + "]")
+
+_MDY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_PARAGRAPH_END = re.compile(r"</p\s*>", re.IGNORECASE)
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_ASCII_WS = " \t\r\n\f\v"
+_NEXT_TEXT = re.compile(r"^\s*(?:next(?: page)?\b.*|[›»>]{1,2})\s*$", re.IGNORECASE)
+_LAST_TEXT = re.compile(r"\blast\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"\d+\s*$")
+_NO_RESULTS = re.compile(r"no results", re.IGNORECASE)
+
+
+def load_document(text: str) -> Element | None:
+    """Parse an HTML page (BOM tolerated); None when there is nothing to parse."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text)
+    except ValueError:  # an XML encoding declaration in a str
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        return lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except etree.ParserError:
+        return None
+
+
+def class_xpath(token: str) -> str:
+    """An XPath predicate body: the element's class list holds ``token``."""
+    return _CLASS_XP.format(token)
+
+
+def text_of(element: Element) -> str:
+    """The element's XPath string value (all descendant text, comments excluded)."""
+    return str(_STRING(element))
+
+
+def fix_text(text: str) -> str:
+    """Repair UTF-8-read-as-cp1252 mojibake; leave any other text untouched."""
+    return repair_mojibake(text)
+
+
+def trimmed_or_none(text: str) -> str | None:
+    """Trim a cell's text; an empty cell is None."""
+    text = text.strip()
+    return text or None
+
+
+def absolute_url(page_url: str, href: str | None) -> str | None:
+    """Resolve a linked href against the page URL, query string kept."""
+    href = (href or "").strip()
+    return urljoin(page_url, href) if href else None
+
+
+def is_pdf_url(url: str) -> bool:
+    """True when the URL names a PDF file (by its path, any case)."""
+    return urlsplit(url).path.lower().endswith(".pdf")
+
+
+def inner_html(element: Element, skip: tuple[Element, ...] = ()) -> str:
+    """The element's content as HTML, without its own tag (and without ``skip`` children)."""
+    parts = [html_lib.escape(element.text or "", quote=False)]
+    for child in element:
+        if child in skip:
+            parts.append(html_lib.escape(child.tail or "", quote=False))
+        else:
+            parts.append(lxml.html.tostring(child, encoding="unicode"))
+    return "".join(parts)
+
+
+def fragment_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: tags stripped, entities unescaped, paragraphs "\\n\\n"."""
+    paragraphs = []
+    for chunk in _PARAGRAPH_END.split(fragment):
+        text = html_lib.unescape(_TAG.sub("", _BREAK.sub("\n", chunk))).strip(_ASCII_WS)
+        if text:
+            paragraphs.append(text)
+    return fix_text("\n\n".join(paragraphs).strip())
+
+
+def parse_date(time_value: str | None, text: str) -> date | None:
+    """A date from an ISO ``time[datetime]`` value, else from MM/DD/YYYY text."""
+    if time_value:
+        try:
+            return date.fromisoformat(time_value.strip()[:10])
+        except ValueError:
+            pass
+    match = _MDY.search(text)
+    if not match:
+        return None
+    month, day, year = (int(group) for group in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def page_problems(root: Element) -> list[str]:
+    """Whole-page findings: maintenance, WAF denial, a rejected filter value."""
+    heading = " ".join(text_of(el) for el in _TITLE_H1(root)).lower()
+    outside = " ".join(str(t) for t in _OUTSIDE_LISTING_TEXT(root)).lower()
+    problems = []
+    if "currently under maintenance" in outside:
+        problems.append(MAINTENANCE)
+    if "access denied" in heading or ("access denied" in outside and "reference #" in outside):
+        problems.append(ACCESS_DENIED)
+    if "illegal choice has been detected" in outside:
+        problems.append(FILTER_REJECTED)
+    return problems
+
+
+def says_no_results(root: Element) -> bool:
+    """True when the view renders its empty-result text ("No results found")."""
+    return any(_NO_RESULTS.search(text_of(el)) for el in _VIEW_EMPTY(root))
+
+
+def _page_param(href: str) -> int | None:
+    """The ``page=N`` query parameter of a pager href."""
+    values = parse_qs(urlsplit(href).query).get("page")
+    if not values or not values[-1].strip().isdigit():
+        return None
+    return int(values[-1])
+
+
+def _is_next(link: Element) -> bool:
+    """True for a pager link pointing to the next page."""
+    classes = link.get("class", "") + " " + (link.getparent().get("class", "") or "")
+    label = " ".join((link.get("title", ""), link.get("aria-label", ""))).lower()
+    return (
+        link.get("rel") == "next"
+        or "pager__item--next" in classes
+        or "usa-pagination__next-page" in classes
+        or "next page" in label
+        or "next" in text_of(link).lower()
+        or bool(_NEXT_TEXT.match(text_of(link)))
+    )
+
+
+def parse_pager(root: Element) -> tuple[bool, int | None]:
+    """``(has_next, last_page)`` from the pager; last_page only when the pager names it."""
+    links = list(dict.fromkeys([*_PAGER_LINKS(root), *_REL_LINKS(root)]))
+    has_next = any(_is_next(link) for link in links)
+    last = numbered = None
+    for link in links:
+        page = _page_param(link.get("href", ""))
+        if page is None:
+            continue
+        classes = link.get("class", "") + " " + (link.getparent().get("class", "") or "")
+        if "--last" in classes or link.get("rel") == "last" or _LAST_TEXT.search(text_of(link)):
+            last = page if last is None else max(last, page)
+        elif _NUMBERED.search(text_of(link)) or link.get("aria-current"):
+            numbered = page if numbered is None else max(numbered, page)
+    return has_next, last if last is not None else numbered
