@@ -1,0 +1,197 @@
+"""Settings: the one module that reads the config file and the environment.
+
+Everything else receives the frozen objects built here. Unknown keys are an error that names the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
+ENV_PREFIX = "OIGWATCH_"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which key and what to do."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SplitConfig(_Frozen):
+    """One extra view per value of a filter parameter (e.g. one per DHS component)."""
+
+    param: str
+    values: dict[str, str]  # filter value -> component code
+
+
+class ViewConfig(_Frozen):
+    """One listing view of a source."""
+
+    name: str
+    path: str
+    kind: Literal["table", "cards"] = "table"
+    components: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # labels every report listed here carries (management_alert)
+    deep_order: str = ""  # query of a stable sort order walked by deep sweeps ("" = site default)
+    split: SplitConfig | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path_is_absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/'")
+        return value
+
+
+class SourceConfig(_Frozen):
+    """A listing site to watch, with its views."""
+
+    name: str
+    base_url: str
+    hosts: tuple[str, ...] = ()  # other host names of the same site, fetched through base_url
+    views: tuple[ViewConfig, ...]
+    enabled: bool = True
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://www.oig.dhs.gov")
+        return value.rstrip("/")
+
+    def with_base_url(self, base_url: str) -> SourceConfig:
+        """This source fetched from another address (the canonical host becomes an alias)."""
+        canonical = urlsplit(self.base_url).hostname or ""
+        hosts = tuple(dict.fromkeys((*self.hosts, canonical)))
+        return self.model_copy(update={"base_url": base_url.rstrip("/"), "hosts": hosts})
+
+
+class CrawlConfig(_Frozen):
+    """How politely and how deep to crawl."""
+
+    user_agent: str = "oigwatch/0.1 (newsroom report monitor; +https://github.com/oigwatch/oigwatch)"
+    delay: Annotated[float, Field(ge=0)] = 1.0
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 1
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 3
+    backoff: Annotated[float, Field(ge=0)] = 2.0
+    max_retry_after: Annotated[float, Field(ge=0)] = 120.0
+    page_cap: Annotated[int, Field(ge=1)] = 60
+    pdf_checks: Annotated[int, Field(ge=0)] = 50
+    new_pdf_cap: Annotated[int, Field(ge=0)] = 100
+    process_timeout: Annotated[float, Field(gt=0)] = 1800.0
+    obey_robots: bool = True
+
+
+class GateConfig(_Frozen):
+    """Thresholds of the gates that stand between a crawl and the ledger."""
+
+    removal_sweeps: Annotated[int, Field(ge=1)] = 2
+    min_parse_rate: Annotated[float, Field(ge=0, le=1)] = 0.9
+    min_row_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
+    bulk_threshold: Annotated[int, Field(ge=1)] = 25
+    bulk_fraction: Annotated[float, Field(gt=0, le=1)] = 0.3
+    fiscal_year_gap: Annotated[int, Field(ge=1)] = 3
+
+
+class Settings(_Frozen):
+    """Everything oigwatch is told: config file, then environment, then command-line overrides."""
+
+    database_url: str = ""
+    data_dir: str = "data"
+    crawl: CrawlConfig = CrawlConfig()
+    gates: GateConfig = GateConfig()
+    sources: tuple[SourceConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> Settings:
+        names = [source.name for source in self.sources]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"source {name!r} is declared twice")
+        return self
+
+    @property
+    def db_url(self) -> str:
+        """The database URL: configured, or a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir) / 'oigwatch.db'}"
+
+    def source(self, name: str) -> SourceConfig:
+        """The source called ``name``; ConfigError naming the known ones otherwise."""
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"unknown source {name!r} (configured: {known})")
+
+
+def _merge(base: dict[str, object], override: Mapping[str, object]) -> dict[str, object]:
+    merged = dict(base)
+    for key, value in override.items():
+        current = merged.get(key)
+        if isinstance(current, dict) and isinstance(value, Mapping):
+            merged[key] = _merge(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, object]:
+    """OIGWATCH_DATABASE_URL, OIGWATCH_DATA_DIR and OIGWATCH_CRAWL__DELAY style keys."""
+    tree: dict[str, object] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in ("OIGWATCH_CONFIG",):
+            continue
+        path = name[len(ENV_PREFIX) :].lower().split("__")
+        if path[0].startswith("test_"):
+            continue
+        node = tree
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"environment variable {name} conflicts with another one")
+            node = child
+        node[path[-1]] = value
+    return tree
+
+
+def _describe(error: ValidationError, origin: str) -> str:
+    lines = [f"invalid configuration ({origin}):"]
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        message = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
+        lines.append(f"  {where}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Settings:
+    """Read the config file (default: the shipped one, or $OIGWATCH_CONFIG) and the environment."""
+    environ = os.environ if environ is None else environ
+    config_path = Path(path or environ.get("OIGWATCH_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw: dict[str, object] = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {config_path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {config_path} is not valid TOML: {exc}") from exc
+    merged = _merge(_merge(raw, _env_overrides(environ)), overrides or {})
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, f"{config_path} and OIGWATCH_* environment")) from exc

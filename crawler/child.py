@@ -1,0 +1,99 @@
+"""The crawl child process: ``python -m crawler.child JOB.json RESULT.json``.
+
+Scrapy's reactor cannot be restarted in a long-lived process, and a child bounds memory and can be
+killed on timeout; so each crawl runs here and hands its findings back as one JSON file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from crawler.spiders.cards import CardSpider
+from crawler.spiders.listing import Collector, ListingSpider
+from crawler.spiders.table import TableSpider
+
+SPIDERS: dict[str, type[ListingSpider]] = {"table": TableSpider, "cards": CardSpider}
+
+
+def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
+    """Polite Scrapy settings from the crawl config."""
+    return {
+        "USER_AGENT": crawl["user_agent"],
+        "ROBOTSTXT_OBEY": crawl["obey_robots"],
+        "DOWNLOAD_DELAY": crawl["delay"],
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "CONCURRENT_REQUESTS": crawl["concurrency"],
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl["concurrency"],
+        "DOWNLOAD_TIMEOUT": crawl["timeout"],
+        "RETRY_ENABLED": False,
+        "REDIRECT_MAX_TIMES": 5,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "OIGWATCH_RETRIES": crawl["retries"],
+        "OIGWATCH_BACKOFF": crawl["backoff"],
+        "OIGWATCH_MAX_RETRY_AFTER": crawl["max_retry_after"],
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.spiders.middleware.HostGuardMiddleware": 90,
+            "crawler.spiders.middleware.BackoffRetryMiddleware": 560,
+        },
+        "DEFAULT_REQUEST_HEADERS": {"Accept": "text/html,application/pdf;q=0.9,*/*;q=0.5"},
+    }
+
+
+def _progress(done: int, scheduled: int) -> None:
+    print(f"progress {done} {scheduled}", flush=True)
+
+
+def run(job: dict[str, Any]) -> dict[str, Any]:
+    """Crawl every view of the job's source; return what was seen."""
+    started = time.time()
+    collector = Collector()
+    process = CrawlerProcess(scrapy_settings(job["crawl"]), install_root_handler=True)
+    crawlers = []
+    for kind in sorted({view["kind"] for view in job["views"]}):
+        crawler = process.create_crawler(SPIDERS[kind])
+        crawlers.append(crawler)
+        process.crawl(crawler, job=job, collector=collector, progress=_progress)
+    process.start()
+    stats: dict[str, Any] = {}
+    for crawler in crawlers:
+        for key, value in (crawler.stats.get_stats() if crawler.stats else {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                stats[key] = stats.get(key, 0) + value
+    return {
+        "run_key": job["run_key"],
+        "started_at": started,
+        "finished_at": time.time(),
+        "pages": collector.pages,
+        "errors": collector.errors,
+        "pdfs": collector.pdfs,
+        "capped": sorted(collector.capped),
+        "page_cache": collector.cache,
+        "stats": {
+            "requests": stats.get("downloader/request_count", 0),
+            "bytes": stats.get("downloader/response_bytes", 0),
+            "retries": stats.get("oigwatch/retries", 0),
+            "not_modified": stats.get("downloader/response_status_count/304", 0),
+        },
+    }
+
+
+def main(argv: list[str]) -> int:
+    job_path, result_path = Path(argv[0]), Path(argv[1])
+    result = run(json.loads(job_path.read_text(encoding="utf-8")))
+    partial = result_path.with_suffix(".partial")
+    partial.write_text(json.dumps(result), encoding="utf-8")
+    os.replace(partial, result_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

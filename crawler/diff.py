@@ -1,0 +1,171 @@
+"""The pure diff: what the ledger knew, what one healthy crawl saw, and what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from crawler.normalize import labels as title_labels
+from crawler.normalize import norm_summary, norm_text, pdf_path
+from crawler.state import ReportState, with_pdf
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A report as the ledger holds it."""
+
+    id: int
+    state: ReportState
+    status: str = "active"  # active|removed
+    missing_sweeps: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field's old and new value, in the site's original text."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A typed change of one report: new, revised, removed or restored."""
+
+    kind: str
+    key: str
+    state: ReportState
+    previous: ReportState | None = None
+    fields: tuple[FieldChange, ...] = ()
+    labels_gained: tuple[str, ...] = ()
+    labels_lost: tuple[str, ...] = ()
+
+    @property
+    def dedupe_key(self) -> str:
+        """Same content, same key: an A→B→A oscillation alerts once per distinct transition."""
+        before = self.previous.content_hash[:16] if self.previous else "-"
+        return f"{self.kind}:{self.key}:{before}:{self.state.content_hash[:16]}"
+
+
+@dataclass(slots=True)
+class Diff:
+    """Changes to announce, silent state updates, and new missing-sweep counters."""
+
+    changes: list[Change] = field(default_factory=list)
+    updates: dict[str, ReportState] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepFacts:
+    """What the diff must know about the crawl that produced the entries."""
+
+    complete: bool  # a deep sweep that walked every page of every view
+    removal_sweeps: int = 2
+    pdfs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by PDF path
+
+
+def next_state(old: Stored | None, seen: ReportState, facts: SweepFacts) -> ReportState:
+    """Fold what was seen into what was known: partial views never take components away."""
+    fingerprint = facts.pdfs.get(pdf_path(seen.pdf_url) or "")
+    if old is None:
+        return with_pdf(replace(seen, settled=facts.complete), fingerprint)
+    prev = old.state
+    state = seen
+    if not facts.complete:
+        state = replace(
+            state,
+            components=tuple(sorted({*prev.components, *seen.components})),
+            view_labels=tuple(sorted({*prev.view_labels, *seen.view_labels})),
+        )
+    if prev.pdf_family and seen.pdf_family != prev.pdf_family and not facts.complete:
+        state = replace(state, pdf_url=prev.pdf_url, pdf_family=prev.pdf_family)
+    if pdf_path(state.pdf_url) == pdf_path(prev.pdf_url):
+        state = replace(
+            state,
+            pdf_etag=prev.pdf_etag,
+            pdf_last_modified=prev.pdf_last_modified,
+            pdf_length=prev.pdf_length,
+            pdf_sha256=prev.pdf_sha256,
+        )
+    state = with_pdf(state, facts.pdfs.get(pdf_path(state.pdf_url) or ""))
+    return replace(state, settled=prev.settled or facts.complete)
+
+
+def field_changes(old: ReportState, new: ReportState) -> tuple[FieldChange, ...]:
+    """Field-level differences that are real (normalized text, same PDF family)."""
+    found: list[FieldChange] = []
+
+    def note(name: str, before: Any, after: Any) -> None:
+        found.append(FieldChange(name, before, after))
+
+    if norm_text(old.title) != norm_text(new.title):
+        note("title", old.title, new.title)
+    if norm_summary(old.summary) != norm_summary(new.summary):
+        note("summary", old.summary, new.summary)
+    if old.issue_date != new.issue_date:
+        note("issue_date", old.issue_date, new.issue_date)
+    if (old.fiscal_year or "").strip() != (new.fiscal_year or "").strip():
+        note("fiscal_year", old.fiscal_year, new.fiscal_year)
+    same_family = old.pdf_family == new.pdf_family
+    if same_family and pdf_path(old.pdf_url) != pdf_path(new.pdf_url):
+        note("pdf_url", old.pdf_url, new.pdf_url)
+    if old.pdf_sha256 and new.pdf_sha256 and old.pdf_sha256 != new.pdf_sha256:
+        note("pdf_content", old.pdf_sha256, new.pdf_sha256)
+    if old.settled and set(old.components) != set(new.components):
+        note("components", list(old.components), list(new.components))
+    return tuple(found)
+
+
+def label_changes(old: ReportState, new: ReportState) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Labels gained and lost; view-derived labels count only once the report is settled."""
+    before = set(title_labels(old.title))
+    after = set(title_labels(new.title))
+    if old.settled:
+        before |= set(old.view_labels)
+        after |= set(new.view_labels)
+    return tuple(sorted(after - before)), tuple(sorted(before - after))
+
+
+def _compare(old: Stored, seen: ReportState, facts: SweepFacts) -> tuple[Change | None, ReportState]:
+    new = next_state(old, seen, facts)
+    fields = field_changes(old.state, new)
+    gained, lost = label_changes(old.state, new)
+    if old.status == "removed":
+        kind = "restored"
+    elif fields or gained or lost:
+        kind = "revised"
+    else:
+        return None, new
+    change = Change(kind, old.state.key, new, old.state, fields, gained, lost)
+    return change, new
+
+
+def diff_reports(
+    stored: Mapping[str, Stored], seen: Mapping[str, ReportState], facts: SweepFacts
+) -> Diff:
+    """Compare one healthy crawl with the ledger; only complete sweeps can conclude "removed"."""
+    result = Diff()
+    for key, state in seen.items():
+        old = stored.get(key)
+        if old is None:
+            result.changes.append(Change("new", key, next_state(None, state, facts)))
+            continue
+        change, new = _compare(old, state, facts)
+        if change is not None:
+            result.changes.append(change)
+        elif new != old.state:
+            result.updates[key] = new
+        if old.missing_sweeps:
+            result.missing[key] = 0
+    if facts.complete:
+        for key, old in stored.items():
+            if key in seen or old.status != "active":
+                continue
+            count = old.missing_sweeps + 1
+            result.missing[key] = count
+            if count >= facts.removal_sweeps:
+                result.changes.append(Change("removed", key, old.state, old.state))
+    return result

@@ -1,0 +1,107 @@
+"""Change events (pure): payloads in the documented JSON shape, and the gates that hold them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crawler.diff import Change
+from crawler.state import ReportState
+
+CONTENT_KINDS = ("new", "revised", "removed", "restored")
+OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold")
+
+
+@dataclass(frozen=True, slots=True)
+class EventDraft:
+    """An event before it has an id: the ledger stores it unless its dedupe key exists."""
+
+    kind: str
+    dedupe_key: str
+    payload: dict[str, Any]
+    report_key: str | None = None
+    status: str = "published"  # published|held
+
+
+def report_fields(state: ReportState) -> dict[str, Any]:
+    """The report part of an event payload, in the site's original text."""
+    return {
+        "report_number": state.report_number,
+        "title": state.title,
+        "url": state.pdf_url,
+        "detail_url": state.detail_url,
+        "issue_date": state.issue_date,
+        "fiscal_year": state.fiscal_year,
+        "components": list(state.components),
+        "summary": state.summary,
+        "labels": list(state.labels),
+    }
+
+
+def content_event(change: Change, source: str, detected_at: datetime) -> EventDraft:
+    """The event announcing one report change."""
+    payload = {
+        "kind": change.kind,
+        "source": source,
+        "report_key": change.key,
+        **report_fields(change.state),
+        "changes": [{"field": f.field, "old": f.old, "new": f.new} for f in change.fields],
+        "labels_gained": list(change.labels_gained),
+        "labels_lost": list(change.labels_lost),
+        "detected_at": detected_at.isoformat(),
+    }
+    return EventDraft(change.kind, f"{source}:{change.dedupe_key}", payload, change.key)
+
+
+def ops_event(kind: str, source: str, run_key: str, detected_at: datetime, **detail: Any) -> EventDraft:
+    """An operational event (for the ops route, never a newsroom route)."""
+    payload = {"kind": kind, "source": source, "detected_at": detected_at.isoformat(), **detail}
+    payload.setdefault("changes", [])
+    return EventDraft(kind, f"{source}:{kind}:{run_key}", payload)
+
+
+@dataclass(frozen=True, slots=True)
+class GateFacts:
+    """What the event gates must know about the source and the run."""
+
+    baseline: bool  # the source's first healthy run
+    announce: bool = False
+    known_reports: int = 0
+    bulk_threshold: int = 25
+    bulk_fraction: float = 0.3
+    held_keys: tuple[str, ...] = field(default=())
+
+
+def bulk_limit(known: int, threshold: int, fraction: float) -> int:
+    """How many new reports one run may announce before they are held as one summary."""
+    if known < 2 * threshold:
+        return threshold
+    return min(threshold, max(1, int(known * fraction)))
+
+
+def gate_events(
+    changes: list[Change], source: str, run_key: str, detected_at: datetime, facts: GateFacts
+) -> list[EventDraft]:
+    """Baseline silence, then the bulk hold; the rest pass as published events."""
+    if facts.baseline and not facts.announce:
+        return []
+    drafts = [content_event(change, source, detected_at) for change in changes]
+    new = [d for d in drafts if d.kind == "new"]
+    limit = bulk_limit(facts.known_reports, facts.bulk_threshold, facts.bulk_fraction)
+    if facts.announce or len(new) <= limit:
+        return drafts
+    held = [
+        EventDraft(d.kind, d.dedupe_key, d.payload, d.report_key, "held") if d.kind == "new" else d
+        for d in drafts
+    ]
+    summary = ops_event(
+        "bulk_hold",
+        source,
+        run_key,
+        detected_at,
+        held=len(new),
+        limit=limit,
+        report_numbers=[d.payload["report_number"] or d.report_key for d in new][:50],
+    )
+    return [*held, summary]

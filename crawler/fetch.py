@@ -1,0 +1,88 @@
+"""The parent side of a crawl: run the child process with a wall-clock limit, read its findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlOutcome:
+    """The child's findings, or why there are none."""
+
+    result: dict[str, Any] | None
+    failure: str | None = None
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _follow(proc: subprocess.Popen[bytes], deadline: float, progress: Progress | None) -> bool:
+    """Relay progress lines until the child exits; False when the deadline passed first."""
+    assert proc.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    buffer = b""
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if not selector.select(timeout=min(left, 1.0)):
+                if proc.poll() is not None:
+                    return True
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                return True
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            if progress and lines:
+                _, done, scheduled = lines[-1].split()
+                progress(int(done), int(scheduled))
+    except subprocess.TimeoutExpired:
+        return False
+    finally:
+        selector.close()
+
+
+def run_crawl(job: dict[str, Any], timeout: float, progress: Progress | None = None) -> CrawlOutcome:
+    """Crawl in a child process group, killed whole if it outlives ``timeout`` seconds."""
+    with tempfile.TemporaryDirectory(prefix="oigwatch-crawl-") as tmp:
+        job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
+        job_path.write_text(json.dumps(job), encoding="utf-8")
+        with open(Path(tmp, "stderr.log"), "w+b") as errors:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "crawler.child", str(job_path), str(result_path)],
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                start_new_session=True,
+            )
+            finished = _follow(proc, time.monotonic() + timeout, progress)
+            if not finished:
+                _kill_group(proc)
+                return CrawlOutcome(None, f"crawl timed out after {timeout:g} s and was killed")
+            errors.seek(0)
+            tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+        if proc.returncode != 0 or not result_path.exists():
+            detail = " | ".join(tail) or "no error output"
+            return CrawlOutcome(None, f"crawl process failed (exit {proc.returncode}): {detail}")
+        return CrawlOutcome(json.loads(result_path.read_text(encoding="utf-8")))

@@ -1,0 +1,78 @@
+"""The health gate (pure): is this crawl trustworthy enough to change the ledger?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.normalize import identity
+
+MIN_ROWS_FOR_RATIO = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Healthy or not, why, and what the crawl covered."""
+
+    healthy: bool
+    reasons: tuple[str, ...] = ()
+    complete: bool = False
+    view_counts: Mapping[str, int] = field(default_factory=dict)
+    rows_seen: int = 0
+    entries: int = 0
+
+    @property
+    def reason(self) -> str:
+        """The reasons as one line."""
+        return "; ".join(self.reasons)
+
+
+def view_counts(pages: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Distinct reports per view over every page read."""
+    keys: dict[str, set[str]] = {}
+    for page in pages:
+        seen = keys.setdefault(page["view"], set())
+        for entry in page["entries"]:
+            seen.add(
+                identity(entry["report_number"], entry["pdf_url"], entry["title"], entry["issue_date"])
+            )
+    return {view: len(found) for view, found in keys.items()}
+
+
+def assess(
+    result: Mapping[str, Any],
+    views: Iterable[str],
+    previous_counts: Mapping[str, int] | None,
+    *,
+    deep: bool,
+    min_parse_rate: float = 0.9,
+    min_row_ratio: float = 0.5,
+) -> Verdict:
+    """Judge a crawl: HTTP failures, odd pages, no rows, low parse rate or a halved view fail it."""
+    pages = result["pages"]
+    reasons = [f"{e['reason']} at {e['url']}" for e in result["errors"]]
+    for page in pages:
+        reasons += [f"{problem} at {page['url']}" for problem in page["problems"]]
+    counts = view_counts(pages)
+    rows = sum(page["rows_seen"] for page in pages)
+    entries = sum(len(page["entries"]) for page in pages)
+    if not entries:
+        reasons.append("no report rows in any view")
+    elif rows and entries / rows < min_parse_rate:
+        reasons.append(f"only {entries} of {rows} rows could be read ({entries / rows:.0%})")
+    for view, before in (previous_counts or {}).items():
+        now = counts.get(view, 0)
+        if before and now == 0:
+            reasons.append(f"view {view} lists no reports (it listed {before})")
+        elif before >= MIN_ROWS_FOR_RATIO and now < before * min_row_ratio:
+            reasons.append(f"view {view} shrank from {before} to {now} reports")
+    missing = [view for view in views if view not in counts and not _failed(result, view)]
+    reasons += [f"view {view} returned no page" for view in missing]
+    capped = set(result.get("capped", ()))
+    complete = deep and not reasons and not capped
+    return Verdict(not reasons, tuple(dict.fromkeys(reasons)), complete, counts, rows, entries)
+
+
+def _failed(result: Mapping[str, Any], view: str) -> bool:
+    return any(error["view"] == view for error in result["errors"])

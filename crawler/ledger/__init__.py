@@ -1,0 +1,1 @@
+"""The ledger: what oigwatch knows about each source, report, version and change."""

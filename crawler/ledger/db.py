@@ -1,0 +1,94 @@
+"""Engines and migrations: SQLite by default (WAL, busy timeout, BEGIN IMMEDIATE), PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class DatabaseError(Exception):
+    """The database cannot be used as configured; the message says what to do."""
+
+
+def normalize_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the ledger; SQLite files get WAL, a busy timeout and BEGIN IMMEDIATE."""
+    url = normalize_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (None: empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    """The newest schema revision this version of oigwatch knows."""
+    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+
+
+def upgrade(engine: Engine) -> None:
+    """Migrate the database to the newest schema."""
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def ensure_schema(engine: Engine, auto: bool = True) -> None:
+    """Create the schema in an empty database; refuse an outdated one unless told to upgrade."""
+    current = current_revision(engine)
+    if current == head_revision(engine):
+        return
+    if current is None or auto:
+        upgrade(engine)
+        return
+    raise DatabaseError(
+        f"the database schema is at revision {current}, not the current one: run `oigwatch db upgrade`"
+    )

@@ -1,0 +1,146 @@
+"""SQLAlchemy 2.x models of the ledger. Migrations in crawler/migrations mirror this file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """A watched listing site and its health episode."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    healthy: Mapped[bool] = mapped_column(Boolean, default=True)
+    unhealthy_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    baseline_run_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrawlRun(Base):
+    """One crawl of one source, with the gate's verdict."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_key: Mapped[str] = mapped_column(String(64), unique=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    sweep: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    verdict: Mapped[str] = mapped_column(String(20))  # baseline|healthy|unhealthy|failed
+    reason: Mapped[str] = mapped_column(Text, default="")
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (Index("ix_crawl_runs_source_started", "source_id", "started_at"),)
+
+
+class Report(Base):
+    """The current state of one report, identified by its key within a source."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    report_number: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    fiscal_year: Mapped[str | None] = mapped_column(String(20))
+    pdf_url: Mapped[str | None] = mapped_column(Text)
+    pdf_family: Mapped[str | None] = mapped_column(String(100))
+    detail_url: Mapped[str | None] = mapped_column(Text)
+    components: Mapped[list[Any]] = mapped_column(default=list)
+    view_labels: Mapped[list[Any]] = mapped_column(default=list)
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active|removed
+    missing_sweeps: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    pdf_etag: Mapped[str | None] = mapped_column(Text)
+    pdf_last_modified: Mapped[str | None] = mapped_column(String(64))
+    pdf_length: Mapped[int | None] = mapped_column(Integer)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "key", name="uq_reports_source_key"),
+        Index("ix_reports_number", "report_number"),
+        Index("ix_reports_pdf_check", "source_id", "pdf_checked_at"),
+    )
+
+
+class ReportVersion(Base):
+    """Every distinct state a report has been seen in, with its content hash."""
+
+    __tablename__ = "report_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column()
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_report_versions_report", "report_id", "id"),)
+
+
+class ChangeEvent(Base):
+    """A change worth telling someone about; the dedupe key makes recording idempotent."""
+
+    __tablename__ = "change_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(10), default="published")  # published|held
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+
+    __table_args__ = (
+        Index("ix_change_events_detected", "detected_at"),
+        Index("ix_change_events_report", "report_id"),
+    )
+
+
+class PageCache(Base):
+    """Validators and parsed entries of a listing page, for conditional requests."""
+
+    __tablename__ = "page_cache"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    page: Mapped[dict[str, Any]] = mapped_column()
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,275 @@
+"""The walk every listing spider shares: views, pages, conditional requests, PDF fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.entry import ParsedPage, ReportEntry
+from crawler.normalize import pdf_path
+
+LISTING_STATUSES = [304, 403, 404, 410, 429, 500, 502, 503, 504]
+PageParser = Callable[..., ParsedPage]
+
+
+def page_url(view_url: str, order: str, page: int) -> str:
+    """The URL of one page of a view, in the site's default order or a stable one."""
+    parts = urlsplit(view_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    query += parse_qsl(order, keep_blank_values=True)
+    if page:
+        query.append(("page", str(page)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+@dataclass
+class Collector:
+    """Everything one crawl saw, in JSON-ready form."""
+
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    pdfs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    capped: set[str] = field(default_factory=set)
+    cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # validators seen this run
+    responses: int = 0
+    scheduled: int = 0
+
+
+def page_to_json(page: ParsedPage) -> dict[str, Any]:
+    """A parsed page in the form cached by the ledger and passed back to the parent."""
+    return {
+        "entries": [entry.to_json() for entry in page.entries],
+        "rows_seen": page.rows_seen,
+        "has_next": page.has_next,
+        "last_page": page.last_page,
+        "problems": list(page.problems),
+    }
+
+
+def page_from_json(data: dict[str, Any]) -> ParsedPage:
+    """Inverse of :func:`page_to_json`."""
+    return ParsedPage(
+        entries=tuple(ReportEntry.from_json(e) for e in data["entries"]),
+        rows_seen=data["rows_seen"],
+        has_next=data["has_next"],
+        last_page=data.get("last_page"),
+        problems=tuple(data.get("problems") or ()),
+    )
+
+
+class ListingSpider(Spider):
+    """Walks the views of one page family; subclasses only name their parser."""
+
+    name = "listing"
+    parse_page: ClassVar[PageParser]
+    custom_settings: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, job: dict[str, Any], collector: Collector, progress: Callable[..., None]):
+        super().__init__()
+        self.job = job
+        self.collector = collector
+        self.progress = progress
+        self.base_url: str = job["source"]["base_url"]
+        self.host_aliases = frozenset(job["source"]["hosts"])
+        self.deep = job["sweep"] == "deep"
+        self.page_cap: int = job["crawl"]["page_cap"]
+        self.views = {v["name"]: v for v in job["views"] if v["kind"] == self.kind}
+        self.walk_end: dict[str, int] = {}
+        self.page_cache: dict[str, dict[str, Any]] = job.get("page_cache", {})
+        self.pdf_plan: dict[str, Any] = job["pdf"]
+        self.known_pdfs = set(self.pdf_plan.get("known_paths", ()))
+        self.new_pdfs_left: int = self.pdf_plan.get("new_cap", 0)
+        self.reread = False
+
+    kind: ClassVar[str] = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ListingSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for view in self.views.values():
+            yield self.listing_request(view, "", 0)
+            if self.deep and view["deep_order"]:
+                yield self.listing_request(view, view["deep_order"], 0)
+        if self.deep and self.kind == "table":
+            for item in self.pdf_plan.get("recheck", ()):
+                yield self.pdf_request(item["url"], item.get("etag"), item.get("last_modified"))
+
+    def listing_request(self, view: dict[str, Any], order: str, page: int) -> Request:
+        """A conditional request for one listing page."""
+        url = page_url(view["url"], order, page)
+        headers = {}
+        cached = self.collector.cache.get(url) or self.page_cache.get(url)
+        if cached and cached.get("etag"):
+            headers["If-None-Match"] = cached["etag"]
+        if cached and cached.get("last_modified"):
+            headers["If-Modified-Since"] = cached["last_modified"]
+        self.collector.scheduled += 1
+        meta = {"view": view["name"], "order": order, "page": page, "url": url}
+        meta["handle_httpstatus_list"] = LISTING_STATUSES
+        return Request(
+            url,
+            headers=headers,
+            meta=meta,
+            callback=self.on_listing,
+            errback=self.on_error,
+            dont_filter=True,
+            priority=-page,
+        )
+
+    def pdf_request(self, url: str, etag: str | None = None, modified: str | None = None) -> Request:
+        """A (conditional) GET of a report PDF, fingerprinted in :meth:`on_pdf`."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        self.collector.scheduled += 1
+        meta = {"pdf": url, "handle_httpstatus_list": [304, 403, 404, 410, 500, 502, 503, 504]}
+        return Request(
+            url, headers=headers, meta=meta, callback=self.on_pdf, errback=self.on_error,
+            priority=-1000, dont_filter=True,
+        )
+
+    def on_listing(self, response: Response) -> Iterator[Request]:
+        """Record one listing page, then follow the walk and fingerprint unseen PDFs."""
+        meta = response.meta
+        view = self.views[meta["view"]]
+        self.tick()
+        parsed = self.read_page(response, view)
+        if parsed is None:
+            return
+        self.collector.pages.append(
+            {"view": view["name"], "order": meta["order"], "page": meta["page"], "url": meta["url"],
+             "status": response.status, **page_to_json(parsed)}
+        )
+        yield from self.follow(view, meta["order"], meta["page"], parsed)
+        yield from self.new_pdf_requests(parsed.entries)
+
+    def read_page(self, response: Response, view: dict[str, Any]) -> ParsedPage | None:
+        """The parsed page (from the cache on 304), or None after recording an error."""
+        url = response.meta["url"]
+        if response.status == 304:
+            cached = self.collector.cache.get(url) or self.page_cache.get(url)
+            if cached:
+                return page_from_json(cached["page"])
+            self.error(url, view["name"], "HTTP 304 for a page that is not cached")
+            return None
+        if response.status != 200:
+            self.error(url, view["name"], f"HTTP {response.status}")
+            return None
+        parsed = type(self).parse_page(
+            response.text, page_url=response.url, view=view["name"],
+            components=tuple(view["components"]),
+        )
+        self.collector.cache[url] = {
+            "etag": _header(response, b"ETag"),
+            "last_modified": _header(response, b"Last-Modified"),
+            "page": page_to_json(parsed),
+        }
+        return parsed
+
+    def follow(self, view: dict[str, Any], order: str, page: int, parsed: ParsedPage) -> Iterator[Request]:
+        """Schedule further pages of the walk: all at once when the pager names the last one."""
+        walking = self.deep and order == view["deep_order"] and not self.reread_request(order, page)
+        if not walking or not parsed.entries:
+            return
+        name = view["name"]
+        if page == 0:
+            last = parsed.last_page if parsed.last_page is not None else int(parsed.has_next)
+            end = min(last, self.page_cap - 1)
+            if last > end:
+                self.collector.capped.add(name)
+            self.walk_end[name] = end
+            for number in range(1, end + 1):
+                yield self.listing_request(view, order, number)
+        elif page == self.walk_end.get(name) and parsed.has_next:
+            if page + 1 >= self.page_cap:
+                self.collector.capped.add(name)
+                return
+            self.walk_end[name] = page + 1
+            yield self.listing_request(view, order, page + 1)
+
+    def reread_request(self, order: str, page: int) -> bool:
+        """Whether this is the re-read of page 0 at the end of a deep sweep."""
+        return self.reread and page == 0 and order == ""
+
+    def new_pdf_requests(self, entries: tuple[ReportEntry, ...]) -> Iterator[Request]:
+        """Fingerprint PDFs never seen before, within the per-run cap."""
+        if not self.pdf_plan.get("fetch_new"):
+            return
+        for entry in entries:
+            path = pdf_path(entry.pdf_url)
+            if not path or path in self.known_pdfs or self.new_pdfs_left <= 0:
+                continue
+            self.known_pdfs.add(path)
+            self.new_pdfs_left -= 1
+            assert entry.pdf_url is not None
+            yield self.pdf_request(entry.pdf_url)
+
+    def on_pdf(self, response: Response) -> None:
+        """Fingerprint a PDF: ETag, Last-Modified, length and sha256 of the bytes."""
+        self.tick()
+        url = response.meta["pdf"]
+        record: dict[str, Any] = {"url": url}
+        body = response.body
+        if response.status == 304:
+            record["status"] = "not_modified"
+        elif response.status != 200:
+            record.update(status="error", reason=f"HTTP {response.status}")
+        elif not body.startswith(b"%PDF"):
+            record.update(status="error", reason="the response is not a PDF")
+        else:
+            record.update(
+                status="ok",
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
+                length=len(body),
+                sha256=hashlib.sha256(body).hexdigest(),
+            )
+        self.collector.pdfs[pdf_path(url) or url] = record
+
+    def on_error(self, failure: Failure) -> None:
+        """A request failed for good (after retries): a listing error makes the run unhealthy."""
+        self.tick()
+        request = failure.request  # type: ignore[attr-defined]
+        reason = failure.getErrorMessage() or failure.type.__name__  # type: ignore[union-attr]
+        if "pdf" in request.meta:
+            url = request.meta["pdf"]
+            self.collector.pdfs[pdf_path(url) or url] = {"url": url, "status": "error", "reason": reason}
+            return
+        self.error(request.meta["url"], request.meta["view"], f"{failure.type.__name__}: {reason}")  # type: ignore[union-attr]
+
+    def error(self, url: str, view: str, reason: str) -> None:
+        self.collector.errors.append({"url": url, "view": view, "reason": reason})
+
+    def tick(self) -> None:
+        self.collector.responses += 1
+        self.progress(self.collector.responses, self.collector.scheduled)
+
+    def on_idle(self) -> None:
+        """At the end of a deep sweep, read page 0 again: reports published mid-walk are not missed."""
+        if not self.deep or self.reread:
+            return
+        self.reread = True
+        assert self.crawler.engine is not None
+        for view in self.views.values():
+            self.crawler.engine.crawl(self.listing_request(view, "", 0))
+        raise DontCloseSpider
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
