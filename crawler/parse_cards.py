@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from lxml import etree
-from lxml.html import HtmlElement as Element
+from lxml.etree import _Element as Element
 
 from crawler.entry import ParsedPage, ReportEntry
 from crawler.parse_common import (
@@ -59,7 +59,7 @@ def parse_card_page(
     root = load_document(html)
     if root is None:
         return ParsedPage(entries=(), rows_seen=0, has_next=False, problems=(EMPTY_DOCUMENT,))
-    problems = page_problems(root)
+    problems = page_problems(root, html)
     has_next, last_page = parse_pager(root)
     cards = _TEASERS(root) or _LIST_ITEMS(root)
     if not cards and not problems and not says_no_results(root):

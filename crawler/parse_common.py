@@ -7,9 +7,8 @@ import re
 from datetime import date
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement as Element
+from lxml.etree import _Element as Element
 
 from crawler.normalize import repair_mojibake
 
@@ -41,6 +40,7 @@ _ASCII_WS = " \t\r\n\f\v"
 _NEXT_TEXT = re.compile(r"^\s*(?:next(?: page)?\b.*|[›»>]{1,2})\s*$", re.IGNORECASE)
 _LAST_TEXT = re.compile(r"\blast\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"\d+\s*$")
+_PAGE_MARKERS = re.compile(r"under maintenance|access denied|illegal choice", re.IGNORECASE)
 _NO_RESULTS = re.compile(r"no results", re.IGNORECASE)
 
 
@@ -50,11 +50,11 @@ def load_document(text: str) -> Element | None:
     if not text.strip():
         return None
     try:
-        return lxml.html.document_fromstring(text)
-    except ValueError:  # an XML encoding declaration in a str
-        parser = lxml.html.HTMLParser(encoding="utf-8")
-        return lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
-    except etree.ParserError:
+        try:
+            return etree.fromstring(text, etree.HTMLParser())
+        except ValueError:  # an XML encoding declaration in a str
+            return etree.fromstring(text.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    except etree.XMLSyntaxError:
         return None
 
 
@@ -97,7 +97,7 @@ def inner_html(element: Element, skip: tuple[Element, ...] = ()) -> str:
         if child in skip:
             parts.append(html_lib.escape(child.tail or "", quote=False))
         else:
-            parts.append(lxml.html.tostring(child, encoding="unicode"))
+            parts.append(etree.tostring(child, method="html", encoding="unicode"))
     return "".join(parts)
 
 
@@ -128,8 +128,10 @@ def parse_date(time_value: str | None, text: str) -> date | None:
         return None
 
 
-def page_problems(root: Element) -> list[str]:
+def page_problems(root: Element, raw: str) -> list[str]:
     """Whole-page findings: maintenance, WAF denial, a rejected filter value."""
+    if not _PAGE_MARKERS.search(raw):
+        return []
     heading = " ".join(text_of(el) for el in _TITLE_H1(root)).lower()
     outside = " ".join(str(t) for t in _OUTSIDE_LISTING_TEXT(root)).lower()
     problems = []

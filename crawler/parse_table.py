@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lxml import etree
-from lxml.html import HtmlElement as Element
+from lxml.etree import _Element as Element
 
 from crawler.entry import ParsedPage, ReportEntry
 from crawler.parse_common import (
@@ -63,7 +63,7 @@ def parse_table_page(
     root = load_document(html)
     if root is None:
         return ParsedPage(entries=(), rows_seen=0, has_next=False, problems=(EMPTY_DOCUMENT,))
-    problems = page_problems(root)
+    problems = page_problems(root, html)
     has_next, last_page = parse_pager(root)
     table = _find_table(root)
     if table is None:
