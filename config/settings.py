@@ -86,7 +86,7 @@ class CrawlConfig(_Frozen):
     retries: Annotated[int, Field(ge=0, le=10)] = 3
     backoff: Annotated[float, Field(ge=0)] = 2.0
     max_retry_after: Annotated[float, Field(ge=0)] = 120.0
-    page_cap: Annotated[int, Field(ge=1)] = 60
+    page_cap: Annotated[int, Field(ge=1)] = 100
     pdf_checks: Annotated[int, Field(ge=0)] = 50
     new_pdf_cap: Annotated[int, Field(ge=0)] = 100
     process_timeout: Annotated[float, Field(gt=0)] = 1800.0

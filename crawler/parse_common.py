@@ -29,15 +29,17 @@ _PAGER_LINKS = etree.XPath(
     "[contains(@class, 'pager') or contains(@class, 'pagination')"
     " or contains(translate(@aria-label, 'P', 'p'), 'pagination')]//a[@href]"
 )
-_REL_LINKS = etree.XPath("//a[@href][@rel='next' or @rel='prev' or @rel='last' or @rel='first']")
+_REL_LINKS = etree.XPath(
+    "//a[@href][@rel='next' or @rel='prev' or @rel='last' or @rel='first'"
+    " or contains(@class, 'pagination') or contains(@class, 'pager')]"
+)
 _VIEW_EMPTY = etree.XPath("//*[" + _CLASS_XP.format("view-empty") + "]")
 
 _MDY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _PARAGRAPH_END = re.compile(r"</p\s*>", re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
-_ASCII_WS = " \t\r\n\f\v"
-_NEXT_TEXT = re.compile(r"^\s*(?:next(?: page)?\b.*|[›»>]{1,2})\s*$", re.IGNORECASE)
+_NEXT_SYMBOLS = frozenset({"›", "››", ">", ">>"})
 _LAST_TEXT = re.compile(r"\blast\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"\d+\s*$")
 _PAGE_MARKERS = re.compile(r"under maintenance|access denied|illegal choice", re.IGNORECASE)
@@ -105,10 +107,10 @@ def fragment_text(fragment: str) -> str:
     """Plain text of an HTML fragment: tags stripped, entities unescaped, paragraphs "\\n\\n"."""
     paragraphs = []
     for chunk in _PARAGRAPH_END.split(fragment):
-        text = html_lib.unescape(_TAG.sub("", _BREAK.sub("\n", chunk))).strip(_ASCII_WS)
+        text = html_lib.unescape(_TAG.sub("", _BREAK.sub("\n", chunk))).strip()
         if text:
             paragraphs.append(text)
-    return fix_text("\n\n".join(paragraphs).strip())
+    return fix_text("\n\n".join(paragraphs))
 
 
 def parse_date(time_value: str | None, text: str) -> date | None:
@@ -167,7 +169,7 @@ def _is_next(link: Element) -> bool:
         or "usa-pagination__next-page" in classes
         or "next page" in label
         or "next" in text_of(link).lower()
-        or bool(_NEXT_TEXT.match(text_of(link)))
+        or text_of(link).strip() in _NEXT_SYMBOLS
     )
 
 

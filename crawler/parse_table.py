@@ -124,13 +124,11 @@ def _is_placeholder(row: Element) -> bool:
 
 
 def _cell(cells: list[Element], column: _Column | None) -> Element | None:
-    """The row's td for a column: by its ``headers`` attribute, else by position."""
+    """The row's td for a column: by its ``headers`` attribute, else (no headers) by position."""
     if column is None:
         return None
-    if column.header_id:
-        for td in cells:
-            if column.header_id in td.get("headers", "").split():
-                return td
+    if column.header_id and any(td.get("headers") for td in cells):
+        return next((td for td in cells if column.header_id in td.get("headers", "").split()), None)
     return cells[column.index] if column.index < len(cells) else None
 
 

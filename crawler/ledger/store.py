@@ -321,7 +321,7 @@ def _update_source(conn: Connection, record: RunRecord, run_id: int) -> None:
     values: dict[str, Any] = {}
     if record.outcome in ("healthy", "baseline"):
         values = {"healthy": True, "unhealthy_since": None}
-        if record.outcome == "baseline":
+        if record.outcome == "baseline" and record.sweep == "deep":
             values["baseline_run_id"] = run_id
     else:
         source = conn.execute(select(Source.healthy).where(Source.id == record.source_id)).one()

@@ -1,0 +1,72 @@
+"""The console target: a change event as plain text for a terminal (pure)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any
+
+from crawler.redline import redline_text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+HEADLINES = {
+    "new": "New",
+    "revised": "Revised",
+    "removed": "Pulled",
+    "restored": "Restored",
+    "source_unhealthy": "Source unhealthy",
+    "source_recovered": "Source recovered",
+    "bulk_hold": "Held for release",
+}
+SUMMARY_LIMIT = 400
+
+
+def safe(text: Any) -> str:
+    """Scraped text with terminal control characters (escape sequences) removed."""
+    return _CONTROL.sub("", "" if text is None else str(text))
+
+
+def trim(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Text cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _change_line(change: dict[str, Any]) -> str:
+    name, old, new = change["field"], change["old"], change["new"]
+    if name in ("title", "summary") and isinstance(old, str | None) and isinstance(new, str | None):
+        return f"  {name}: {safe(trim(redline_text(old, new), 600))}"
+    return f"  {name}: {safe(old)} → {safe(new)}"
+
+
+def render_text(event: dict[str, Any]) -> str:
+    """A few scannable lines: headline, facts, summary and exactly what changed."""
+    kind = event["kind"]
+    headline = HEADLINES.get(kind, kind)
+    if kind in ("source_unhealthy", "source_recovered", "bulk_hold"):
+        detail = event.get("reason") or (
+            f"{event.get('held')} new reports held; release with `oigwatch release {event['event_id']}`"
+            if kind == "bulk_hold" else "")  # fmt: skip
+        return f"[{headline}] {safe(event['source'])}: {safe(detail)}".rstrip(": ")
+    number = event.get("report_number") or "(no number)"
+    lines = [f"[{headline}] {safe(number)} {safe(event.get('title'))}"]
+    facts = [
+        ", ".join(event.get("components") or []) or None,
+        f"issued {event['issue_date']}" if event.get("issue_date") else None,
+        f"FY {safe(event['fiscal_year'])}" if event.get("fiscal_year") else None,
+        "labels: " + ", ".join(event["labels"]) if event.get("labels") else None,
+    ]
+    lines.append("  " + " · ".join(f for f in facts if f))
+    gained, lost = event.get("labels_gained") or [], event.get("labels_lost") or []
+    if gained or lost:
+        marks = [f"+{label}" for label in gained] + [f"-{label}" for label in lost]
+        lines.append("  labels changed: " + " ".join(marks))
+    lines += [_change_line(change) for change in event.get("changes") or []]
+    if kind == "new" and event.get("summary"):
+        lines += textwrap.wrap(safe(trim(event["summary"])), 96, initial_indent="  ",
+                               subsequent_indent="  ")  # fmt: skip
+    if event.get("url"):
+        lines.append(f"  {safe(event['url'])}")
+    return "\n".join(lines)

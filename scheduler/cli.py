@@ -1,0 +1,163 @@
+"""The ``oigwatch`` command line. Each command only wires settings to the spine or the ledger."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from config.settings import ConfigError, Settings, SourceConfig
+from crawler.check import ALL_PDFS, CheckOptions
+from crawler.ledger import queries
+from crawler.ledger.store import Ledger
+from crawler.spine import check_source
+from scheduler.cli_common import (
+    EXIT_UNHEALTHY,
+    UsageFailure,
+    common,
+    emit,
+    open_ledger,
+    settings_from,
+)
+from scheduler.cli_ledger import db, release, report, sources
+from scheduler.demo import demo
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="oigwatch")
+def main() -> None:
+    """Watch DHS OIG report listings; tell what is new, revised or pulled.
+
+    Start with `oigwatch crawl` (the first deep sweep is a silent baseline), then
+    `oigwatch changes`. `oigwatch demo` shows it all against a local imitation site.
+    """
+
+
+def _pdf_checks(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if value == "all":
+        return ALL_PDFS
+    if value.isdigit():
+        return int(value)
+    raise click.BadParameter("use a number or 'all'", param_hint="--pdf-checks")
+
+
+def _sources(settings: Settings, name: str | None, base_url: str | None) -> list[SourceConfig]:
+    try:
+        chosen = [settings.source(name)] if name else [s for s in settings.sources if s.enabled]
+    except ConfigError as exc:
+        raise UsageFailure(str(exc)) from exc
+    if base_url:
+        chosen = [source.with_base_url(base_url) for source in chosen]
+    return chosen
+
+
+@main.command()
+@common
+@click.option("--source", "source_name", metavar="NAME", help="Only this source.")
+@click.option("--quick", "sweep", flag_value="quick", help="First page of every view.")
+@click.option("--deep", "sweep", flag_value="deep", help="Every page of every view, plus PDF checks.")
+@click.option("--base-url", metavar="URL", help="Fetch the source from this address instead.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per change event.")
+@click.option("--announce", is_flag=True, help="Announce even a source's silent baseline.")
+@click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to a host.")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight per host.")
+@click.option("--pdf-checks", metavar="N|all", help="PDFs to re-check in this deep sweep.")
+def crawl(config_path: str | None, db_url: str | None, source_name: str | None, sweep: str | None,
+          base_url: str | None, as_json: bool, announce: bool, delay: float | None,
+          concurrency: int | None, pdf_checks: str | None) -> None:  # fmt: skip
+    """Crawl the configured sources once and print what changed.
+
+    Without --quick or --deep, a source gets a deep sweep until its baseline exists,
+    then quick ones. Exit 1 when a source is unhealthy or its crawl failed.
+
+    Example: oigwatch crawl --deep --json
+    """
+    settings = settings_from(config_path, db_url, delay=delay, concurrency=concurrency)
+    checks = _pdf_checks(pdf_checks)
+    failed = False
+    with open_ledger(settings) as ledger:
+        for source in _sources(settings, source_name, base_url):
+            kind = sweep or _default_sweep(ledger, source)
+            options = CheckOptions(sweep=kind, announce=announce, pdf_checks=checks)
+            with _progress_bar(f"{source.name} {kind}", enabled=not as_json) as progress:
+                recorded, record = check_source(ledger, settings, source, options, progress)
+            for event in queries.events(ledger.engine, ids=recorded.event_ids):
+                emit(event, as_json)
+            failed |= record.outcome in ("failed", "unhealthy")
+            _summary(source.name, kind, record, recorded)
+    if failed:
+        sys.exit(EXIT_UNHEALTHY)
+
+
+def _default_sweep(ledger: Ledger, source: SourceConfig) -> str:
+    row = ledger.source_row(ledger.source_id(source.name))
+    return "quick" if row.baseline_run_id is not None else "deep"
+
+
+def _summary(name: str, sweep: str, record: Any, recorded: Any) -> None:
+    verdict = record.verdict
+    text = (f"{name}: {sweep} sweep {record.outcome}, {record.stats.get('pages', 0)} pages, "
+            f"{sum(verdict.view_counts.values())} listing rows, {len(recorded.event_ids)} events")  # fmt: skip
+    if verdict.reasons:
+        text += f"\n  reason: {verdict.reason[:500]}"
+    if record.outcome == "baseline":
+        text += "\n  (baseline: recorded silently; later runs report changes)"
+    click.echo(text, err=True)
+
+
+@contextmanager
+def _progress_bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr, show_pos=True) as bar:
+        def update(done: int, scheduled: int) -> None:
+            bar.length = max(scheduled, 1)
+            bar.update(done - bar.pos)
+
+        yield update
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("use an ISO date such as 2026-11-16", param_hint="--since") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@main.command()
+@common
+@click.option("--since", metavar="DATE", help="Only changes detected on or after this date.")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              type=click.Choice(["new", "revised", "removed", "restored", "source_unhealthy",
+                                 "source_recovered", "bulk_hold"]),
+              help="Only this kind (repeatable).")  # fmt: skip
+@click.option("--source", "source_name", metavar="NAME", help="Only this source.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the last N changes.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per change event.")
+def changes(config_path: str | None, db_url: str | None, since: str | None, kinds: tuple[str, ...],
+            source_name: str | None, limit: int | None, as_json: bool) -> None:  # fmt: skip
+    """List recorded change events, oldest first.
+
+    Example: oigwatch changes --since 2026-11-16 --kind revised
+    """
+    settings = settings_from(config_path, db_url)
+    with open_ledger(settings) as ledger:
+        found = queries.events(ledger.engine, since=_parse_since(since), kinds=kinds,
+                               source=source_name, limit=limit)  # fmt: skip
+    for event in found:
+        emit(event, as_json)
+    if not found and not as_json:
+        click.echo("No changes recorded" + (" in that range." if since or kinds else " yet."), err=True)
+
+
+for command in (report, sources, db, release, demo):
+    main.add_command(command)

@@ -1,0 +1,145 @@
+"""Commands that read or maintain the ledger: report, sources, db, release."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from sqlalchemy import select, update
+
+from crawler.ledger import queries
+from crawler.ledger.db import current_revision, head_revision, make_engine, upgrade
+from crawler.ledger.models import ChangeEvent
+from crawler.redline import redline_text
+from notifier.console import safe
+from scheduler.cli_common import UsageFailure, common, emit, open_ledger, settings_from
+
+VERSION_FIELDS = ("title", "summary", "issue_date", "fiscal_year", "pdf_url", "pdf_sha256",
+                  "components", "labels")  # fmt: skip
+
+
+def _version_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    lines = []
+    for name in VERSION_FIELDS:
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        if name in ("title", "summary"):
+            lines.append(f"    {name}: {safe(redline_text(before, after))}")
+        else:
+            lines.append(f"    {name}: {safe(before)} → {safe(after)}")
+    return lines
+
+
+@click.command()
+@common
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="The report and its versions as JSON.")
+def report(config_path: str | None, db_url: str | None, number: str, as_json: bool) -> None:
+    """Show every version of a report, with word-level redlines between them.
+
+    Example: oigwatch report OIG-14-131
+    """
+    settings = settings_from(config_path, db_url)
+    with open_ledger(settings) as ledger:
+        found = queries.report_history(ledger.engine, number)
+    if not found:
+        raise UsageFailure(f"no report {number!r} in the ledger (try `oigwatch changes`)")
+    if as_json:
+        for item in found:
+            click.echo(json.dumps({
+                "source": item.source, "key": item.report.key, "status": item.report.status,
+                "versions": [{"seen_at": v.seen_at.isoformat(), "content_hash": v.content_hash,
+                              **v.data} for v in item.versions],
+            }, ensure_ascii=False))  # fmt: skip
+        return
+    for item in found:
+        current = item.report
+        click.echo(f"{safe(current.report_number or current.key)} ({item.source}, {current.status})")
+        click.echo(f"  {safe(current.title)}")
+        previous: dict[str, Any] | None = None
+        for number_, version in enumerate(item.versions, 1):
+            click.echo(f"  version {number_}, first seen {version.seen_at:%Y-%m-%d %H:%M} UTC"
+                       f" [{version.content_hash[:12]}]")  # fmt: skip
+            if previous is not None:
+                click.echo("\n".join(_version_changes(previous, version.data)) or "    (no field change)")
+            previous = version.data
+
+
+@click.command()
+@common
+@click.option("--json", "as_json", is_flag=True, help="Health and runs as JSON.")
+def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
+    """Show each source's health and last runs.
+
+    Example: oigwatch sources
+    """
+    settings = settings_from(config_path, db_url)
+    with open_ledger(settings) as ledger:
+        summary = queries.sources_summary(ledger.engine)
+    configured = {s.name for s in settings.sources}
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    if not summary:
+        click.echo(f"No runs yet. Configured sources: {', '.join(sorted(configured))}. "
+                   "Run `oigwatch crawl`.")  # fmt: skip
+    for item in summary:
+        state = "healthy" if item["healthy"] else f"UNHEALTHY since {item['unhealthy_since']}"
+        click.echo(f"{item['source']}: {state}; {item['reports']} reports; "
+                   f"last healthy run {item['last_healthy_run'] or 'never'}")  # fmt: skip
+        for run in item["runs"]:
+            line = (f"  #{run['run_id']} {run['finished_at'][:19]} {run['sweep']:<5} {run['verdict']:<9}"
+                    f" {run['pages']} pages, {run['reports']} rows, {run['events']} events")  # fmt: skip
+            click.echo(line + (f" ({run['reason'][:160]})" if run["reason"] else ""))
+
+
+@click.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@common
+def db_upgrade(config_path: str | None, db_url: str | None) -> None:
+    """Migrate the database to the current schema (run after every upgrade of oigwatch).
+
+    Example: oigwatch db upgrade --db postgresql://oigwatch@db/oigwatch
+    """
+    settings = settings_from(config_path, db_url)
+    engine = make_engine(settings.db_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        click.echo(f"database at revision {head_revision(engine)} (was {before or 'empty'})")
+    except Exception as exc:
+        raise UsageFailure(f"upgrade failed: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
+@click.command()
+@common
+@click.argument("event_id", type=int)
+def release(config_path: str | None, db_url: str | None, event_id: int) -> None:
+    """Release the new reports held by a bulk hold, so they are announced.
+
+    Example: oigwatch release 42
+    """
+    settings = settings_from(config_path, db_url)
+    with open_ledger(settings) as ledger, ledger.engine.begin() as conn:
+        hold = conn.execute(select(ChangeEvent).where(ChangeEvent.id == event_id)).scalar_one_or_none()
+        if hold is None or hold.kind != "bulk_hold":
+            raise UsageFailure(f"event {event_id} is not a bulk hold (see `oigwatch changes --kind bulk_hold`)")
+        statement = (
+            update(ChangeEvent)
+            .where(ChangeEvent.run_id == hold.run_id, ChangeEvent.status == "held")
+            .values(status="published")
+            .returning(ChangeEvent.id)
+        )
+        released = list(conn.scalars(statement))
+    click.echo(f"released {len(released)} held events of run {hold.run_id}")
+    with open_ledger(settings) as ledger:
+        for event in queries.events(ledger.engine, ids=released):
+            emit(event, as_json=False)
