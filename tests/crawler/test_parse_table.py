@@ -225,8 +225,16 @@ WHISTLEBLOWER = ParsedPage(
             fiscal_year="2018",
             pdf_url=FILES + "/2018-06/W18-USSS-WPU-11372.pdf",
         ),
+        wb(  # a title linking to a node page, not a PDF
+            title="Whistleblower Retaliation Report of Investigation Regarding Alleged Reprisal "
+            "Against an ICE Employee",
+            issue_date=date(2017, 8, 30),
+            fiscal_year="2017",
+            detail_url=WWW + "/reports/2017/whistleblower-retaliation-report-investigation-"
+            "regarding-alleged-reprisal-against-ice",
+        ),
     ),
-    rows_seen=2,
+    rows_seen=3,
     has_next=False,
     last_page=None,
 )
@@ -241,8 +249,15 @@ REORDERED = ParsedPage(
             fiscal_year="2023",
             pdf_url=FILES + "/2023-03/OIG-23-27-Mar23.pdf",
         ),
+        audits(  # this row lacks its Fiscal Year td: cells are matched by their headers
+            title="CBP Did Not Adequately Manage the Entry Data It Shares",
+            report_number="OIG-23-12",
+            issue_date=date(2023, 1, 10),
+            fiscal_year=None,
+            pdf_url=FILES + "/2023-01/OIG-23-12-Jan23.pdf",
+        ),
     ),
-    rows_seen=2,  # the second row's Title cell has no link: counted, no entry
+    rows_seen=3,  # the second row's Title cell has no link: counted, no entry
     has_next=False,
 )
 
@@ -460,3 +475,51 @@ def test_fifty_rows_parse_well_under_ten_milliseconds(page_html: Callable[[str],
     assert parsed.rows_seen == 50
     assert parsed.parse_rate == 1.0
     assert min(timings) < 0.010
+
+
+TINY_TABLE = """<html><body><div class="view-content"><table>
+<thead><tr><th>Report Number</th><th>Title</th><th>Issue Date</th><th>Fiscal Year</th></tr></thead>
+<tbody>{rows}</tbody></table></div>{pager}</body></html>"""
+ROW = '<tr><td>OIG-25-01</td><td><a href="/a.pdf">A</a></td><td>10/01/2024</td><td>2025</td></tr>'
+
+
+@pytest.mark.parametrize(
+    ("pager", "has_next", "last_page"),
+    [
+        ("", False, None),
+        ('<nav class="pager"><a href="?page=1">Next</a></nav>', True, None),
+        ('<ul class="pager"><li><a href="?page=3">››</a></li></ul>', True, None),
+        ('<p><a href="?x=1&amp;page=3" rel="next">more</a></p>', True, None),
+        ('<p><a href="?page=3" class="usa-pagination__next-page">more</a></p>', True, None),
+        ('<nav class="pager"><a href="?page=0">‹ Previous</a></nav>', False, None),
+        ('<nav class="pager"><a href="?page=0">1</a><a href="?page=5">6</a></nav>', False, 5),
+        ('<nav class="pager"><a href="?page=7">Last »</a><a href="?page=2">3</a></nav>', False, 7),
+    ],
+    ids=["none", "next-text", "mini-arrows", "rel-next", "uswds-class", "prev-only", "numbered",
+         "last-link"],
+)  # fmt: skip
+def test_pager_variants(pager: str, has_next: bool, last_page: int | None) -> None:
+    parsed = parse_table_page(TINY_TABLE.format(rows=ROW, pager=pager), page_url=LISTING, view="a")
+    assert (parsed.has_next, parsed.last_page, parsed.rows_seen) == (has_next, last_page, 1)
+
+
+def test_spanning_no_results_row_is_not_a_listing_row() -> None:
+    rows = '<tr><td colspan="4" class="views-empty">No results found</td></tr>'
+    parsed = parse_table_page(TINY_TABLE.format(rows=rows, pager=""), page_url=LISTING, view="a")
+    assert parsed == ParsedPage((), 0, False)
+
+
+def test_headerless_first_row_of_th_is_read_as_the_header() -> None:
+    html = TINY_TABLE.replace("<thead>", "").replace("</thead>", "")
+    parsed = parse_table_page(html.format(rows=ROW, pager=""), page_url=LISTING, view="a")
+    assert parsed.entries == (
+        ReportEntry(
+            view="a",
+            title="A",
+            report_number="OIG-25-01",
+            issue_date=date(2024, 10, 1),
+            fiscal_year="2025",
+            pdf_url=WWW + "/a.pdf",
+        ),
+    )
+    assert parsed.rows_seen == 1
