@@ -110,6 +110,7 @@ def maintenance_page() -> str:
 
 def error_box(message: str) -> str:
     """A Drupal error message box."""
-    return f"""  <div role="contentinfo" aria-label="Error message" class="messages messages--error">
+    return f"""  <div role="contentinfo" aria-label="Error message"
+    class="messages messages--error">
     <div role="alert"><h2 class="visually-hidden">Error message</h2>{esc(message)}</div>
   </div>"""

@@ -47,7 +47,8 @@ def _window(current: int, last: int) -> tuple[int, int]:
 def _drupal_item(cls: str, href: str, title: str, hidden: str, shown: str, rel: str = "") -> str:
     rel_attr = f' rel="{rel}"' if rel else ""
     return (
-        f'    <li class="pager__item pager__item--{cls}"><a href="{href}" title="{title}"{rel_attr}>'
+        f'    <li class="pager__item pager__item--{cls}">'
+        f'<a href="{href}" title="{title}"{rel_attr}>'
         f'<span class="visually-hidden">{hidden}</span><span aria-hidden="true">{shown}</span>'
         "</a></li>"
     )
@@ -119,9 +120,7 @@ def _mini(params: list[tuple[str, str]], current: int, last: int) -> str:
     if current > 0:
         href = page_href(params, current - 1)
         items.append(
-            _drupal_item(
-                "previous", href, "Go to previous page", "Previous page", "‹‹", "prev"
-            )
+            _drupal_item("previous", href, "Go to previous page", "Previous page", "‹‹", "prev")
         )
     items.append(f'    <li class="pager__item is-active">Page {current + 1}</li>')
     if current < last:

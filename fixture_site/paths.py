@@ -10,10 +10,11 @@ FILES = "/sites/default/files/assets"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Pathauto's default "strings to remove".
-STOP_WORDS = frozenset(
+_STOP_WORDS_TEXT = (
     "a an as at before but by for from is in into like of off on onto per since than the this "
-    "that to up via with".split()
+    "that to up via with"
 )
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split(" "))
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _OIG_NUMBER = re.compile(r"^OIG-(\d{2})-(\d+)(-[A-Z]+)?$")
 

@@ -6,14 +6,19 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from fixture_site.chrome import attr, error_box, esc, page
+from fixture_site.fields import (
+    absolute,
+    date_html,
+    listing_pdf_path,
+    summary_html,
+    truncate_wordsafe,
+)
 from fixture_site.pager import render_pager
 from fixture_site.render_cards import card_list
 from fixture_site.state import AGENCY_TIDS, Report, Settings, SiteState
 from fixture_site.views import FILTER_PARAMS, ILLEGAL_CHOICE, ORDER_COLUMNS, ListingQuery, View
 
 PAD = "          "
-WWW = "https://www.oig.dhs.gov"
-APEX = "https://oig.dhs.gov"
 
 
 @dataclass(frozen=True)
@@ -43,9 +48,15 @@ COLUMNS: dict[str, Column] = {
         "field_issue_date",
         True,
     ),
-    "fy": Column("view-field-fy-table-column", "views-field-field-fy", "Fiscal Year", "field_fy", True),
+    "fy": Column(
+        "view-field-fy-table-column", "views-field-field-fy", "Fiscal Year", "field_fy", True
+    ),
     "agency": Column(
-        "view-field-dhs-agency-table-column", "views-field-field-dhs-agency", "DHS Agency", None, False
+        "view-field-dhs-agency-table-column",
+        "views-field-field-dhs-agency",
+        "DHS Agency",
+        None,
+        False,
     ),
 }
 
@@ -58,22 +69,6 @@ class PageSlice:
     index: int
     last: int
     total: int
-
-
-def absolute(path: str, settings: Settings) -> str:
-    """A site-relative href, made absolute per the `absolute_hrefs` toggle."""
-    if settings.absolute_hrefs == "www":
-        return WWW + path
-    if settings.absolute_hrefs == "apex":
-        return APEX + path
-    return path
-
-
-def listing_pdf_path(view: View, report: Report) -> str:
-    """The PDF href a view links: management alerts use their `Mga/` path."""
-    if view.key == "management_alerts" and report.mga_pdf_path:
-        return report.mga_pdf_path
-    return report.pdf_path
 
 
 def render_listing(state: SiteState, view: View, q: ListingQuery, part: PageSlice) -> str:
@@ -112,7 +107,8 @@ def _form(state: SiteState, view: View, q: ListingQuery) -> str:
     years = sorted(state.fy_options.items(), key=lambda item: -item[1])
     fy = _select("field_fy_value", "Fiscal Year", [(k, str(v)) for k, v in years], q.filters)
     return (
-        f'    <div class="view-filters">\n     <form class="views-exposed-form" action="{view.path}"'
+        '    <div class="view-filters">\n'
+        f'     <form class="views-exposed-form" action="{view.path}"'
         ' method="get" id="views-exposed-form-reports-page-1" accept-charset="UTF-8">\n'
         f"{agency}\n{areas}\n{fy}\n"
         '      <div class="form-actions"><input type="submit" id="edit-submit-reports" '
@@ -171,7 +167,8 @@ def _th(settings: Settings, key: str, active: bool, q: ListingQuery) -> str:
     aria = ""
     if active:
         aria = f' aria-sort="{"ascending" if q.sort == "asc" else "descending"}"'
-    opening = f'        <th id="{column.header_id}" class="{_classes(settings, key, active)}"{aria} scope="col">'
+    classes = _classes(settings, key, active)
+    opening = f'        <th id="{column.header_id}" class="{classes}"{aria} scope="col">'
     if column.order is None:
         return f"{opening}{column.label}</th>"
     link_sort = ("desc" if q.sort == "asc" else "asc") if active else "asc"
@@ -228,36 +225,3 @@ def _title_cell(settings: Settings, view: View, report: Report) -> str:
         f'<a href="{href}" title="{attr(title_attr)}">{esc(report.title)}</a>'
         f'<span class="hidden">{hidden}</span>'
     )
-
-
-def date_html(iso_date: str, mode: str) -> str:
-    """The issue date as `<time>` (or plain text) per `date_mode`."""
-    year, month, day = iso_date.split("-")
-    shown = f"{month}/{day}/{year}"
-    if mode == "text_only":
-        return shown
-    if mode == "no_datetime_attr":
-        return f'<time class="datetime">{shown}</time>'
-    return f'<time datetime="{iso_date}T12:00:00Z" class="datetime">{shown}</time>'
-
-
-def summary_html(summary: str | None) -> str | None:
-    """Summary body HTML (`<p>…</p>` per paragraph, nbsp-only when empty) or None."""
-    if summary is None:
-        return None
-    paragraphs = summary.split("\n\n") if summary.strip(" \xa0\n") else [""]
-    parts = []
-    for para in paragraphs:
-        text = para.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        parts.append("<p>&nbsp;</p>" if not para.strip(" \xa0\n") else f"<p>{text}</p>")
-    return "\n\n".join(parts) + "\n\n"
-
-
-def truncate_wordsafe(text: str, limit: int = 40) -> str:
-    """Drupal's word-safe truncation: longest prefix <= limit followed by a non-word char."""
-    if len(text) <= limit:
-        return text
-    for end in range(limit, 0, -1):
-        if not text[end].isalnum():
-            return text[:end]
-    return text[:limit]

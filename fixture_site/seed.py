@@ -93,15 +93,15 @@ def load_records(path: Path = DATA_FILE) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def build_state(
-    n_reports: int = 300, seed: int = 7, today: dt.date = DEFAULT_TODAY
-) -> SiteState:
+def build_state(n_reports: int = 300, seed: int = 7, today: dt.date = DEFAULT_TODAY) -> SiteState:
     """A deterministic site: real records first, synthetic ones up to `n_reports`."""
     rng = random.Random(seed)
     drafts = [_draft_from_record(rec, rng) for rec in load_records()[:n_reports]]
     drafts += _synthetic_drafts(n_reports - len(drafts), drafts, rng, today)
     _assign_dates(drafts, rng, today)
     reports = _finish(drafts, rng, today)
+    for report in reports:
+        report.snapshot_pdf_caption()
     if n_reports >= 1000:
         _add_coverage_holes(reports, rng)
     modified = max(max(r.changed, r.pdf_modified) for r in reports) if reports else ""

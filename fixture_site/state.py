@@ -115,7 +115,11 @@ class Settings:
 
 @dataclass
 class Report:
-    """One report node; `synthetic_fields` names the values the generator made up."""
+    """One report node; `synthetic_fields` names the values the generator made up.
+
+    `pdf_caption` is [number, title] as printed in the current PDF file, frozen when the file
+    is (re)placed, so a retitle does not change the PDF bytes.
+    """
 
     nid: int
     title: str
@@ -136,6 +140,7 @@ class Report:
     hide_from_unfiltered: bool = False
     removed: bool = False
     pdf_version: int = 1
+    pdf_caption: list[str] = field(default_factory=list)
     synthetic: bool = False
     synthetic_fields: list[str] = field(default_factory=list)
     source_url: str | None = None
@@ -144,6 +149,10 @@ class Report:
     def date(self) -> dt.date:
         """The issue date as a date object."""
         return dt.date.fromisoformat(self.issue_date)
+
+    def snapshot_pdf_caption(self) -> None:
+        """Freeze the number and title printed in the PDF (later retitles leave the file alone)."""
+        self.pdf_caption = [self.report_number or "", self.title]
 
 
 @dataclass

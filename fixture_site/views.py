@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fixture_site.state import AGENCY_TIDS, TID_AGENCIES, Report, SiteState
@@ -18,6 +18,7 @@ ORDER_COLUMNS = {
     "field_fy": "fy",
 }
 DEFAULT_ORDER = "field_issue_date"
+T = TypeVar("T")
 ILLEGAL_CHOICE = "An illegal choice has been detected. Please contact the site administrator."
 
 
@@ -152,7 +153,9 @@ def tie_key(state: SiteState, request_counter: int) -> Callable[[Report], Any]:
     mode = state.settings.tie_mode
     if mode == "stable":
         return lambda r: r.nid
-    salt_text = f"{state.seed}:{request_counter}" if mode == "shuffle" else f"{state.seed}:{state.today}"
+    salt_text = (
+        f"{state.seed}:{request_counter}" if mode == "shuffle" else f"{state.seed}:{state.today}"
+    )
     salt = random.Random(salt_text).getrandbits(62)
     return lambda r: hash((salt, r.nid))
 
@@ -167,8 +170,8 @@ def sort_rows(
 
 
 def paginate(
-    rows: list[Report], page: int, page_size: int, beyond_last: str
-) -> tuple[list[Report], int, int]:
+    rows: list[T], page: int, page_size: int, beyond_last: str
+) -> tuple[list[T], int, int]:
     """(rows of the page, effective page index, last page index)."""
     last = max(0, (len(rows) - 1) // page_size)
     if page > last:
