@@ -52,20 +52,28 @@ def build_job(
 ) -> dict[str, Any]:
     """What the crawl child must fetch: views, validators, PDFs to fingerprint."""
     baseline_done = ledger.source_row(source_id).baseline_run_id is not None
+    every_pdf = options.pdf_checks == ALL_PDFS
     checks = settings.crawl.pdf_checks if options.pdf_checks is None else options.pdf_checks
-    checks = 10**9 if checks == ALL_PDFS else checks
-    known, recheck = ledger.pdf_plan(source_id, checks if options.sweep == "deep" else 0)
+    known, recheck = ledger.pdf_plan(source_id, (10**9 if every_pdf else checks)
+                                     if options.sweep == "deep" else 0)  # fmt: skip
+    page_cache = ledger.page_cache(source_id)
+    listed = {
+        path
+        for cached in page_cache.values()
+        for entry in cached["page"]["entries"]
+        if (path := pdf_path(entry["pdf_url"]))
+    }
     return {
         "run_key": uuid.uuid4().hex,
         "sweep": options.sweep,
         "source": {"name": source.name, "base_url": source.base_url, "hosts": list(source.hosts)},
         "views": expand_views(source),
         "crawl": settings.crawl.model_dump(),
-        "page_cache": ledger.page_cache(source_id),
+        "page_cache": page_cache,
         "pdf": {
-            "fetch_new": baseline_done or options.announce,
-            "new_cap": settings.crawl.new_pdf_cap,
-            "known_paths": known,
+            "fetch_new": baseline_done or options.announce or every_pdf,
+            "new_cap": 10**9 if every_pdf else settings.crawl.new_pdf_cap,
+            "known_paths": sorted(set(known) | listed),
             "recheck": recheck,
         },
     }

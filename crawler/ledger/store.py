@@ -274,7 +274,7 @@ def _report_ids(conn: Connection, source_id: int, keys: Iterable[str]) -> dict[s
     ids: dict[str, int] = {}
     query = select(Report.key, Report.id).where(Report.source_id == source_id)
     for part in chunks(wanted):
-        ids.update(conn.execute(query.where(Report.key.in_(part))).tuples())
+        ids.update((key, rid) for key, rid in conn.execute(query.where(Report.key.in_(part))))
     return ids
 
 
