@@ -120,7 +120,10 @@ class FixtureSite:
         if self._server is None:
             self._server = _Server(self._address, self.app)
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="fixture-site", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="fixture-site",
+                daemon=True,
             )
             self._thread.start()
         return self
