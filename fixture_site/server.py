@@ -121,7 +121,7 @@ class FixtureSite:
             self._server = _Server(self._address, self.app)
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.02},
                 name="fixture-site",
                 daemon=True,
             )
