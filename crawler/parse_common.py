@@ -43,6 +43,7 @@ _NEXT_SYMBOLS = frozenset({"›", "››", ">", ">>"})
 _LAST_TEXT = re.compile(r"\blast\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"\d+\s*$")
 _PAGE_MARKERS = re.compile(r"under maintenance|access denied|illegal choice", re.IGNORECASE)
+_LATIN1_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u009f]")
 _NO_RESULTS = re.compile(r"no results", re.IGNORECASE)
 
 
@@ -71,8 +72,23 @@ def text_of(element: Element) -> str:
 
 
 def fix_text(text: str) -> str:
-    """Repair UTF-8-read-as-cp1252 mojibake; leave any other text untouched."""
-    return repair_mojibake(text)
+    """Repair UTF-8 read as cp1252 (or as Latin-1: C1 controls); leave other text untouched."""
+    repaired = repair_mojibake(text)
+    if repaired != text or not _LATIN1_MOJIBAKE.search(text):
+        return repaired
+    try:
+        raw = b"".join(_cp1252_or_latin1_byte(char) for char in text)
+        return raw.decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def _cp1252_or_latin1_byte(char: str) -> bytes:
+    """The byte a wrongly decoded character came from (cp1252, else Latin-1)."""
+    try:
+        return char.encode("cp1252")
+    except UnicodeEncodeError:
+        return char.encode("latin-1")
 
 
 def trimmed_or_none(text: str) -> str | None:

@@ -444,6 +444,13 @@ def test_relative_hrefs_resolve_against_the_page_host(page_html: Callable[[str],
     )
 
 
+def test_utf8_read_as_latin1_is_repaired_too(page_html: Callable[[str], str]) -> None:
+    as_latin1 = page_html("table_mojibake.html").encode("cp1252").decode("latin-1")
+    assert "\u00e2\u0080\u0099" in as_latin1
+    parsed = parse_table_page(as_latin1, page_url=LISTING, view="audits")
+    assert parsed == MOJIBAKE
+
+
 def test_empty_document_is_a_problem() -> None:
     parsed = parse_table_page("\ufeff  \n", page_url=LISTING, view="audits")
     assert parsed == ParsedPage((), 0, False, None, ("empty page",))
