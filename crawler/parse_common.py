@@ -17,6 +17,7 @@ ACCESS_DENIED = "access denied page"
 FILTER_REJECTED = "filter rejected by site"
 EMPTY_DOCUMENT = "empty page"
 
+_CP1252_HOLES = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
 _STRING = etree.XPath("string()")
 _CLASS_XP = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 _OUTSIDE_LISTING_TEXT = etree.XPath(
@@ -43,7 +44,13 @@ _NEXT_SYMBOLS = frozenset({"›", "››", ">", ">>"})
 _LAST_TEXT = re.compile(r"\blast\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"\d+\s*$")
 _PAGE_MARKERS = re.compile(r"under maintenance|access denied|illegal choice", re.IGNORECASE)
-_LATIN1_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u009f]")
+_CHAR_BYTE = {bytes([b]).decode("latin-1"): bytes([b]) for b in range(0x80, 0x100)} | {
+    bytes([b]).decode("cp1252"): bytes([b]) for b in range(0x80, 0xC0) if b not in _CP1252_HOLES
+}
+_CONT = "[" + "".join(c for c, b in _CHAR_BYTE.items() if 0x80 <= b[0] < 0xC0) + "]"
+_MOJIBAKE_RUN = re.compile(
+    f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}"
+)
 _NO_RESULTS = re.compile(r"no results", re.IGNORECASE)
 
 
@@ -72,23 +79,19 @@ def text_of(element: Element) -> str:
 
 
 def fix_text(text: str) -> str:
-    """Repair UTF-8 read as cp1252 (or as Latin-1: C1 controls); leave other text untouched."""
+    """Repair UTF-8 read as cp1252 or Latin-1, run by run when the whole cannot be undone."""
     repaired = repair_mojibake(text)
-    if repaired != text or not _LATIN1_MOJIBAKE.search(text):
+    if repaired != text or not _MOJIBAKE_RUN.search(text):
         return repaired
-    try:
-        raw = b"".join(_cp1252_or_latin1_byte(char) for char in text)
-        return raw.decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
+    return _MOJIBAKE_RUN.sub(_undo_run, text)
 
 
-def _cp1252_or_latin1_byte(char: str) -> bytes:
-    """The byte a wrongly decoded character came from (cp1252, else Latin-1)."""
+def _undo_run(match: re.Match[str]) -> str:
+    """One mis-decoded UTF-8 sequence back to its character (left as is when impossible)."""
     try:
-        return char.encode("cp1252")
-    except UnicodeEncodeError:
-        return char.encode("latin-1")
+        return b"".join(_CHAR_BYTE[char] for char in match.group()).decode("utf-8")
+    except (KeyError, UnicodeDecodeError):
+        return match.group()
 
 
 def trimmed_or_none(text: str) -> str | None:

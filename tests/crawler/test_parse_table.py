@@ -530,3 +530,10 @@ def test_headerless_first_row_of_th_is_read_as_the_header() -> None:
         ),
     )
     assert parsed.rows_seen == 1
+
+
+def test_mojibake_with_lost_bytes_is_repaired_run_by_run() -> None:
+    row = ROW.replace(">A<", ">FEMA’s “Lessons” – Part 2<")
+    garbled = TINY_TABLE.format(rows=row, pager="").encode().decode("cp1252", errors="replace")
+    parsed = parse_table_page(garbled, page_url=LISTING, view="a")
+    assert parsed.entries[0].title == "FEMA’s “Lessons\u00e2\u20ac\ufffd – Part 2"
