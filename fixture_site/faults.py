@@ -30,11 +30,6 @@ class Response:
     reset: bool = False
     truncate: bool = False
 
-    def header(self, name: str) -> str | None:
-        """First value of a header, case-insensitively."""
-        wanted = name.lower()
-        return next((v for k, v in self.headers if k.lower() == wanted), None)
-
 
 def fire_drifts(
     state: SiteState, target: str, apply: Callable[[dict[str, Any]], Any]

@@ -9,7 +9,15 @@ from typing import Any
 
 from fixture_site import report_ops
 from fixture_site.report_ops import MutationError, Op, touch
-from fixture_site.state import CHOICES, COLUMNS, Drift, Fault, Settings, SiteState
+from fixture_site.state import (
+    CHOICES,
+    COLUMNS,
+    Drift,
+    Fault,
+    Settings,
+    SiteState,
+    fiscal_year_of,
+)
 
 FAULT_KINDS = (
     "status",
@@ -72,8 +80,11 @@ def tie_shuffle(state: SiteState, op: Op) -> dict[str, Any]:
 
 
 def set_today(state: SiteState, op: Op) -> dict[str, Any]:
-    """Move the logical date used by add_report and shuffle_per_day."""
+    """Move the logical date used by add_report and shuffle_per_day (adds its FY option)."""
     state.today = dt.date.fromisoformat(str(op["today"]))
+    current_fy = fiscal_year_of(state.today)
+    if current_fy not in state.fy_options.values():
+        state.fy_options[str(current_fy - 2019)] = current_fy
     touch(state, op)
     return {"today": state.today.isoformat()}
 
