@@ -106,7 +106,7 @@ def compare(ledger: Ledger, job: dict[str, Any], result: dict[str, Any], source_
     )
     known_fy = ledger.known_fiscal_years(source_id)
     seen = merge_entries(entries, views, known_fy, gates.fiscal_year_gap)
-    stored = ledger.stored(source_id, seen)
+    stored = ledger.stored(source_id, seen, verdict.complete)
     pdfs = {path: fp for path, fp in result["pdfs"].items()}
     facts = SweepFacts(verdict.complete, gates.removal_sweeps, pdfs)
     return diff_reports(stored, seen, facts)

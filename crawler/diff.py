@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from crawler.normalize import labels as title_labels
-from crawler.normalize import norm_summary, norm_text, pdf_path
+from crawler.normalize import bare_title, norm_summary, pdf_path
 from crawler.state import ReportState, with_pdf
 
 
@@ -101,7 +101,7 @@ def field_changes(old: ReportState, new: ReportState) -> tuple[FieldChange, ...]
     def note(name: str, before: Any, after: Any) -> None:
         found.append(FieldChange(name, before, after))
 
-    if norm_text(old.title) != norm_text(new.title):
+    if _title_differs(old.title, new.title):
         note("title", old.title, new.title)
     if norm_summary(old.summary) != norm_summary(new.summary):
         note("summary", old.summary, new.summary)
@@ -117,6 +117,11 @@ def field_changes(old: ReportState, new: ReportState) -> tuple[FieldChange, ...]
     if old.settled and set(old.components) != set(new.components):
         note("components", list(old.components), list(new.components))
     return tuple(found)
+
+
+def _title_differs(old: str, new: str) -> bool:
+    """A real retitle, or a marker gained or lost; a marker's spelling alone is not a change."""
+    return bare_title(old) != bare_title(new) or title_labels(old) != title_labels(new)
 
 
 def label_changes(old: ReportState, new: ReportState) -> tuple[tuple[str, ...], tuple[str, ...]]:

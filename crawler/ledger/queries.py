@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from crawler.ledger.models import ChangeEvent, CrawlRun, Report, ReportVersion, Source
 from crawler.normalize import norm_number
@@ -53,7 +54,7 @@ def events(
     query = query.order_by(ChangeEvent.id.desc() if limit else ChangeEvent.id)
     if limit:
         query = query.limit(limit)
-    with engine.connect() as conn:
+    with Session(engine) as conn:
         rows = [event_json(event, name) for event, name in conn.execute(query).tuples()]
     return sorted(rows, key=lambda e: e["event_id"])
 
@@ -76,7 +77,7 @@ def report_history(engine: Engine, number: str) -> list[ReportHistory]:
         .where((Report.key == wanted) | (Report.key.like(f"{wanted}@%")) | (Report.key == number))
     )
     found = []
-    with engine.connect() as conn:
+    with Session(engine) as conn:
         for report, source in conn.execute(query).tuples():
             versions = conn.execute(
                 select(ReportVersion).where(ReportVersion.report_id == report.id)
@@ -89,7 +90,7 @@ def report_history(engine: Engine, number: str) -> list[ReportHistory]:
 def sources_summary(engine: Engine) -> list[dict[str, Any]]:
     """Health and last runs of every source in the ledger."""
     summary = []
-    with engine.connect() as conn:
+    with Session(engine) as conn:
         for source in conn.execute(select(Source).order_by(Source.name)).scalars():
             runs = conn.execute(
                 select(CrawlRun).where(CrawlRun.source_id == source.id)

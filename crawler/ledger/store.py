@@ -149,8 +149,9 @@ class Ledger:
         with self.engine.connect() as conn:
             return {key: fy for key, fy in conn.execute(query)}
 
-    def stored(self, source_id: int, seen: Iterable[str]) -> dict[str, Stored]:
-        """Full state of the seen reports, and id/status/counter of every other one."""
+    def stored(self, source_id: int, seen: Iterable[str], complete: bool = False) -> dict[str, Stored]:
+        """Full state of the seen reports (and, after a complete sweep, of the missing active ones);
+        id, status and counter of every other one."""
         light = select(Report.id, Report.key, Report.status, Report.missing_sweeps).where(
             Report.source_id == source_id
         )
@@ -160,6 +161,9 @@ class Ledger:
             for row in conn.execute(light):
                 placeholder = ReportState(key=row.key, title="")
                 result[row.key] = Stored(row.id, placeholder, row.status, row.missing_sweeps)
+            if complete:
+                seen_keys = set(wanted)
+                wanted += sorted(k for k, s in result.items() if s.status == "active" and k not in seen_keys)
             full = select(Report).where(Report.source_id == source_id)
             for part in chunks(wanted):
                 for row in conn.execute(full.where(Report.key.in_(part))):

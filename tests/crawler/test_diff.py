@@ -55,6 +55,12 @@ def test_redaction_label_lifted_is_a_lost_label() -> None:
     assert change.labels_lost == ("redacted",)
 
 
+def test_redaction_marker_spelling_alone_is_not_a_change() -> None:
+    before = replace(BASE, title=BASE.title + " (Redacted)")
+    after = replace(BASE, title=BASE.title + " - Law Enforcement Sensitive (REDACTED)")
+    assert diff_reports(stored(before), {BASE.key: after}, QUICK).changes == []
+
+
 def test_new_pdf_bytes_are_a_pdf_content_revision() -> None:
     path = "/sites/default/files/assets/2023-10/OIG-24-01-Oct23.pdf"
     facts = SweepFacts(complete=False, pdfs={path: {"status": "ok", "sha256": "b" * 64}})
