@@ -69,7 +69,6 @@ def _new_pdf_path(number: str | None, day: dt.date, kind: str, nid: int) -> str:
 
 def add_report(state: SiteState, op: Op) -> dict[str, Any]:
     """M1: a new report, by default numbered for today's FY and issued today."""
-    now = touch(state, op)
     day = dt.date.fromisoformat(str(op.get("issue_date") or state.today.isoformat()))
     kind = "whistleblower" if op.get("whistleblower") else "report"
     components = _components(op.get("components", ["CBP"]))
@@ -79,6 +78,7 @@ def add_report(state: SiteState, op: Op) -> dict[str, Any]:
         number = None if kind == "whistleblower" else next_number(state, fiscal_year_of(day))
     if number and not op.get("allow_duplicate") and _number_taken(state, number):
         raise MutationError(f"report number {number!r} already exists")
+    now = touch(state, op)
     nid = max((r.nid for r in state.reports), default=1000) + 1
     alert = bool(op.get("management_alert"))
     title = op.get("title") or _auto_title(components[0], nid, alert, kind)
@@ -225,6 +225,8 @@ def replace_pdf(state: SiteState, op: Op) -> dict[str, Any]:
     """M5: new bytes at the same href, a new href, or the href with a query string."""
     report = target(state, op)
     mode = op.get("mode", "bytes")
+    if mode not in ("bytes", "href", "query"):
+        raise MutationError("replace_pdf mode must be bytes, href or query")
     old = report.pdf_path
     now = touch(state, op)
     if mode in ("bytes", "href"):
@@ -234,11 +236,9 @@ def replace_pdf(state: SiteState, op: Op) -> dict[str, Any]:
         report.pdf_version += 1
         report.pdf_modified = now
         report.snapshot_pdf_caption()
-    elif mode == "query":
+    else:
         query = op.get("query", "source=govdelivery")
         report.pdf_path = f"{paths.site_path(report.pdf_path)}?{query}"
-    else:
-        raise MutationError("replace_pdf mode must be bytes, href or query")
     report.changed = now
     return {
         "nid": report.nid,

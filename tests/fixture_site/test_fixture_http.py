@@ -7,8 +7,16 @@ import time
 
 import httpx
 
-from fixture_site import FixtureSite, SiteState
-from tests.fixture_site.fsite_helpers import AUDITS, get, keys, parse_rows
+from fixture_site import FixtureSite, SiteState, build_state
+from tests.fixture_site.fsite_helpers import (
+    AUDITS,
+    MGMT_ALERTS,
+    WHISTLEBLOWER,
+    get,
+    keys,
+    last_page,
+    parse_rows,
+)
 
 
 def test_listing_etag_and_last_modified_give_304(client: httpx.Client, site: FixtureSite) -> None:
@@ -133,3 +141,19 @@ def test_control_endpoints(client: httpx.Client, site: FixtureSite) -> None:
     assert client.post("/__fixture/state", json=state).status_code == 200
     assert SiteState.from_json(client.get("/__fixture/state").json()).to_json() == state
     assert client.delete("/__fixture/log").status_code == 200 and site.log == []
+
+
+def test_2500_reports_pages_per_view_as_a_crawler_counts_them() -> None:
+    views = [(AUDITS, {"field_dhs_agency_target_id": a}) for a in ["All", *range(1, 10), 2632]]
+    views += [(MGMT_ALERTS, {}), (WHISTLEBLOWER, {})]
+    with (
+        FixtureSite(build_state(2500)) as site,
+        httpx.Client(base_url=site.base_url, verify=False) as client,
+    ):
+        pages = []
+        for path, params in views:
+            text = get(client, path, **params).text
+            last = last_page(text)
+            pages.append(1 + (last if last is not None else 0) if parse_rows(text) else 0)
+    assert pages[0] == 50
+    assert 105 <= sum(pages) <= 115, pages

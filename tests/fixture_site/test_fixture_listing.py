@@ -297,3 +297,16 @@ def test_maintenance_and_empty_table(client: httpx.Client, site: FixtureSite) ->
     text = get(client, AUDITS).text
     assert "The site is currently under maintenance. We should be back shortly." in text
     assert "<table" not in text
+
+
+def test_titles_and_cells_survive_html_byte_exact(client: httpx.Client, site: FixtureSite) -> None:
+    by_href = {r.pdf_path: r for r in site.state.reports}
+    rows = walk(client, AUDITS)
+    for row in rows:
+        report = by_href[row.href]
+        assert row.title == report.title
+        assert row.number == (report.report_number or "") + " " * 10
+        fy = "" if report.fiscal_year is None else str(report.fiscal_year)
+        assert row.fy == fy + " " * 10
+        assert row.date == f"{report.issue_date}T12:00:00Z"
+    assert any(r.title.startswith(" ") for r in rows) and any(r.number == " " * 10 for r in rows)
