@@ -43,7 +43,7 @@ _TAG = re.compile(r"<[^>]*>")
 _NEXT_SYMBOLS = frozenset({"›", "››", ">", ">>"})
 _LAST_TEXT = re.compile(r"\blast\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"\d+\s*$")
-_PAGE_MARKERS = re.compile(r"under maintenance|access denied|illegal choice", re.IGNORECASE)
+_PAGE_MARKERS = ("under maintenance", "access denied", "illegal choice")
 _CHAR_BYTE = {bytes([b]).decode("latin-1"): bytes([b]) for b in range(0x80, 0x100)} | {
     bytes([b]).decode("cp1252"): bytes([b]) for b in range(0x80, 0xC0) if b not in _CP1252_HOLES
 }
@@ -151,7 +151,8 @@ def parse_date(time_value: str | None, text: str) -> date | None:
 
 def page_problems(root: Element, raw: str) -> list[str]:
     """Whole-page findings: maintenance, WAF denial, a rejected filter value."""
-    if not _PAGE_MARKERS.search(raw):
+    lowered = raw.lower()
+    if not any(marker in lowered for marker in _PAGE_MARKERS):
         return []
     heading = " ".join(text_of(el) for el in _TITLE_H1(root)).lower()
     outside = " ".join(str(t) for t in _OUTSIDE_LISTING_TEXT(root)).lower()

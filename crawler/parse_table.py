@@ -120,16 +120,22 @@ def _map_columns(table: Element) -> dict[str, _Column]:
 def _is_placeholder(row: Element) -> bool:
     """A single spanning cell ("No results found") is not a listing row."""
     cells = _CELLS(row)
-    return len(cells) == 1 and int(cells[0].get("colspan", "1") or 1) > 1
+    return len(cells) == 1 and cells[0].get("colspan", "1").strip() not in ("", "1")
 
 
-def _cell(cells: list[Element], column: _Column | None) -> Element | None:
-    """The row's td for a column: by its ``headers`` attribute, else (no headers) by position."""
-    if column is None:
-        return None
-    if column.header_id and any(td.get("headers") for td in cells):
-        return next((td for td in cells if column.header_id in td.get("headers", "").split()), None)
-    return cells[column.index] if column.index < len(cells) else None
+def _cells(row: Element, columns: dict[str, _Column]) -> dict[str, Element]:
+    """The row's td per known column: by ``headers`` attribute, else (no headers) by position."""
+    cells = _CELLS(row)
+    by_header = {token: td for td in cells for token in (td.get("headers") or "").split()}
+    found = {}
+    for name, column in columns.items():
+        if by_header and column.header_id:
+            cell = by_header.get(column.header_id)
+        else:
+            cell = cells[column.index] if column.index < len(cells) else None
+        if cell is not None:
+            found[name] = cell
+    return found
 
 
 def _parse_row(
@@ -140,9 +146,9 @@ def _parse_row(
     components: tuple[str, ...],
 ) -> ReportEntry | None:
     """One entry from a table row; None when the row has no titled link."""
-    cells = _CELLS(row)
-    title_cell = _cell(cells, columns.get(TITLE))
-    link = _parse_link(title_cell, cells)
+    cells = _cells(row, columns)
+    title_cell = cells.get(TITLE)
+    link = _parse_link(title_cell, row)
     if link is None:
         return None
     title = _parse_title(link)
@@ -153,23 +159,20 @@ def _parse_row(
     return ReportEntry(
         view=view,
         title=title,
-        report_number=_parse_number(_cell(cells, columns.get(NUMBER))),
+        report_number=_parse_number(cells.get(NUMBER)),
         summary=_parse_summary(link, title_cell),
-        issue_date=_parse_issue_date(_cell(cells, columns.get(ISSUE_DATE))),
-        fiscal_year=_parse_fiscal_year(_cell(cells, columns.get(FISCAL_YEAR))),
+        issue_date=_parse_issue_date(cells.get(ISSUE_DATE)),
+        fiscal_year=_parse_fiscal_year(cells.get(FISCAL_YEAR)),
         pdf_url=url if is_pdf else None,
         components=components,
         detail_url=None if is_pdf else url,
     )
 
 
-def _parse_link(title_cell: Element | None, cells: list[Element]) -> Element | None:
-    """The title link: in the Title cell; without one, the first linked cell of the row."""
-    for cell in [title_cell] if title_cell is not None else cells:
-        links = _LINK(cell)
-        if links:
-            return links[0]
-    return None
+def _parse_link(title_cell: Element | None, row: Element) -> Element | None:
+    """The title link: in the Title cell; without one, the first link of the row."""
+    links = _LINK(title_cell if title_cell is not None else row)
+    return links[0] if links else None
 
 
 def _parse_title(link: Element) -> str:
