@@ -51,18 +51,21 @@ def assess(
 ) -> Verdict:
     """Judge a crawl: HTTP failures, odd pages, no rows, low parse rate or a halved view fail it."""
     pages = result["pages"]
-    reasons = [f"{e['reason']} at {e['url']}" for e in result["errors"]]
-    for page in pages:
-        reasons += [f"{problem} at {page['url']}" for problem in page["problems"]]
+    findings = [(e["reason"], e["url"]) for e in result["errors"]]
+    findings += [(problem, page["url"]) for page in pages for problem in page["problems"]]
+    reasons = grouped(findings)
     counts = view_counts(pages)
     rows = sum(page["rows_seen"] for page in pages)
     entries = sum(len(page["entries"]) for page in pages)
-    if not entries:
+    if not entries and not reasons:
         reasons.append("no report rows in any view")
     elif rows and entries / rows < min_parse_rate:
         reasons.append(f"only {entries} of {rows} rows could be read ({entries / rows:.0%})")
+    failed_views = {e["view"] for e in result["errors"]}
     for view, before in (previous_counts or {}).items():
         now = counts.get(view, 0)
+        if view in failed_views or (now == 0 and findings):
+            continue
         if before and now == 0:
             reasons.append(f"view {view} lists no reports (it listed {before})")
         elif before >= MIN_ROWS_FOR_RATIO and now < before * min_row_ratio:
@@ -72,6 +75,18 @@ def assess(
     capped = set(result.get("capped", ()))
     complete = deep and not reasons and not capped
     return Verdict(not reasons, tuple(dict.fromkeys(reasons)), complete, counts, rows, entries)
+
+
+def grouped(findings: Iterable[tuple[str, str]]) -> list[str]:
+    """One line per kind of finding: "HTTP 503 at 13 pages, e.g. URL"."""
+    urls: dict[str, list[str]] = {}
+    for problem, url in findings:
+        urls.setdefault(problem, []).append(url)
+    lines = []
+    for problem, where in urls.items():
+        count = f"{len(where)} pages, e.g. " if len(where) > 1 else ""
+        lines.append(f"{problem} at {count}{where[0]}")
+    return lines
 
 
 def _failed(result: Mapping[str, Any], view: str) -> bool:

@@ -31,13 +31,10 @@ _TEASERS = etree.XPath(
 _LIST_ITEMS = etree.XPath(
     "//*[" + class_xpath("view-content") + "]//li | //*[" + class_xpath("views-row") + "]"
 )
-_HEADING_LINK = etree.XPath(
-    "(.//*[self::h2 or self::h3 or self::h4]//a[@href] | .//a[@href][@rel='bookmark'])[1]"
-)
-_LOOSE_LINK = etree.XPath(".//a[@href][not(ancestor::*[" + class_xpath("field") + "])]")
-_FIELDS = etree.XPath(".//*[" + class_xpath("field") + "]")
-_LABEL = etree.XPath("./*[" + class_xpath("field__label") + "]")
-_ITEMS = etree.XPath(".//*[" + class_xpath("field__item") + "]")
+_HEADING_LINK = etree.XPath(".//a[@href][@rel='bookmark' or ancestor::h2 or ancestor::h3]")
+_LOOSE_LINK = etree.XPath(".//a[@href][not(ancestor::div[contains(@class, 'field')])]")
+_FIELDS = etree.XPath(".//div[contains(@class, 'field')]")
+_ITEMS = etree.XPath(".//div[contains(@class, 'field__item')]")
 _LINK = etree.XPath(".//a[@href]")
 _TIME = etree.XPath(".//time")
 _ONLY_SPAN = etree.XPath("./span")
@@ -50,6 +47,7 @@ _FIELD_LABELS = {
     "field-dhs-agency": "DHS Agency",
     "field-fy": "Fiscal Year",
 }
+_BY_LABEL = {label.lower(): name for name, label in _FIELD_LABELS.items()}
 
 
 def parse_card_page(
@@ -103,32 +101,48 @@ def _parse_card(
 
 def _fields(card: Element) -> dict[str, Element]:
     """The card's known fields, found by ``field--name-*`` class, else by label text."""
-    by_label = {label.lower(): name for name, label in _FIELD_LABELS.items()}
     found: dict[str, Element] = {}
     for field in _FIELDS(card):
         classes = field.get("class", "").split()
+        if "field" not in classes:
+            continue
         name = next((c[len("field--name-") :] for c in classes if c.startswith("field--name-")), "")
         if name not in _FIELD_LABELS:
-            labels = _LABEL(field)
-            name = by_label.get(text_of(labels[0]).strip().lower(), "") if labels else ""
+            label = _label(field)
+            name = _BY_LABEL.get(text_of(label).strip().lower(), "") if label is not None else ""
         if name and name not in found:
             found[name] = field
     return found
 
 
+def _has_class(element: Element, token: str) -> bool:
+    """True when the element's class list holds ``token``."""
+    return token in (element.get("class") or "").split()
+
+
+def _label(field: Element) -> Element | None:
+    """The field's ``field__label`` child."""
+    return next((child for child in field if _has_class(child, "field__label")), None)
+
+
+def _items(field: Element) -> list[Element]:
+    """The field's ``field__item`` elements."""
+    return [item for item in _ITEMS(field) if _has_class(item, "field__item")]
+
+
 def _values(field: Element) -> list[Element]:
     """The value elements of a field (its ``field__item``s, else the field itself)."""
-    return _ITEMS(field) or [field]
+    return _items(field) or [field]
 
 
 def _value_text(field: Element) -> str:
     """A field's value text, its label left out."""
-    items = _ITEMS(field)
+    items = _items(field)
     if items:
         return text_of(items[0])
-    labels = _LABEL(field)
+    label = _label(field)
     text = text_of(field)
-    return text.replace(text_of(labels[0]), "", 1) if labels else text
+    return text.replace(text_of(label), "", 1) if label is not None else text
 
 
 def _parse_title(link: Element) -> str:
@@ -148,10 +162,11 @@ def _parse_summary(field: Element | None) -> str | None:
     """The Executive Summary paragraphs joined by a blank line; None without a body field."""
     if field is None:
         return None
-    items = _ITEMS(field)
+    items = _items(field)
     if items:
         return fragment_text(inner_html(items[0]))
-    return fragment_text(inner_html(field, skip=tuple(_LABEL(field))))
+    label = _label(field)
+    return fragment_text(inner_html(field, skip=(label,) if label is not None else ()))
 
 
 def _parse_issue_date(field: Element | None) -> date | None:

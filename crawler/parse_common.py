@@ -25,15 +25,16 @@ _OUTSIDE_LISTING_TEXT = etree.XPath(
     " and not(ancestor::*[" + _CLASS_XP.format("view-content") + "])]"
 )
 _TITLE_H1 = etree.XPath("//title | //h1")
-_PAGER_LINKS = etree.XPath(
-    "//*[self::nav or self::ul or self::div]"
-    "[contains(@class, 'pager') or contains(@class, 'pagination')"
-    " or contains(translate(@aria-label, 'P', 'p'), 'pagination')]//a[@href]"
+_PAGER_MARK = (
+    "contains(@class, 'pager') or contains(@class, 'pagination')"
+    " or contains(@aria-label, 'agination')"
 )
-_REL_LINKS = etree.XPath(
+_PAGER_BOXES = etree.XPath(f"//nav[{_PAGER_MARK}] | //ul[{_PAGER_MARK}]")
+_MARKED_LINKS = etree.XPath(
     "//a[@href][@rel='next' or @rel='prev' or @rel='last' or @rel='first'"
     " or contains(@class, 'pagination') or contains(@class, 'pager')]"
 )
+_LINKS = etree.XPath(".//a[@href]")
 _VIEW_EMPTY = etree.XPath("//*[" + _CLASS_XP.format("view-empty") + "]")
 
 _MDY = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
@@ -195,7 +196,8 @@ def _is_next(link: Element) -> bool:
 
 def parse_pager(root: Element) -> tuple[bool, int | None]:
     """``(has_next, last_page)`` from the pager; last_page only when the pager names it."""
-    links = list(dict.fromkeys([*_PAGER_LINKS(root), *_REL_LINKS(root)]))
+    boxed = (link for box in _PAGER_BOXES(root) for link in _LINKS(box))
+    links = list(dict.fromkeys([*_MARKED_LINKS(root), *boxed]))
     has_next = any(_is_next(link) for link in links)
     last = numbered = None
     for link in links:

@@ -6,11 +6,10 @@ import json
 from typing import Any
 
 import click
-from sqlalchemy import select, update
 
 from crawler.ledger import queries
 from crawler.ledger.db import current_revision, head_revision, make_engine, upgrade
-from crawler.ledger.models import ChangeEvent
+from crawler.ledger.store import release_hold
 from crawler.redline import redline_text
 from notifier.console import safe
 from scheduler.cli_common import UsageFailure, common, emit, open_ledger, settings_from
@@ -128,18 +127,12 @@ def release(config_path: str | None, db_url: str | None, event_id: int) -> None:
     Example: oigwatch release 42
     """
     settings = settings_from(config_path, db_url)
-    with open_ledger(settings) as ledger, ledger.engine.begin() as conn:
-        hold = conn.execute(select(ChangeEvent).where(ChangeEvent.id == event_id)).scalar_one_or_none()
-        if hold is None or hold.kind != "bulk_hold":
-            raise UsageFailure(f"event {event_id} is not a bulk hold (see `oigwatch changes --kind bulk_hold`)")
-        statement = (
-            update(ChangeEvent)
-            .where(ChangeEvent.run_id == hold.run_id, ChangeEvent.status == "held")
-            .values(status="published")
-            .returning(ChangeEvent.id)
-        )
-        released = list(conn.scalars(statement))
-    click.echo(f"released {len(released)} held events of run {hold.run_id}")
     with open_ledger(settings) as ledger:
+        released = release_hold(ledger.engine, event_id)
+        if released is None:
+            raise UsageFailure(
+                f"event {event_id} is not a bulk hold (see `oigwatch changes --kind bulk_hold`)"
+            )
+        click.echo(f"released {len(released)} held events")
         for event in queries.events(ledger.engine, ids=released):
             emit(event, as_json=False)

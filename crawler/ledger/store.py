@@ -361,3 +361,20 @@ def count_reports(engine: Engine, source_id: int) -> int:
     query = query.where(Report.source_id == source_id, Report.status == "active")
     with engine.connect() as conn:
         return int(conn.scalar(query) or 0)
+
+
+def release_hold(engine: Engine, event_id: int) -> list[int] | None:
+    """Publish the events held by bulk hold ``event_id``; None when it is not a bulk hold."""
+    with engine.begin() as conn:
+        hold = conn.execute(
+            select(ChangeEvent.kind, ChangeEvent.run_id).where(ChangeEvent.id == event_id)
+        ).one_or_none()
+        if hold is None or hold.kind != "bulk_hold":
+            return None
+        statement = (
+            update(ChangeEvent)
+            .where(ChangeEvent.run_id == hold.run_id, ChangeEvent.status == "held")
+            .values(status="published")
+            .returning(ChangeEvent.id)
+        )
+        return sorted(conn.scalars(statement))

@@ -145,3 +145,16 @@ def test_changes_command_filters_what_was_recorded(baselined: Oigwatch) -> None:
     history = baselined.run("report", "OIG-24-01")
     assert history.exit_code == 0 and "version 2" in history.stdout
     assert "Training Act{+ (Revised)+}" in history.stdout
+
+
+def test_bulk_of_new_reports_is_held_until_released(baselined: Oigwatch) -> None:
+    numbers = {baselined.site.mutate({"op": "add_report"})["report_number"] for _ in range(30)}
+    events = baselined.crawl("--deep")
+    held = [e for e in events if e["kind"] == "new"]
+    [hold] = [e for e in events if e["kind"] == "bulk_hold"]
+    assert {e["report_number"] for e in held} == numbers and {e["status"] for e in held} == {"held"}
+    assert hold["held"] == 30
+    released = baselined.run("release", str(hold["event_id"]))
+    assert released.exit_code == 0 and "released 30 held events" in released.stdout
+    assert {e["status"] for e in baselined.changes("--kind", "new")} == {"published"}
+    assert baselined.run("release", str(held[0]["event_id"])).exit_code == 2

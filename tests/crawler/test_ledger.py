@@ -1,0 +1,81 @@
+"""The ledger: one transaction per run, idempotent ingest, deduped events (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from crawler.diff import Change, Diff
+from crawler.events import GateFacts, gate_events
+from crawler.health import Verdict
+from crawler.ledger.db import ensure_schema, make_engine
+from crawler.ledger.models import ChangeEvent, CrawlRun, Report, ReportVersion
+from crawler.ledger.store import Ledger, RunRecord
+from crawler.state import ReportState
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+STATE = ReportState(key="OIG-24-01", report_number="OIG-24-01", title="CBP Did Not Fully Implement",
+                    issue_date="2023-10-20", fiscal_year="2024", components=("CBP",))  # fmt: skip
+
+
+@pytest.fixture
+def ledger(db_url: str) -> Iterator[Ledger]:
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    yield Ledger(engine)
+    engine.dispose()
+
+
+def record(ledger: Ledger, run_key: str, changes: list[Change], outcome: str = "healthy") -> RunRecord:
+    source_id = ledger.source_id("dhs-oig")
+    events = gate_events(changes, "dhs-oig", run_key, NOW, GateFacts(baseline=outcome == "baseline"))
+    return RunRecord(run_key, source_id, "deep", NOW, NOW, outcome, Verdict(True, complete=True),
+                     Diff(changes=changes), events)  # fmt: skip
+
+
+def counts(ledger: Ledger) -> tuple[int, ...]:
+    with ledger.engine.connect() as conn:
+        return tuple(
+            int(conn.scalar(select(func.count()).select_from(model)) or 0)
+            for model in (CrawlRun, Report, ReportVersion, ChangeEvent)
+        )
+
+
+def test_ingesting_the_same_run_twice_changes_nothing(ledger: Ledger) -> None:
+    run = record(ledger, "run-1", [Change("new", STATE.key, STATE)])
+    first = ledger.record(run)
+    assert len(first.event_ids) == 1 and counts(ledger) == (1, 1, 1, 1)
+    again = ledger.record(run)
+    assert again.duplicate and again.run_id == first.run_id and again.event_ids == []
+    assert counts(ledger) == (1, 1, 1, 1)
+
+
+def test_same_transition_seen_by_two_runs_is_one_event(ledger: Ledger) -> None:
+    ledger.record(record(ledger, "run-1", [Change("new", STATE.key, STATE)]))
+    revised = replace(STATE, title=STATE.title + " (Revised)")
+    change = Change("revised", STATE.key, revised, STATE)
+    assert len(ledger.record(record(ledger, "run-2", [change])).event_ids) == 1
+    assert ledger.record(record(ledger, "run-3", [change])).event_ids == []
+    assert counts(ledger)[3] == 2
+
+
+def test_baseline_records_reports_but_no_events(ledger: Ledger) -> None:
+    recorded = ledger.record(record(ledger, "run-1", [Change("new", STATE.key, STATE)], "baseline"))
+    assert recorded.event_ids == [] and counts(ledger) == (1, 1, 1, 0)
+    assert ledger.source_row(ledger.source_id("dhs-oig")).baseline_run_id == recorded.run_id
+
+
+def test_bulk_hold_holds_new_reports_behind_one_summary() -> None:
+    changes = [Change("new", f"OIG-26-{i:02d}", replace(STATE, key=f"OIG-26-{i:02d}",
+                                                         report_number=f"OIG-26-{i:02d}"))
+               for i in range(30)]  # fmt: skip
+    drafts = gate_events(changes, "dhs-oig", "r", NOW, GateFacts(baseline=False, known_reports=2500))
+    assert [d.status for d in drafts].count("held") == 30
+    [summary] = [d for d in drafts if d.kind == "bulk_hold"]
+    assert summary.payload["held"] == 30 and summary.status == "published"
+    few = gate_events(changes[:3], "dhs-oig", "r", NOW, GateFacts(baseline=False, known_reports=2500))
+    assert {d.status for d in few} == {"published"}
