@@ -79,7 +79,9 @@ class SourceConfig(_Frozen):
 class CrawlConfig(_Frozen):
     """How politely and how deep to crawl."""
 
-    user_agent: str = "oigwatch/0.1 (newsroom report monitor; +https://github.com/oigwatch/oigwatch)"
+    user_agent: str = (
+        "oigwatch/0.1 (newsroom report monitor; +https://github.com/oigwatch/oigwatch)"
+    )
     delay: Annotated[float, Field(ge=0)] = 1.0
     concurrency: Annotated[int, Field(ge=1, le=64)] = 1
     timeout: Annotated[float, Field(gt=0)] = 30.0

@@ -35,15 +35,23 @@ def expand_views(source: SourceConfig) -> list[dict[str, Any]]:
     views: list[dict[str, Any]] = []
     for view in source.views:
         base = {
-            "kind": view.kind, "deep_order": view.deep_order, "family": view.name,
+            "kind": view.kind,
+            "deep_order": view.deep_order,
+            "family": view.name,
             "labels": list(view.labels),
-        }  # fmt: skip
+        }
         url = source.base_url + view.path
         views.append({**base, "name": view.name, "url": url, "components": list(view.components)})
-        for value, code in (view.split.values.items() if view.split else ()):
+        for value, code in view.split.values.items() if view.split else ():
             query = urlencode({view.split.param: value})  # type: ignore[union-attr]
-            views.append({**base, "name": f"{view.name}:{code}", "url": f"{url}?{query}",
-                          "components": [code]})  # fmt: skip
+            views.append(
+                {
+                    **base,
+                    "name": f"{view.name}:{code}",
+                    "url": f"{url}?{query}",
+                    "components": [code],
+                }
+            )
     return [{**view, "rank": rank} for rank, view in enumerate(views)]
 
 
@@ -54,8 +62,9 @@ def build_job(
     baseline_done = ledger.source_row(source_id).baseline_run_id is not None
     every_pdf = options.pdf_checks == ALL_PDFS
     checks = settings.crawl.pdf_checks if options.pdf_checks is None else options.pdf_checks
-    known, recheck = ledger.pdf_plan(source_id, (10**9 if every_pdf else checks)
-                                     if options.sweep == "deep" else 0)  # fmt: skip
+    known, recheck = ledger.pdf_plan(
+        source_id, (10**9 if every_pdf else checks) if options.sweep == "deep" else 0
+    )
     page_cache = ledger.page_cache(source_id)
     listed = {
         path
@@ -79,8 +88,9 @@ def build_job(
     }
 
 
-def judge(outcome: CrawlOutcome, job: dict[str, Any], previous: dict[str, int] | None,
-          gates: Any) -> Verdict:  # fmt: skip
+def judge(
+    outcome: CrawlOutcome, job: dict[str, Any], previous: dict[str, int] | None, gates: Any
+) -> Verdict:
     """The health verdict of a crawl (a crashed or killed crawl is unhealthy)."""
     if outcome.result is None:
         return Verdict(False, (outcome.failure or "crawl failed",))
@@ -94,8 +104,14 @@ def judge(outcome: CrawlOutcome, job: dict[str, Any], previous: dict[str, int] |
     )
 
 
-def compare(ledger: Ledger, job: dict[str, Any], result: dict[str, Any], source_id: int,
-            verdict: Verdict, gates: Any) -> Diff:  # fmt: skip
+def compare(
+    ledger: Ledger,
+    job: dict[str, Any],
+    result: dict[str, Any],
+    source_id: int,
+    verdict: Verdict,
+    gates: Any,
+) -> Diff:
     """Union the crawl's entries by identity and diff them against the ledger."""
     views = {
         v["name"]: ViewInfo(family=v["family"], rank=v["rank"], labels=tuple(v["labels"]))
@@ -130,9 +146,17 @@ def outcome_of(verdict: Verdict, outcome: CrawlOutcome, baseline_done: bool) -> 
 
 
 def decide_events(
-    ledger: Ledger, source: SourceConfig, source_id: int, run_key: str, diff: Diff | None,
-    kind: str, verdict: Verdict, options: CheckOptions, gates: Any, now: datetime,
-) -> list[EventDraft]:  # fmt: skip
+    ledger: Ledger,
+    source: SourceConfig,
+    source_id: int,
+    run_key: str,
+    diff: Diff | None,
+    kind: str,
+    verdict: Verdict,
+    options: CheckOptions,
+    gates: Any,
+    now: datetime,
+) -> list[EventDraft]:
     """Content events through the gates, plus one ops event when the source's health flips."""
     was_healthy = ledger.source_row(source_id).healthy
     events: list[EventDraft] = []
@@ -146,7 +170,9 @@ def decide_events(
         )
         events = gate_events(diff.changes, source.name, run_key, now, facts)
     if kind in ("failed", "unhealthy") and was_healthy:
-        events.append(ops_event("source_unhealthy", source.name, run_key, now, reason=verdict.reason))
+        events.append(
+            ops_event("source_unhealthy", source.name, run_key, now, reason=verdict.reason)
+        )
     elif kind in ("healthy", "baseline") and not was_healthy:
         events.append(ops_event("source_recovered", source.name, run_key, now))
     return events

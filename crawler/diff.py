@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from crawler.normalize import labels as title_labels
 from crawler.normalize import bare_title, norm_summary, pdf_path
+from crawler.normalize import labels as title_labels
 from crawler.state import ReportState, with_pdf
 
 
@@ -134,7 +134,9 @@ def label_changes(old: ReportState, new: ReportState) -> tuple[tuple[str, ...], 
     return tuple(sorted(after - before)), tuple(sorted(before - after))
 
 
-def _compare(old: Stored, seen: ReportState, facts: SweepFacts) -> tuple[Change | None, ReportState]:
+def _compare(
+    old: Stored, seen: ReportState, facts: SweepFacts
+) -> tuple[Change | None, ReportState]:
     new = next_state(old, seen, facts)
     fields = field_changes(old.state, new)
     gained, lost = label_changes(old.state, new)

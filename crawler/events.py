@@ -54,7 +54,9 @@ def content_event(change: Change, source: str, detected_at: datetime) -> EventDr
     return EventDraft(change.kind, f"{source}:{change.dedupe_key}", payload, change.key)
 
 
-def ops_event(kind: str, source: str, run_key: str, detected_at: datetime, **detail: Any) -> EventDraft:
+def ops_event(
+    kind: str, source: str, run_key: str, detected_at: datetime, **detail: Any
+) -> EventDraft:
     """An operational event (for the ops route, never a newsroom route)."""
     payload = {"kind": kind, "source": source, "detected_at": detected_at.isoformat(), **detail}
     payload.setdefault("changes", [])

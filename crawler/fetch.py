@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -27,10 +28,8 @@ class CrawlOutcome:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 
@@ -64,7 +63,9 @@ def _follow(proc: subprocess.Popen[bytes], deadline: float, progress: Progress |
         selector.close()
 
 
-def run_crawl(job: dict[str, Any], timeout: float, progress: Progress | None = None) -> CrawlOutcome:
+def run_crawl(
+    job: dict[str, Any], timeout: float, progress: Progress | None = None
+) -> CrawlOutcome:
     """Crawl in a child process group, killed whole if it outlives ``timeout`` seconds."""
     with tempfile.TemporaryDirectory(prefix="oigwatch-crawl-") as tmp:
         job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")

@@ -35,7 +35,9 @@ def view_counts(pages: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         seen = keys.setdefault(page["view"], set())
         for entry in page["entries"]:
             seen.add(
-                identity(entry["report_number"], entry["pdf_url"], entry["title"], entry["issue_date"])
+                identity(
+                    entry["report_number"], entry["pdf_url"], entry["title"], entry["issue_date"]
+                )
             )
     return {view: len(found) for view, found in keys.items()}
 

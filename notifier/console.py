@@ -48,7 +48,9 @@ def render_text(event: dict[str, Any]) -> str:
     if kind in ("source_unhealthy", "source_recovered", "bulk_hold"):
         detail = event.get("reason") or (
             f"{event.get('held')} new reports held; release with `oigwatch release {event['event_id']}`"
-            if kind == "bulk_hold" else "")  # fmt: skip
+            if kind == "bulk_hold"
+            else ""
+        )
         return f"[{headline}] {safe(event['source'])}: {safe(detail)}".rstrip(": ")
     number = event.get("report_number") or "(no number)"
     lines = [f"[{headline}] {safe(number)} {safe(event.get('title'))}"]
@@ -65,8 +67,9 @@ def render_text(event: dict[str, Any]) -> str:
         lines.append("  labels changed: " + " ".join(marks))
     lines += [_change_line(change) for change in event.get("changes") or []]
     if kind == "new" and event.get("summary"):
-        lines += textwrap.wrap(safe(trim(event["summary"])), 96, initial_indent="  ",
-                               subsequent_indent="  ")  # fmt: skip
+        lines += textwrap.wrap(
+            safe(trim(event["summary"])), 96, initial_indent="  ", subsequent_indent="  "
+        )
     if event.get("url"):
         lines.append(f"  {safe(event['url'])}")
     return "\n".join(lines)

@@ -26,6 +26,7 @@ from scheduler.cli_common import (
 from scheduler.cli_ledger import db, release, report, sources
 from scheduler.demo import demo
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="oigwatch")
 def main() -> None:
@@ -60,16 +61,27 @@ def _sources(settings: Settings, name: str | None, base_url: str | None) -> list
 @common
 @click.option("--source", "source_name", metavar="NAME", help="Only this source.")
 @click.option("--quick", "sweep", flag_value="quick", help="First page of every view.")
-@click.option("--deep", "sweep", flag_value="deep", help="Every page of every view, plus PDF checks.")
+@click.option(
+    "--deep", "sweep", flag_value="deep", help="Every page of every view, plus PDF checks."
+)
 @click.option("--base-url", metavar="URL", help="Fetch the source from this address instead.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change event.")
 @click.option("--announce", is_flag=True, help="Announce even a source's silent baseline.")
 @click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to a host.")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight per host.")
 @click.option("--pdf-checks", metavar="N|all", help="PDFs to re-check in this deep sweep.")
-def crawl(config_path: str | None, db_url: str | None, source_name: str | None, sweep: str | None,
-          base_url: str | None, as_json: bool, announce: bool, delay: float | None,
-          concurrency: int | None, pdf_checks: str | None) -> None:  # fmt: skip
+def crawl(
+    config_path: str | None,
+    db_url: str | None,
+    source_name: str | None,
+    sweep: str | None,
+    base_url: str | None,
+    as_json: bool,
+    announce: bool,
+    delay: float | None,
+    concurrency: int | None,
+    pdf_checks: str | None,
+) -> None:
     """Crawl the configured sources once and print what changed.
 
     Without --quick or --deep, a source gets a deep sweep until its baseline exists,
@@ -101,8 +113,10 @@ def _default_sweep(ledger: Ledger, source: SourceConfig) -> str:
 
 def _summary(name: str, sweep: str, record: Any, recorded: Any) -> None:
     verdict = record.verdict
-    text = (f"{name}: {sweep} sweep {record.outcome}, {record.stats.get('pages', 0)} pages, "
-            f"{sum(verdict.view_counts.values())} listing rows, {len(recorded.event_ids)} events")  # fmt: skip
+    text = (
+        f"{name}: {sweep} sweep {record.outcome}, {record.stats.get('pages', 0)} pages, "
+        f"{sum(verdict.view_counts.values())} listing rows, {len(recorded.event_ids)} events"
+    )
     if verdict.reasons:
         text += f"\n  reason: {verdict.reason[:500]}"
     if record.outcome == "baseline":
@@ -116,6 +130,7 @@ def _progress_bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], No
         yield None
         return
     with click.progressbar(length=1, label=label, file=sys.stderr, show_pos=True) as bar:
+
         def update(done: int, scheduled: int) -> None:
             bar.length = max(scheduled, 1)
             bar.update(done - bar.pos)
@@ -129,34 +144,60 @@ def _parse_since(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter("use an ISO date such as 2026-11-16", param_hint="--since") from exc
+        raise click.BadParameter(
+            "use an ISO date such as 2026-11-16", param_hint="--since"
+        ) from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @main.command()
 @common
 @click.option("--since", metavar="DATE", help="Only changes detected on or after this date.")
-@click.option("--kind", "kinds", multiple=True, metavar="KIND",
-              type=click.Choice(["new", "revised", "removed", "restored", "source_unhealthy",
-                                 "source_recovered", "bulk_hold"]),
-              help="Only this kind (repeatable).")  # fmt: skip
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    type=click.Choice(
+        [
+            "new",
+            "revised",
+            "removed",
+            "restored",
+            "source_unhealthy",
+            "source_recovered",
+            "bulk_hold",
+        ]
+    ),
+    help="Only this kind (repeatable).",
+)
 @click.option("--source", "source_name", metavar="NAME", help="Only this source.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the last N changes.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change event.")
-def changes(config_path: str | None, db_url: str | None, since: str | None, kinds: tuple[str, ...],
-            source_name: str | None, limit: int | None, as_json: bool) -> None:  # fmt: skip
+def changes(
+    config_path: str | None,
+    db_url: str | None,
+    since: str | None,
+    kinds: tuple[str, ...],
+    source_name: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List recorded change events, oldest first.
 
     Example: oigwatch changes --since 2026-11-16 --kind revised
     """
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
-        found = queries.events(ledger.engine, since=_parse_since(since), kinds=kinds,
-                               source=source_name, limit=limit)  # fmt: skip
+        found = queries.events(
+            ledger.engine, since=_parse_since(since), kinds=kinds, source=source_name, limit=limit
+        )
     for event in found:
         emit(event, as_json)
     if not found and not as_json:
-        click.echo("No changes recorded" + (" in that range." if since or kinds else " yet."), err=True)
+        click.echo(
+            "No changes recorded" + (" in that range." if since or kinds else " yet."), err=True
+        )
 
 
 for command in (report, sources, db, release, demo):

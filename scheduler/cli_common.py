@@ -21,10 +21,19 @@ EXIT_UNHEALTHY, EXIT_USAGE = 1, 2
 
 def common(func: F) -> F:
     """--config and --db, accepted by every command."""
-    func = click.option("--db", "db_url", metavar="URL",
-                        help="Database URL (default: $OIGWATCH_DATABASE_URL or SQLite in data/).")(func)  # fmt: skip
-    return click.option("--config", "config_path", metavar="FILE", type=click.Path(dir_okay=False),
-                        help="Config file (default: $OIGWATCH_CONFIG or the shipped one).")(func)  # fmt: skip
+    func = click.option(
+        "--db",
+        "db_url",
+        metavar="URL",
+        help="Database URL (default: $OIGWATCH_DATABASE_URL or SQLite in data/).",
+    )(func)
+    return click.option(
+        "--config",
+        "config_path",
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Config file (default: $OIGWATCH_CONFIG or the shipped one).",
+    )(func)
 
 
 def settings_from(config_path: str | None, db_url: str | None, **crawl: Any) -> Settings:
@@ -57,7 +66,7 @@ def open_ledger(settings: Settings) -> Iterator[Ledger]:
         raise UsageFailure(str(exc)) from exc
     except SQLAlchemyError as exc:  # unreachable server, bad credentials, unwritable file
         where = engine.url.render_as_string(hide_password=True)
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise UsageFailure(
             f"cannot open the database {where}: {reason}\n"
             "Check --db / OIGWATCH_DATABASE_URL, and that the server is running."
@@ -74,5 +83,3 @@ def emit(event: dict[str, Any], as_json: bool) -> None:
         click.echo(json.dumps(event, ensure_ascii=False))
     else:
         click.echo(render_text(event) + "\n")
-
-

@@ -14,8 +14,16 @@ from crawler.redline import redline_text
 from notifier.console import safe
 from scheduler.cli_common import UsageFailure, common, emit, open_ledger, settings_from
 
-VERSION_FIELDS = ("title", "summary", "issue_date", "fiscal_year", "pdf_url", "pdf_sha256",
-                  "components", "labels")  # fmt: skip
+VERSION_FIELDS = (
+    "title",
+    "summary",
+    "issue_date",
+    "fiscal_year",
+    "pdf_url",
+    "pdf_sha256",
+    "components",
+    "labels",
+)
 
 
 def _version_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -47,22 +55,41 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
         raise UsageFailure(f"no report {number!r} in the ledger (try `oigwatch changes`)")
     if as_json:
         for item in found:
-            click.echo(json.dumps({
-                "source": item.source, "key": item.report.key, "status": item.report.status,
-                "versions": [{"seen_at": v.seen_at.isoformat(), "content_hash": v.content_hash,
-                              **v.data} for v in item.versions],
-            }, ensure_ascii=False))  # fmt: skip
+            click.echo(
+                json.dumps(
+                    {
+                        "source": item.source,
+                        "key": item.report.key,
+                        "status": item.report.status,
+                        "versions": [
+                            {
+                                "seen_at": v.seen_at.isoformat(),
+                                "content_hash": v.content_hash,
+                                **v.data,
+                            }
+                            for v in item.versions
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return
     for item in found:
         current = item.report
-        click.echo(f"{safe(current.report_number or current.key)} ({item.source}, {current.status})")
+        click.echo(
+            f"{safe(current.report_number or current.key)} ({item.source}, {current.status})"
+        )
         click.echo(f"  {safe(current.title)}")
         previous: dict[str, Any] | None = None
         for number_, version in enumerate(item.versions, 1):
-            click.echo(f"  version {number_}, first seen {version.seen_at:%Y-%m-%d %H:%M} UTC"
-                       f" [{version.content_hash[:12]}]")  # fmt: skip
+            click.echo(
+                f"  version {number_}, first seen {version.seen_at:%Y-%m-%d %H:%M} UTC"
+                f" [{version.content_hash[:12]}]"
+            )
             if previous is not None:
-                click.echo("\n".join(_version_changes(previous, version.data)) or "    (no field change)")
+                click.echo(
+                    "\n".join(_version_changes(previous, version.data)) or "    (no field change)"
+                )
             previous = version.data
 
 
@@ -82,15 +109,21 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     if not summary:
-        click.echo(f"No runs yet. Configured sources: {', '.join(sorted(configured))}. "
-                   "Run `oigwatch crawl`.")  # fmt: skip
+        click.echo(
+            f"No runs yet. Configured sources: {', '.join(sorted(configured))}. "
+            "Run `oigwatch crawl`."
+        )
     for item in summary:
         state = "healthy" if item["healthy"] else f"UNHEALTHY since {item['unhealthy_since']}"
-        click.echo(f"{item['source']}: {state}; {item['reports']} reports; "
-                   f"last healthy run {item['last_healthy_run'] or 'never'}")  # fmt: skip
+        click.echo(
+            f"{item['source']}: {state}; {item['reports']} reports; "
+            f"last healthy run {item['last_healthy_run'] or 'never'}"
+        )
         for run in item["runs"]:
-            line = (f"  #{run['run_id']} {run['finished_at'][:19]} {run['sweep']:<5} {run['verdict']:<9}"
-                    f" {run['pages']} pages, {run['reports']} rows, {run['events']} events")  # fmt: skip
+            line = (
+                f"  #{run['run_id']} {run['finished_at'][:19]} {run['sweep']:<5} {run['verdict']:<9}"
+                f" {run['pages']} pages, {run['reports']} rows, {run['events']} events"
+            )
             click.echo(line + (f" ({run['reason'][:160]})" if run["reason"] else ""))
 
 

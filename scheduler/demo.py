@@ -20,21 +20,40 @@ from scheduler.cli_common import common, settings_from
 
 SCRIPT: list[tuple[str, list[dict[str, Any]], str]] = [
     ("A new report is published on page 0", [{"op": "add_report", "components": ["ICE"]}], "quick"),
-    ("OIG-24-01 gains \"(Revised)\" and an edited summary",
-     [{"op": "retitle", "report_number": "OIG-24-01", "suffix_op": "append_revised"},
-      {"op": "edit_summary", "report_number": "OIG-24-01",
-       "summary": "CBP did not fully implement the Act's training and equipment requirements."}],
-     "quick"),
-    ("Tied rows reshuffle and a report is backdated onto page 2",
-     [{"op": "tie_shuffle", "mode": "shuffle"}, {"op": "insert_backdated", "position": 120}], "deep"),
-    ("OIG-19-11 is pulled (first deep sweep without it: nothing yet)",
-     [{"op": "remove_report", "report_number": "OIG-19-11"}], "deep"),
+    (
+        'OIG-24-01 gains "(Revised)" and an edited summary',
+        [
+            {"op": "retitle", "report_number": "OIG-24-01", "suffix_op": "append_revised"},
+            {
+                "op": "edit_summary",
+                "report_number": "OIG-24-01",
+                "summary": "CBP did not fully implement the Act's training and equipment requirements.",
+            },
+        ],
+        "quick",
+    ),
+    (
+        "Tied rows reshuffle and a report is backdated onto page 2",
+        [{"op": "tie_shuffle", "mode": "shuffle"}, {"op": "insert_backdated", "position": 120}],
+        "deep",
+    ),
+    (
+        "OIG-19-11 is pulled (first deep sweep without it: nothing yet)",
+        [{"op": "remove_report", "report_number": "OIG-19-11"}],
+        "deep",
+    ),
     ("... second deep sweep without it", [], "deep"),
-    ("The site answers 503 for a while", [{"op": "http_fault", "match": "/reports/",
-                                          "kind": "status", "status": 503, "count": -1}], "quick"),
-    ("The site is back, and OIG-19-11 returns",
-     [{"op": "clear_faults"}, {"op": "restore_report", "report_number": "OIG-19-11"}], "quick"),
-]  # fmt: skip
+    (
+        "The site answers 503 for a while",
+        [{"op": "http_fault", "match": "/reports/", "kind": "status", "status": 503, "count": -1}],
+        "quick",
+    ),
+    (
+        "The site is back, and OIG-19-11 returns",
+        [{"op": "clear_faults"}, {"op": "restore_report", "report_number": "OIG-19-11"}],
+        "quick",
+    ),
+]
 
 
 def _step(ledger: Ledger, settings: Settings, site: FixtureSite, sweep: str, **kw: Any) -> None:

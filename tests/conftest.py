@@ -26,7 +26,9 @@ def _admin_url() -> str:
 def _postgres_or_skip() -> str:
     url = _admin_url()
     try:
-        engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        engine = create_engine(
+            url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         engine.dispose()

@@ -21,11 +21,24 @@ def event_json(row: Any, source: str) -> dict[str, Any]:
         "kind": row.kind,
         "source": source,
         "status": row.status,
-        **{k: payload.get(k) for k in (
-            "report_number", "title", "url", "issue_date", "fiscal_year", "components",
-            "summary", "labels", "changes")},
-        "detected_at": row.detected_at.isoformat() if row.detected_at else payload.get("detected_at"),
-    }  # fmt: skip
+        **{
+            k: payload.get(k)
+            for k in (
+                "report_number",
+                "title",
+                "url",
+                "issue_date",
+                "fiscal_year",
+                "components",
+                "summary",
+                "labels",
+                "changes",
+            )
+        },
+        "detected_at": row.detected_at.isoformat()
+        if row.detected_at
+        else payload.get("detected_at"),
+    }
     ordered["changes"] = ordered["changes"] or []
     for key, value in payload.items():
         ordered.setdefault(key, value)
@@ -79,10 +92,15 @@ def report_history(engine: Engine, number: str) -> list[ReportHistory]:
     found = []
     with Session(engine) as conn:
         for report, source in conn.execute(query).tuples():
-            versions = conn.execute(
-                select(ReportVersion).where(ReportVersion.report_id == report.id)
-                .order_by(ReportVersion.id)
-            ).scalars().all()  # fmt: skip
+            versions = (
+                conn.execute(
+                    select(ReportVersion)
+                    .where(ReportVersion.report_id == report.id)
+                    .order_by(ReportVersion.id)
+                )
+                .scalars()
+                .all()
+            )
             found.append(ReportHistory(source, report, list(versions)))
     return found
 
@@ -92,10 +110,16 @@ def sources_summary(engine: Engine) -> list[dict[str, Any]]:
     summary = []
     with Session(engine) as conn:
         for source in conn.execute(select(Source).order_by(Source.name)).scalars():
-            runs = conn.execute(
-                select(CrawlRun).where(CrawlRun.source_id == source.id)
-                .order_by(CrawlRun.id.desc()).limit(5)
-            ).scalars().all()  # fmt: skip
+            runs = (
+                conn.execute(
+                    select(CrawlRun)
+                    .where(CrawlRun.source_id == source.id)
+                    .order_by(CrawlRun.id.desc())
+                    .limit(5)
+                )
+                .scalars()
+                .all()
+            )
             last_healthy = conn.scalar(
                 select(func.max(CrawlRun.finished_at)).where(
                     CrawlRun.source_id == source.id,
@@ -103,19 +127,21 @@ def sources_summary(engine: Engine) -> list[dict[str, Any]]:
                 )
             )
             reports = conn.scalar(
-                select(func.count()).select_from(Report).where(
-                    Report.source_id == source.id, Report.status == "active"
-                )
+                select(func.count())
+                .select_from(Report)
+                .where(Report.source_id == source.id, Report.status == "active")
             )
-            summary.append({
-                "source": source.name,
-                "healthy": source.healthy,
-                "unhealthy_since": _iso(source.unhealthy_since),
-                "baseline": source.baseline_run_id is not None,
-                "reports": reports,
-                "last_healthy_run": _iso(last_healthy),
-                "runs": [_run_json(run) for run in runs],
-            })  # fmt: skip
+            summary.append(
+                {
+                    "source": source.name,
+                    "healthy": source.healthy,
+                    "unhealthy_since": _iso(source.unhealthy_since),
+                    "baseline": source.baseline_run_id is not None,
+                    "reports": reports,
+                    "last_healthy_run": _iso(last_healthy),
+                    "runs": [_run_json(run) for run in runs],
+                }
+            )
     return summary
 
 

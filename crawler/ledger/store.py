@@ -20,10 +20,23 @@ from crawler.state import ReportState
 T = TypeVar("T")
 CHUNK = 500
 _REPORT_COLUMNS = (
-    "key", "report_number", "title", "summary", "issue_date", "fiscal_year", "pdf_url",
-    "pdf_family", "detail_url", "components", "view_labels", "settled", "pdf_etag",
-    "pdf_last_modified", "pdf_length", "pdf_sha256",
-)  # fmt: skip
+    "key",
+    "report_number",
+    "title",
+    "summary",
+    "issue_date",
+    "fiscal_year",
+    "pdf_url",
+    "pdf_family",
+    "detail_url",
+    "components",
+    "view_labels",
+    "settled",
+    "pdf_etag",
+    "pdf_last_modified",
+    "pdf_length",
+    "pdf_sha256",
+)
 
 
 def utcnow() -> datetime:
@@ -95,8 +108,8 @@ class Ledger:
             found = conn.scalar(select(Source.id).where(Source.name == name))
             if found is not None:
                 return found
-            inserted = conn.execute(insert(Source).values(name=name, healthy=True, created_at=utcnow()))
-            return int(inserted.inserted_primary_key[0])
+            statement = insert(Source).values(name=name, healthy=True, created_at=utcnow())
+            return int(conn.execute(statement.returning(Source.id)).scalar_one())
 
     def source_row(self, source_id: int) -> Any:
         """The sources row."""
@@ -122,25 +135,34 @@ class Ledger:
         with self.engine.connect() as conn:
             rows = conn.execute(query.where(PageCache.source_id == source_id))
             return {
-                r.url: {"etag": r.etag, "last_modified": r.last_modified, "page": r.page} for r in rows
+                r.url: {"etag": r.etag, "last_modified": r.last_modified, "page": r.page}
+                for r in rows
             }
 
     def pdf_plan(self, source_id: int, checks: int) -> tuple[list[str], list[dict[str, Any]]]:
         """Known PDF paths, and the PDFs due a re-check: never checked first, then oldest checks."""
-        base = select(Report.pdf_url).where(Report.source_id == source_id, Report.status == "active")
+        base = select(Report.pdf_url).where(
+            Report.source_id == source_id, Report.status == "active"
+        )
         due = (
             select(Report.pdf_url, Report.pdf_etag, Report.pdf_last_modified)
             .where(Report.source_id == source_id, Report.status == "active")
             .where(Report.pdf_url.is_not(None))
-            .order_by(Report.pdf_checked_at.is_not(None), Report.pdf_checked_at, Report.issue_date.desc())
+            .order_by(
+                Report.pdf_checked_at.is_not(None), Report.pdf_checked_at, Report.issue_date.desc()
+            )
             .limit(checks)
         )
         with self.engine.connect() as conn:
             known = sorted({p for (url,) in conn.execute(base) if (p := pdf_path(url))})
-            recheck = [
-                {"url": r.pdf_url, "etag": r.pdf_etag, "last_modified": r.pdf_last_modified}
-                for r in conn.execute(due)
-            ] if checks else []
+            recheck = (
+                [
+                    {"url": r.pdf_url, "etag": r.pdf_etag, "last_modified": r.pdf_last_modified}
+                    for r in conn.execute(due)
+                ]
+                if checks
+                else []
+            )
         return known, recheck
 
     def known_fiscal_years(self, source_id: int) -> dict[str, str | None]:
@@ -149,7 +171,9 @@ class Ledger:
         with self.engine.connect() as conn:
             return {key: fy for key, fy in conn.execute(query)}
 
-    def stored(self, source_id: int, seen: Iterable[str], complete: bool = False) -> dict[str, Stored]:
+    def stored(
+        self, source_id: int, seen: Iterable[str], complete: bool = False
+    ) -> dict[str, Stored]:
         """Full state of the seen reports (and, after a complete sweep, of the missing active ones);
         id, status and counter of every other one."""
         light = select(Report.id, Report.key, Report.status, Report.missing_sweeps).where(
@@ -163,11 +187,15 @@ class Ledger:
                 result[row.key] = Stored(row.id, placeholder, row.status, row.missing_sweeps)
             if complete:
                 seen_keys = set(wanted)
-                wanted += sorted(k for k, s in result.items() if s.status == "active" and k not in seen_keys)
+                wanted += sorted(
+                    k for k, s in result.items() if s.status == "active" and k not in seen_keys
+                )
             full = select(Report).where(Report.source_id == source_id)
             for part in chunks(wanted):
-                for row in conn.execute(full.where(Report.key.in_(part))):
-                    result[row.key] = Stored(row.id, state_from_row(row), row.status, row.missing_sweeps)
+                for report in conn.execute(full.where(Report.key.in_(part))):
+                    result[report.key] = Stored(
+                        report.id, state_from_row(report), report.status, report.missing_sweeps
+                    )
         return result
 
     def record(self, record: RunRecord) -> Recorded:
@@ -184,7 +212,9 @@ class Ledger:
                 _store_page_cache(conn, record.source_id, record.page_cache, record.finished_at)
             _update_source(conn, record, run_id)
             event_ids = _insert_events(conn, record, run_id, ids)
-            conn.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(events=len(event_ids)))
+            conn.execute(
+                update(CrawlRun).where(CrawlRun.id == run_id).values(events=len(event_ids))
+            )
         return Recorded(run_id, event_ids)
 
 
@@ -205,7 +235,7 @@ def _insert_run(conn: Connection, record: RunRecord) -> int:
         "reports": sum(verdict.view_counts.values()),
         "stats": stats,
     }
-    return int(conn.execute(insert(CrawlRun).values(**values)).inserted_primary_key[0])
+    return int(conn.execute(insert(CrawlRun).values(**values).returning(CrawlRun.id)).scalar_one())
 
 
 def _apply_diff(
@@ -217,13 +247,22 @@ def _apply_diff(
     removed = [c.key for c in diff.changes if c.kind == "removed"]
     if new:
         rows = [
-            {**state_columns(s), "source_id": source_id, "status": "active", "missing_sweeps": 0,
-             "first_seen_at": now, "changed_at": now}
+            {
+                **state_columns(s),
+                "source_id": source_id,
+                "status": "active",
+                "missing_sweeps": 0,
+                "first_seen_at": now,
+                "changed_at": now,
+            }
             for s in new
-        ]  # fmt: skip
+        ]
         conn.execute(insert(Report), rows)
-    ids = _report_ids(conn, source_id, [*(s.key for s in new), *(s.key for s in changed),
-                                        *diff.updates, *removed, *diff.missing])  # fmt: skip
+    ids = _report_ids(
+        conn,
+        source_id,
+        [*(s.key for s in new), *(s.key for s in changed), *diff.updates, *removed, *diff.missing],
+    )
     updates = [
         {**state_columns(s), "b_id": ids[s.key], "status": "active", "changed_at": now}
         for s in changed
@@ -265,7 +304,13 @@ def _insert_versions(
         query = select(ReportVersion.report_id, ReportVersion.content_hash)
         have.update(conn.execute(query.where(ReportVersion.report_id.in_(part))).tuples())
     rows = [
-        {"report_id": rid, "content_hash": digest, "data": s.to_json(), "run_id": run_id, "seen_at": now}
+        {
+            "report_id": rid,
+            "content_hash": digest,
+            "data": s.to_json(),
+            "run_id": run_id,
+            "seen_at": now,
+        }
         for (rid, digest), s in wanted.items()
         if (rid, digest) not in have
     ]
@@ -300,20 +345,30 @@ def _store_page_cache(
     if not pages:
         return
     rows = [
-        {"source_id": source_id, "url": url, "etag": p.get("etag"),
-         "last_modified": p.get("last_modified"), "page": p["page"], "fetched_at": now}
+        {
+            "source_id": source_id,
+            "url": url,
+            "etag": p.get("etag"),
+            "last_modified": p.get("last_modified"),
+            "page": p["page"],
+            "fetched_at": now,
+        }
         for url, p in pages.items()
-    ]  # fmt: skip
+    ]
     statement = _upsert(conn, PageCache)
     excluded = statement.excluded
     conn.execute(
         statement.on_conflict_do_update(
             index_elements=["source_id", "url"],
-            set_={"etag": excluded.etag, "last_modified": excluded.last_modified,
-                  "page": excluded.page, "fetched_at": excluded.fetched_at},
+            set_={
+                "etag": excluded.etag,
+                "last_modified": excluded.last_modified,
+                "page": excluded.page,
+                "fetched_at": excluded.fetched_at,
+            },
         ),
         rows,
-    )  # fmt: skip
+    )
 
 
 def _upsert(conn: Connection, model: Any) -> Any:
@@ -342,12 +397,21 @@ def _insert_events(
     if not record.events:
         return []
     rows = [
-        {"dedupe_key": e.dedupe_key, "source_id": record.source_id, "run_id": run_id,
-         "report_id": ids.get(e.report_key) if e.report_key else None, "kind": e.kind,
-         "status": e.status, "detected_at": record.finished_at, "payload": e.payload}
+        {
+            "dedupe_key": e.dedupe_key,
+            "source_id": record.source_id,
+            "run_id": run_id,
+            "report_id": ids.get(e.report_key) if e.report_key else None,
+            "kind": e.kind,
+            "status": e.status,
+            "detected_at": record.finished_at,
+            "payload": e.payload,
+        }
         for e in record.events
-    ]  # fmt: skip
-    conn.execute(_upsert(conn, ChangeEvent).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    ]
+    conn.execute(
+        _upsert(conn, ChangeEvent).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows
+    )
     keys = [e.dedupe_key for e in record.events]
     query = select(ChangeEvent.id).where(
         and_(ChangeEvent.run_id == run_id, ChangeEvent.dedupe_key.in_(keys))

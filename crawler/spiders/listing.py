@@ -71,7 +71,6 @@ class ListingSpider(Spider):
 
     name = "listing"
     parse_page: ClassVar[PageParser]
-    custom_settings: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, job: dict[str, Any], collector: Collector, progress: Callable[..., None]):
         super().__init__()
@@ -129,7 +128,9 @@ class ListingSpider(Spider):
             priority=-page,
         )
 
-    def pdf_request(self, url: str, etag: str | None = None, modified: str | None = None) -> Request:
+    def pdf_request(
+        self, url: str, etag: str | None = None, modified: str | None = None
+    ) -> Request:
         """A (conditional) GET of a report PDF, fingerprinted in :meth:`on_pdf`."""
         headers = {}
         if etag:
@@ -139,8 +140,13 @@ class ListingSpider(Spider):
         self.collector.scheduled += 1
         meta = {"pdf": url, "handle_httpstatus_list": [304, 403, 404, 410, 500, 502, 503, 504]}
         return Request(
-            url, headers=headers, meta=meta, callback=self.on_pdf, errback=self.on_error,
-            priority=-1000, dont_filter=True,
+            url,
+            headers=headers,
+            meta=meta,
+            callback=self.on_pdf,
+            errback=self.on_error,
+            priority=-1000,
+            dont_filter=True,
         )
 
     def on_listing(self, response: Response) -> Iterator[Request]:
@@ -152,8 +158,14 @@ class ListingSpider(Spider):
         if parsed is None:
             return
         self.collector.pages.append(
-            {"view": view["name"], "order": meta["order"], "page": meta["page"], "url": meta["url"],
-             "status": response.status, **page_to_json(parsed)}
+            {
+                "view": view["name"],
+                "order": meta["order"],
+                "page": meta["page"],
+                "url": meta["url"],
+                "status": response.status,
+                **page_to_json(parsed),
+            }
         )
         yield from self.follow(view, meta["order"], meta["page"], parsed)
         yield from self.new_pdf_requests(parsed.entries)
@@ -171,7 +183,9 @@ class ListingSpider(Spider):
             self.error(url, view["name"], f"HTTP {response.status}")
             return None
         parsed = type(self).parse_page(
-            response.text, page_url=response.url, view=view["name"],
+            response.text,
+            page_url=response.url,
+            view=view["name"],
             components=tuple(view["components"]),
         )
         self.collector.cache[url] = {
@@ -181,7 +195,9 @@ class ListingSpider(Spider):
         }
         return parsed
 
-    def follow(self, view: dict[str, Any], order: str, page: int, parsed: ParsedPage) -> Iterator[Request]:
+    def follow(
+        self, view: dict[str, Any], order: str, page: int, parsed: ParsedPage
+    ) -> Iterator[Request]:
         """Schedule further pages of the walk: all at once when the pager names the last one."""
         walking = self.deep and order == view["deep_order"] and not self.reread_request(order, page)
         if not walking or not parsed.entries:
@@ -248,7 +264,11 @@ class ListingSpider(Spider):
         reason = failure.getErrorMessage() or failure.type.__name__  # type: ignore[union-attr]
         if "pdf" in request.meta:
             url = request.meta["pdf"]
-            self.collector.pdfs[pdf_path(url) or url] = {"url": url, "status": "error", "reason": reason}
+            self.collector.pdfs[pdf_path(url) or url] = {
+                "url": url,
+                "status": "error",
+                "reason": reason,
+            }
             return
         self.error(request.meta["url"], request.meta["view"], f"{failure.type.__name__}: {reason}")  # type: ignore[union-attr]
 

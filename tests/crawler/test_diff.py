@@ -35,8 +35,11 @@ def test_unchanged_report_yields_nothing() -> None:
 
 
 def test_cosmetic_noise_is_not_a_change() -> None:
-    noisy = replace(BASE, title="  CBP Did Not Fully Implement the  Requirements of the Synthetic Opioid Act (",
-                    summary="CBP did not fully\u00a0implement.")  # fmt: skip
+    noisy = replace(
+        BASE,
+        title="  CBP Did Not Fully Implement the  Requirements of the Synthetic Opioid Act (",
+        summary="CBP did not fully\u00a0implement.",
+    )
     diff = diff_reports(stored(BASE), {BASE.key: noisy}, QUICK)
     assert diff.changes == []
 
@@ -100,13 +103,22 @@ def test_removed_only_after_k_complete_sweeps_then_restored() -> None:
 
 
 def test_merge_unions_views_and_first_ranked_view_wins() -> None:
-    views = {"audits": ViewInfo("audits", 0), "audits:ICE": ViewInfo("audits", 1),
-             "management-alerts": ViewInfo("management-alerts", 2, ("management_alert",))}  # fmt: skip
+    views = {
+        "audits": ViewInfo("audits", 0),
+        "audits:ICE": ViewInfo("audits", 1),
+        "management-alerts": ViewInfo("management-alerts", 2, ("management_alert",)),
+    }
     rows = [
         ReportEntry("management-alerts", "T", "oig-19-46", pdf_url="https://x/Mga/oig-19-46.pdf"),
-        ReportEntry("audits:ICE", "T", "OIG-19-46", pdf_url="https://x/OIG-19-46-May19.pdf", components=("ICE",)),
+        ReportEntry(
+            "audits:ICE",
+            "T",
+            "OIG-19-46",
+            pdf_url="https://x/OIG-19-46-May19.pdf",
+            components=("ICE",),
+        ),
         ReportEntry("audits", "T", "OIG-19-46 ", pdf_url="https://x/OIG-19-46-May19.pdf"),
-    ]  # fmt: skip
+    ]
     [state] = merge_entries(rows, views, {}).values()
     assert state.key == "OIG-19-46" and state.components == ("ICE",)
     assert state.pdf_family == "audits" and state.pdf_url == "https://x/OIG-19-46-May19.pdf"

@@ -7,10 +7,19 @@ from typing import Any
 from crawler.health import assess
 
 
-def page(view: str, numbers: list[str], rows: int | None = None, problems: tuple = ()) -> dict[str, Any]:
-    entries = [{"report_number": n, "pdf_url": None, "title": n, "issue_date": None} for n in numbers]
-    return {"view": view, "url": f"http://x/{view}", "entries": entries,
-            "rows_seen": len(numbers) if rows is None else rows, "problems": list(problems)}  # fmt: skip
+def page(
+    view: str, numbers: list[str], rows: int | None = None, problems: tuple = ()
+) -> dict[str, Any]:
+    entries = [
+        {"report_number": n, "pdf_url": None, "title": n, "issue_date": None} for n in numbers
+    ]
+    return {
+        "view": view,
+        "url": f"http://x/{view}",
+        "entries": entries,
+        "rows_seen": len(numbers) if rows is None else rows,
+        "problems": list(problems),
+    }
 
 
 def result(*pages: dict[str, Any], errors: tuple = (), capped: tuple = ()) -> dict[str, Any]:
@@ -43,8 +52,12 @@ def test_low_parse_rate_is_unhealthy() -> None:
 
 
 def test_halved_view_is_unhealthy_but_small_views_may_shrink() -> None:
-    halved = assess(result(page("all", NUMBERS[:19]), page("tiny", ["A"])), ["all", "tiny"],
-                    {"all": 40, "tiny": 3}, deep=True)  # fmt: skip
+    halved = assess(
+        result(page("all", NUMBERS[:19]), page("tiny", ["A"])),
+        ["all", "tiny"],
+        {"all": 40, "tiny": 3},
+        deep=True,
+    )
     assert not halved.healthy and halved.reasons == ("view all shrank from 40 to 19 reports",)
 
 
@@ -54,5 +67,7 @@ def test_no_rows_anywhere_is_unhealthy() -> None:
 
 
 def test_page_problems_are_reasons() -> None:
-    verdict = assess(result(page("all", [], problems=("maintenance page",))), ["all"], None, deep=False)
+    verdict = assess(
+        result(page("all", [], problems=("maintenance page",))), ["all"], None, deep=False
+    )
     assert verdict.reasons == ("maintenance page at http://x/all",)

@@ -18,8 +18,14 @@ from crawler.ledger.store import Ledger, RunRecord
 from crawler.state import ReportState
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-STATE = ReportState(key="OIG-24-01", report_number="OIG-24-01", title="CBP Did Not Fully Implement",
-                    issue_date="2023-10-20", fiscal_year="2024", components=("CBP",))  # fmt: skip
+STATE = ReportState(
+    key="OIG-24-01",
+    report_number="OIG-24-01",
+    title="CBP Did Not Fully Implement",
+    issue_date="2023-10-20",
+    fiscal_year="2024",
+    components=("CBP",),
+)
 
 
 @pytest.fixture
@@ -30,11 +36,24 @@ def ledger(db_url: str) -> Iterator[Ledger]:
     engine.dispose()
 
 
-def record(ledger: Ledger, run_key: str, changes: list[Change], outcome: str = "healthy") -> RunRecord:
+def record(
+    ledger: Ledger, run_key: str, changes: list[Change], outcome: str = "healthy"
+) -> RunRecord:
     source_id = ledger.source_id("dhs-oig")
-    events = gate_events(changes, "dhs-oig", run_key, NOW, GateFacts(baseline=outcome == "baseline"))
-    return RunRecord(run_key, source_id, "deep", NOW, NOW, outcome, Verdict(True, complete=True),
-                     Diff(changes=changes), events)  # fmt: skip
+    events = gate_events(
+        changes, "dhs-oig", run_key, NOW, GateFacts(baseline=outcome == "baseline")
+    )
+    return RunRecord(
+        run_key,
+        source_id,
+        "deep",
+        NOW,
+        NOW,
+        outcome,
+        Verdict(True, complete=True),
+        Diff(changes=changes),
+        events,
+    )
 
 
 def counts(ledger: Ledger) -> tuple[int, ...]:
@@ -70,12 +89,21 @@ def test_baseline_records_reports_but_no_events(ledger: Ledger) -> None:
 
 
 def test_bulk_hold_holds_new_reports_behind_one_summary() -> None:
-    changes = [Change("new", f"OIG-26-{i:02d}", replace(STATE, key=f"OIG-26-{i:02d}",
-                                                         report_number=f"OIG-26-{i:02d}"))
-               for i in range(30)]  # fmt: skip
-    drafts = gate_events(changes, "dhs-oig", "r", NOW, GateFacts(baseline=False, known_reports=2500))
+    changes = [
+        Change(
+            "new",
+            f"OIG-26-{i:02d}",
+            replace(STATE, key=f"OIG-26-{i:02d}", report_number=f"OIG-26-{i:02d}"),
+        )
+        for i in range(30)
+    ]
+    drafts = gate_events(
+        changes, "dhs-oig", "r", NOW, GateFacts(baseline=False, known_reports=2500)
+    )
     assert [d.status for d in drafts].count("held") == 30
     [summary] = [d for d in drafts if d.kind == "bulk_hold"]
     assert summary.payload["held"] == 30 and summary.status == "published"
-    few = gate_events(changes[:3], "dhs-oig", "r", NOW, GateFacts(baseline=False, known_reports=2500))
+    few = gate_events(
+        changes[:3], "dhs-oig", "r", NOW, GateFacts(baseline=False, known_reports=2500)
+    )
     assert {d.status for d in few} == {"published"}

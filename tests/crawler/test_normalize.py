@@ -7,15 +7,21 @@ import pytest
 from crawler.normalize import bare_title, identity, labels, norm_number, norm_summary, norm_text
 
 COSMETIC_TWINS = [
-    ("Independent Auditors&#039; Report on DHS&#039; FY 2021", "Independent Auditors' Report on DHS' FY 2021"),
+    (
+        "Independent Auditors&#039; Report on DHS&#039; FY 2021",
+        "Independent Auditors' Report on DHS' FY 2021",
+    ),
     ("Independent Auditors&amp;#039; Report", "Independent Auditors' Report"),
     ("CBP’s  Use of\u00a0Force", "CBP's Use of Force"),
-    (" Funding Plan for the United States Coast Guard Museum", "Funding Plan for the United States Coast Guard Museum"),
+    (
+        " Funding Plan for the United States Coast Guard Museum",
+        "Funding Plan for the United States Coast Guard Museum",
+    ),
     ("Border Patrol Headquarters (", "Border Patrol Headquarters"),
     ("Audit of Something, Report No.", "Audit of Something"),
     ("M‐13‐21 – Summary", "M-13-21 - Summary"),
     ("CBPâ€™s Searches", "CBP's Searches"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("raw", "clean"), COSMETIC_TWINS)
@@ -30,9 +36,16 @@ def test_real_wording_changes_still_differ() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("OIG-26-18          ", "OIG-26-18"), ("oig-19-46", "OIG-19-46"), ("OIG--24-40", "OIG-24-40"),
-     ("\u00a0OIG-18-16\u00a0", "OIG-18-16"), ("", None), (None, None), ("   ", None)],
-)  # fmt: skip
+    [
+        ("OIG-26-18          ", "OIG-26-18"),
+        ("oig-19-46", "OIG-19-46"),
+        ("OIG--24-40", "OIG-24-40"),
+        ("\u00a0OIG-18-16\u00a0", "OIG-18-16"),
+        ("", None),
+        (None, None),
+        ("   ", None),
+    ],
+)
 def test_report_numbers_fold_to_one_key(raw: str | None, expected: str | None) -> None:
     assert norm_number(raw) == expected
 
@@ -54,14 +67,23 @@ def test_identity_falls_back_to_pdf_path_then_title_and_date() -> None:
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
-        ("CBP Did Not Effectively Plan and Manage Employee Housing in Ajo, Arizona (Revised) (", {"revised"}),
-        ("CBP Continues to Experience Challenges - Law Enforcement Sensitive (REDACTED)", {"redacted"}),
-        ("Review of the USCIS Benefit Fraud Referral Process (Redacted Revised)", {"redacted", "revised"}),
+        (
+            "CBP Did Not Effectively Plan and Manage Employee Housing in Ajo, Arizona (Revised) (",
+            {"revised"},
+        ),
+        (
+            "CBP Continues to Experience Challenges - Law Enforcement Sensitive (REDACTED)",
+            {"redacted"},
+        ),
+        (
+            "Review of the USCIS Benefit Fraud Referral Process (Redacted Revised)",
+            {"redacted", "revised"},
+        ),
         ("DHS Cybersecurity Report (Unclassified Summary)", {"unclassified_summary"}),
         ("Management Alert - FPS Did Not Properly Designate", {"management_alert"}),
         ("Revised Guidance Needed for Redacted Records", set()),
     ],
-)  # fmt: skip
+)
 def test_labels_come_from_title_markers(title: str, expected: set[str]) -> None:
     assert labels(title) == expected
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.harness import Oigwatch, write_config
 
 from fixture_site import FixtureSite, build_state
-from support.harness import Oigwatch, write_config
 
 
 @pytest.fixture

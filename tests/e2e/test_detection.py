@@ -5,9 +5,20 @@ from __future__ import annotations
 from support.harness import Oigwatch
 
 EVENT_FIELDS = {
-    "event_id", "kind", "source", "report_number", "title", "url", "issue_date", "fiscal_year",
-    "components", "summary", "labels", "changes", "detected_at",
-}  # fmt: skip
+    "event_id",
+    "kind",
+    "source",
+    "report_number",
+    "title",
+    "url",
+    "issue_date",
+    "fiscal_year",
+    "components",
+    "summary",
+    "labels",
+    "changes",
+    "detected_at",
+}
 
 
 def kinds(events: list[dict]) -> list[str]:
@@ -19,11 +30,16 @@ def fields(event: dict) -> dict[str, tuple]:
 
 
 def test_new_report_on_page_zero_is_one_new_event(baselined: Oigwatch) -> None:
-    added = baselined.site.mutate({"op": "add_report", "components": ["ICE"],
-                                   "title": "ICE Did Not Track Detainee Transfers",
-                                   "summary": "We found that ICE did not track transfers."})  # fmt: skip
+    added = baselined.site.mutate(
+        {
+            "op": "add_report",
+            "components": ["ICE"],
+            "title": "ICE Did Not Track Detainee Transfers",
+            "summary": "We found that ICE did not track transfers.",
+        }
+    )
     [event] = baselined.crawl("--quick")
-    assert EVENT_FIELDS <= set(event)
+    assert set(event) >= EVENT_FIELDS
     assert event["kind"] == "new" and event["report_number"] == added["report_number"]
     assert event["title"] == "ICE Did Not Track Detainee Transfers"
     assert event["summary"] == "We found that ICE did not track transfers."
@@ -34,7 +50,9 @@ def test_new_report_on_page_zero_is_one_new_event(baselined: Oigwatch) -> None:
 
 
 def test_backdated_report_on_page_two_is_found_by_the_deep_sweep(baselined: Oigwatch) -> None:
-    added = baselined.site.mutate({"op": "insert_backdated", "position": 120, "components": ["FEMA"]})
+    added = baselined.site.mutate(
+        {"op": "insert_backdated", "position": 120, "components": ["FEMA"]}
+    )
     [event] = baselined.crawl("--deep")
     assert (event["kind"], event["report_number"]) == ("new", added["report_number"])
     assert event["components"] == ["FEMA"]
@@ -42,7 +60,9 @@ def test_backdated_report_on_page_two_is_found_by_the_deep_sweep(baselined: Oigw
 
 
 def test_revised_marker_is_a_title_change_with_a_gained_label(baselined: Oigwatch) -> None:
-    baselined.site.mutate({"op": "retitle", "report_number": "OIG-24-01", "suffix_op": "append_revised"})
+    baselined.site.mutate(
+        {"op": "retitle", "report_number": "OIG-24-01", "suffix_op": "append_revised"}
+    )
     [event] = baselined.crawl("--deep")
     assert event["kind"] == "revised" and event["report_number"] == "OIG-24-01"
     old, new = fields(event)["title"]
@@ -52,20 +72,31 @@ def test_revised_marker_is_a_title_change_with_a_gained_label(baselined: Oigwatc
 
 def test_redaction_label_lifted_is_reported(baselined: Oigwatch) -> None:
     number = "OIG-21-27"  # "... JFK International Mail Facility (Redacted)"
-    baselined.site.mutate({"op": "retitle", "report_number": number, "suffix_op": "remove_redacted"})
+    baselined.site.mutate(
+        {"op": "retitle", "report_number": number, "suffix_op": "remove_redacted"}
+    )
     [lifted] = baselined.crawl("--deep")
     assert lifted["labels_lost"] == ["redacted"] and lifted["report_number"] == number
     assert fields(lifted)["title"][0].endswith("(Redacted)")
-    baselined.site.mutate({"op": "retitle", "report_number": number, "suffix_op": "to_les_redacted"})
+    baselined.site.mutate(
+        {"op": "retitle", "report_number": number, "suffix_op": "to_les_redacted"}
+    )
     [added] = baselined.crawl("--deep")
     assert added["labels_gained"] == ["redacted"]
-    baselined.site.mutate({"op": "retitle", "report_number": number, "suffix_op": "to_paren_redacted"})
+    baselined.site.mutate(
+        {"op": "retitle", "report_number": number, "suffix_op": "to_paren_redacted"}
+    )
     assert baselined.crawl("--deep") == [], "the spelling of a redaction marker is not news"
 
 
 def test_summary_edit_is_one_revision(baselined: Oigwatch) -> None:
-    baselined.site.mutate({"op": "edit_summary", "report_number": "OIG-19-11",
-                           "summary": "CBP did not collect $4.3 billion in delinquent debt."})  # fmt: skip
+    baselined.site.mutate(
+        {
+            "op": "edit_summary",
+            "report_number": "OIG-19-11",
+            "summary": "CBP did not collect $4.3 billion in delinquent debt.",
+        }
+    )
     [event] = baselined.crawl("--deep")
     assert list(fields(event)) == ["summary"]
     assert fields(event)["summary"][1] == "CBP did not collect $4.3 billion in delinquent debt."
@@ -81,8 +112,9 @@ def test_replaced_pdf_bytes_are_one_revision(baselined: Oigwatch) -> None:
 def test_changed_pdf_link_is_one_revision_and_a_query_string_is_none(baselined: Oigwatch) -> None:
     baselined.site.mutate({"op": "replace_pdf", "report_number": "OIG-20-75", "mode": "query"})
     assert baselined.crawl("--deep") == []
-    baselined.site.mutate({"op": "replace_pdf", "report_number": "OIG-20-75", "mode": "href",
-                           "suffix": "-Revised"})  # fmt: skip
+    baselined.site.mutate(
+        {"op": "replace_pdf", "report_number": "OIG-20-75", "mode": "href", "suffix": "-Revised"}
+    )
     [event] = baselined.crawl("--deep")
     assert "pdf_url" in fields(event) and fields(event)["pdf_url"][1].endswith("-Revised.pdf")
 
@@ -119,16 +151,26 @@ def test_pulled_report_is_removed_after_two_deep_sweeps_then_restored(baselined:
 
 
 def test_insertion_between_page_fetches_is_not_missed_nor_doubled(baselined: Oigwatch) -> None:
-    baselined.site.mutate({"op": "drift_during_crawl", "trigger": "page=1",
-                           "then": {"op": "add_report", "components": ["TSA"]}})  # fmt: skip
+    baselined.site.mutate(
+        {
+            "op": "drift_during_crawl",
+            "trigger": "page=1",
+            "then": {"op": "add_report", "components": ["TSA"]},
+        }
+    )
     events = baselined.crawl("--deep")
     assert kinds(events) == ["new"]
     assert baselined.crawl("--deep") == []
 
 
 def test_deletion_between_page_fetches_is_not_a_removal(baselined: Oigwatch) -> None:
-    baselined.site.mutate({"op": "drift_during_crawl", "trigger": "page=2",
-                           "then": {"op": "remove_report", "report_number": "OIG-22-08"}})  # fmt: skip
+    baselined.site.mutate(
+        {
+            "op": "drift_during_crawl",
+            "trigger": "page=2",
+            "then": {"op": "remove_report", "report_number": "OIG-22-08"},
+        }
+    )
     assert baselined.crawl("--deep") == []
     baselined.site.mutate({"op": "restore_report", "report_number": "OIG-22-08"})
     assert baselined.crawl("--deep") == []
@@ -137,7 +179,9 @@ def test_deletion_between_page_fetches_is_not_a_removal(baselined: Oigwatch) -> 
 
 def test_changes_command_filters_what_was_recorded(baselined: Oigwatch) -> None:
     baselined.site.mutate({"op": "add_report"})
-    baselined.site.mutate({"op": "retitle", "report_number": "OIG-24-01", "suffix_op": "append_revised"})
+    baselined.site.mutate(
+        {"op": "retitle", "report_number": "OIG-24-01", "suffix_op": "append_revised"}
+    )
     assert sorted(kinds(baselined.crawl("--quick"))) == ["new", "revised"]
     assert kinds(baselined.changes("--kind", "revised")) == ["revised"]
     assert len(baselined.changes("--since", "2000-01-01")) == 2

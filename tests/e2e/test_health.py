@@ -3,26 +3,64 @@
 from __future__ import annotations
 
 import pytest
-
 from support.harness import Oigwatch, ledger_snapshot
 
 LISTING = "/reports/audits-inspections-and-evaluations"
 FAULTS = {
-    "503": [{"op": "http_fault", "match": LISTING, "kind": "status", "status": 503,
-             "retry_after": 0, "count": -1}],
-    "429": [{"op": "http_fault", "match": "/reports/", "kind": "status", "status": 429,
-             "retry_after": 1, "count": -1}],
-    "timeout": [{"op": "http_fault", "match": "field_dhs_agency_target_id=3", "kind": "delay",
-                 "seconds": 5, "count": -1}],
+    "503": [
+        {
+            "op": "http_fault",
+            "match": LISTING,
+            "kind": "status",
+            "status": 503,
+            "retry_after": 0,
+            "count": -1,
+        }
+    ],
+    "429": [
+        {
+            "op": "http_fault",
+            "match": "/reports/",
+            "kind": "status",
+            "status": 429,
+            "retry_after": 1,
+            "count": -1,
+        }
+    ],
+    "timeout": [
+        {
+            "op": "http_fault",
+            "match": "field_dhs_agency_target_id=3",
+            "kind": "delay",
+            "seconds": 5,
+            "count": -1,
+        }
+    ],
     "reset": [{"op": "http_fault", "match": LISTING, "kind": "reset", "count": -1}],
-    "waf": [{"op": "http_fault", "match": "/reports/", "kind": "status", "status": 403,
-             "body": "waf", "count": -1}],
+    "waf": [
+        {
+            "op": "http_fault",
+            "match": "/reports/",
+            "kind": "status",
+            "status": 403,
+            "body": "waf",
+            "count": -1,
+        }
+    ],
     "maintenance": [{"op": "layout", "maintenance": True}],
     "broken_layout": [{"op": "layout", "as_cards": True}],
     "empty_table": [{"op": "layout", "empty_table": True}],
-    "login_redirect": [{"op": "http_fault", "match": "/reports/", "kind": "redirect", "status": 302,
-                        "location": "/user/login", "count": -1}],
-}  # fmt: skip
+    "login_redirect": [
+        {
+            "op": "http_fault",
+            "match": "/reports/",
+            "kind": "redirect",
+            "status": 302,
+            "location": "/user/login",
+            "count": -1,
+        }
+    ],
+}
 REPAIRS = {
     "maintenance": {"op": "layout", "maintenance": False},
     "broken_layout": {"op": "layout", "as_cards": False},
@@ -49,18 +87,28 @@ def test_outage_is_one_unhealthy_event_then_one_recovery(baselined: Oigwatch, fa
 
 
 def test_transient_errors_are_retried_without_any_event(baselined: Oigwatch) -> None:
-    baselined.site.mutate({"op": "http_fault", "match": LISTING, "kind": "status", "status": 503,
-                           "retry_after": 0, "count": 2})  # fmt: skip
-    baselined.site.mutate({"op": "http_fault", "match": "/reports/management-alerts",
-                           "kind": "truncate", "count": 1})  # fmt: skip
+    baselined.site.mutate(
+        {
+            "op": "http_fault",
+            "match": LISTING,
+            "kind": "status",
+            "status": 503,
+            "retry_after": 0,
+            "count": 2,
+        }
+    )
+    baselined.site.mutate(
+        {"op": "http_fault", "match": "/reports/management-alerts", "kind": "truncate", "count": 1}
+    )
     assert baselined.crawl("--quick") == []
 
 
 def test_killed_crawl_is_a_failed_run_and_nothing_half_written(baselined: Oigwatch) -> None:
     before = ledger_snapshot(baselined.db_url)
     baselined.site.mutate({"op": "add_report"})
-    baselined.site.mutate({"op": "http_fault", "match": "/reports/", "kind": "delay", "seconds": 2,
-                           "count": -1})  # fmt: skip
+    baselined.site.mutate(
+        {"op": "http_fault", "match": "/reports/", "kind": "delay", "seconds": 2, "count": -1}
+    )
     [event] = baselined.crawl("--quick", expect=1, env={"OIGWATCH_CRAWL__PROCESS_TIMEOUT": "1.5"})
     assert event["kind"] == "source_unhealthy" and "timed out" in event["reason"]
     assert ledger_snapshot(baselined.db_url) == before

@@ -46,14 +46,17 @@ def test_unknown_config_key_is_named(tmp_path: Path) -> None:
 
 
 def test_unknown_environment_key_is_named(tmp_path: Path) -> None:
-    result = invoke("sources", "--db", f"sqlite:///{tmp_path}/x.db",
-                    env={"OIGWATCH_GATES__REMOVAL_SWEPS": "3"})  # fmt: skip
+    result = invoke(
+        "sources", "--db", f"sqlite:///{tmp_path}/x.db", env={"OIGWATCH_GATES__REMOVAL_SWEPS": "3"}
+    )
     assert result.exit_code == 2 and "gates.removal_sweps: unknown key" in result.stderr
 
 
 def test_invalid_value_is_named(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
-    config.write_text('[[sources]]\nname = "x"\nbase_url = "ftp://x"\nviews = []\n', encoding="utf-8")
+    config.write_text(
+        '[[sources]]\nname = "x"\nbase_url = "ftp://x"\nviews = []\n', encoding="utf-8"
+    )
     result = invoke("sources", "--config", str(config), "--db", f"sqlite:///{tmp_path}/x.db")
     assert result.exit_code == 2 and "sources.0.base_url" in result.stderr
 
@@ -78,9 +81,18 @@ def test_dead_database_server_is_a_clear_error_without_the_password() -> None:
 
 def test_dead_site_is_an_unhealthy_run_not_a_crash(tmp_path: Path) -> None:
     dead = f"http://127.0.0.1:{_closed_port()}"
-    result = invoke("crawl", "--quick", "--json", "--base-url", dead, "--delay", "0",
-                    "--db", f"sqlite:///{tmp_path}/x.db",
-                    env={"OIGWATCH_CRAWL__RETRIES": "0", "OIGWATCH_CRAWL__TIMEOUT": "2"})  # fmt: skip
+    result = invoke(
+        "crawl",
+        "--quick",
+        "--json",
+        "--base-url",
+        dead,
+        "--delay",
+        "0",
+        "--db",
+        f"sqlite:///{tmp_path}/x.db",
+        env={"OIGWATCH_CRAWL__RETRIES": "0", "OIGWATCH_CRAWL__TIMEOUT": "2"},
+    )
     assert result.exit_code == 1
     [event] = [json.loads(line) for line in result.stdout.splitlines()]
     assert event["kind"] == "source_unhealthy" and "Connection" in event["reason"]

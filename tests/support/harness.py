@@ -40,7 +40,9 @@ class Oigwatch:
         argv = [args[0], "--config", str(self.config), "--db", self.db_url, *args[1:]]
         return CliRunner().invoke(main, argv, catch_exceptions=False, env=env)
 
-    def crawl(self, *args: str, expect: int = 0, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    def crawl(
+        self, *args: str, expect: int = 0, env: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         """``oigwatch crawl --json`` against the site; its events, after checking the exit code."""
         result = self.run("crawl", "--base-url", self.site.base_url, "--json", *args, env=env)
         assert result.exit_code == expect, result.stdout + result.stderr
@@ -62,16 +64,17 @@ def write_config(directory: Path, extra: str = "") -> Path:
     return path
 
 
-
-
 def ledger_snapshot(db_url: str) -> dict[str, Any]:
     """Everything a run may change about reports: rows, versions, page cache."""
     engine = create_engine(normalize_url(db_url))
     try:
         with engine.connect() as conn:
-            reports = conn.execute(text(
-                "select key, content_hash, status, missing_sweeps, pdf_sha256, pdf_checked_at"
-                " from reports order by key")).all()  # fmt: skip
+            reports = conn.execute(
+                text(
+                    "select key, content_hash, status, missing_sweeps, pdf_sha256, pdf_checked_at"
+                    " from reports order by key"
+                )
+            ).all()
             versions = conn.execute(text("select count(*) from report_versions")).scalar()
             cache = conn.execute(text("select url, etag from page_cache order by url")).all()
         return {"reports": reports, "versions": versions, "page_cache": cache}
