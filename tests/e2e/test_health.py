@@ -32,7 +32,7 @@ FAULTS = {
             "op": "http_fault",
             "match": "field_dhs_agency_target_id=3",
             "kind": "delay",
-            "seconds": 5,
+            "seconds": 3,
             "count": -1,
         }
     ],
@@ -61,6 +61,7 @@ FAULTS = {
         }
     ],
 }
+IMPATIENT = {"OIGWATCH_CRAWL__TIMEOUT": "1", "OIGWATCH_CRAWL__RETRIES": "1"}
 REPAIRS = {
     "maintenance": {"op": "layout", "maintenance": False},
     "broken_layout": {"op": "layout", "as_cards": False},
@@ -75,9 +76,9 @@ def test_outage_is_one_unhealthy_event_then_one_recovery(baselined: Oigwatch, fa
     added = site.mutate({"op": "add_report"})
     for op in FAULTS[fault]:
         site.mutate(op)
-    [unhealthy] = baselined.crawl("--quick", expect=1)
+    [unhealthy] = baselined.crawl("--quick", expect=1, env=IMPATIENT)
     assert unhealthy["kind"] == "source_unhealthy" and unhealthy["reason"]
-    assert baselined.crawl("--deep", expect=1) == [], "one event per episode"
+    assert baselined.crawl("--deep", expect=1, env=IMPATIENT) == [], "one event per episode"
     assert ledger_snapshot(baselined.db_url) == before, "an unhealthy run changes nothing"
     site.mutate(REPAIRS.get(fault, {"op": "clear_faults"}))
     events = baselined.crawl("--quick")
