@@ -2,7 +2,7 @@
 
 PostgreSQL tests use OIGWATCH_TEST_DATABASE_URL (default: the local server on 127.0.0.1:5432, database
 ``test``); each test gets a database of its own, dropped afterwards. Where no server answers they are
-skipped, unless OIGWATCH_REQUIRE_POSTGRES=1 (CI), where they fail instead.
+skipped, unless OIGWATCH_TEST_REQUIRE_POSTGRES=1 (CI), where they fail instead.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _postgres_or_skip() -> str:
             conn.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:
-        if os.environ.get("OIGWATCH_REQUIRE_POSTGRES") == "1":
+        if os.environ.get("OIGWATCH_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL required but unreachable at {url}: {exc}")
         pytest.skip(f"no PostgreSQL at {url}")
     return url
