@@ -26,7 +26,7 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
     """Polite Scrapy settings from the crawl config."""
     return {
         "USER_AGENT": crawl["user_agent"],
-        "ROBOTSTXT_OBEY": crawl["obey_robots"],
+        "ROBOTSTXT_OBEY": False,  # the spider reads robots.txt before anything else (listing.py)
         "DOWNLOAD_DELAY": crawl["delay"],
         "RANDOMIZE_DOWNLOAD_DELAY": False,
         "CONCURRENT_REQUESTS": crawl["concurrency"],

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from protego import Protego
 from scrapy import Request, Spider, signals
+from scrapy.http.request import NO_CALLBACK
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
@@ -88,6 +90,7 @@ class ListingSpider(Spider):
         self.known_pdfs = set(self.pdf_plan.get("known_paths", ()))
         self.new_pdfs_left: int = self.pdf_plan.get("new_cap", 0)
         self.reread = False
+        self.robots: Protego | None = None
 
     kind: ClassVar[str] = ""
 
@@ -98,6 +101,8 @@ class ListingSpider(Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.job["crawl"]["obey_robots"]:
+            self.robots = await self.load_robots()
         for view in self.views.values():
             yield self.listing_request(view, "", 0)
             if self.deep and view["deep_order"]:
@@ -105,6 +110,22 @@ class ListingSpider(Spider):
         if self.deep and self.kind == "table":
             for item in self.pdf_plan.get("recheck", ()):
                 yield self.pdf_request(item["url"], item.get("etag"), item.get("last_modified"))
+
+    async def load_robots(self) -> Protego | None:
+        """robots.txt of the source's host, read before any other request (None: allow all)."""
+        assert self.crawler.engine is not None
+        request = Request(self.base_url + "/robots.txt", callback=NO_CALLBACK, dont_filter=True)
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception:  # no robots.txt to obey: the listing requests will meet the same failure
+            return None
+        if response.status != 200:
+            return None
+        return Protego.parse(response.text if hasattr(response, "text") else response.body.decode())
+
+    def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets oigwatch fetch ``url``."""
+        return self.robots is None or self.robots.can_fetch(url, self.job["crawl"]["user_agent"])
 
     def listing_request(self, view: dict[str, Any], order: str, page: int) -> Request:
         """A conditional request for one listing page."""

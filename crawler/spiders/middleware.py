@@ -34,7 +34,7 @@ def retry_after_seconds(value: bytes | None, now: float | None = None) -> float 
 
 
 class HostGuardMiddleware:
-    """Fetch only the source's host; its other names are fetched through the configured base URL."""
+    """Fetch only the source's host, as robots.txt allows; its other names go through the base URL."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.spider: Spider | None = None
@@ -49,6 +49,8 @@ class HostGuardMiddleware:
         base = urlsplit(spider.base_url)
         parts = urlsplit(request.url)
         if parts.netloc == base.netloc and parts.scheme == base.scheme:
+            if not spider.allowed(request.url):
+                raise IgnoreRequest("Forbidden by robots.txt")
             return None
         if parts.hostname in spider.host_aliases or parts.netloc == base.netloc:
             return request.replace(url=urlunsplit((base.scheme, base.netloc, *parts[2:])))
