@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from protego import Protego
 from scrapy import Request, Spider, signals
-from scrapy.http.request import NO_CALLBACK
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from twisted.python.failure import Failure
 
 from crawler.entry import ParsedPage, ReportEntry

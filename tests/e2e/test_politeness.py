@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from support.harness import Oigwatch
+
 from fixture_site import FixtureSite, build_state
 from notifier.console import render_text
-from support.harness import Oigwatch
 
 
 def test_robots_txt_is_obeyed(oigwatch: Oigwatch) -> None:
