@@ -35,9 +35,7 @@ def event_json(row: Any, source: str) -> dict[str, Any]:
                 "changes",
             )
         },
-        "detected_at": row.detected_at.isoformat()
-        if row.detected_at
-        else payload.get("detected_at"),
+        "detected_at": _iso(row.detected_at),
     }
     ordered["changes"] = ordered["changes"] or []
     for key, value in payload.items():
