@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from support.harness import Oigwatch
 
 EVENT_FIELDS = {
@@ -202,3 +204,15 @@ def test_bulk_of_new_reports_is_held_until_released(baselined: Oigwatch) -> None
     assert released.exit_code == 0 and "released 30 held events" in released.stdout
     assert {e["status"] for e in baselined.changes("--kind", "new")} == {"published"}
     assert baselined.run("release", str(held[0]["event_id"])).exit_code == 2
+
+
+def test_capped_deep_sweeps_never_conclude_removal(baselined: Oigwatch) -> None:
+    capped = {"OIGWATCH_CRAWL__PAGE_CAP": "2"}
+    last = baselined.site.state.reports[0].report_number
+    baselined.site.mutate({"op": "remove_report", "report_number": last})
+    for _ in range(3):
+        assert baselined.crawl("--deep", env=capped) == []
+    runs = baselined.run("sources", "--json")
+    [source] = json.loads(runs.stdout)
+    assert {run["complete"] for run in source["runs"][:3]} == {False}
+    assert {run["verdict"] for run in source["runs"][:3]} == {"healthy"}

@@ -31,9 +31,16 @@ def test_unchanged_pages_are_conditional_and_not_parsed_again(baselined: Oigwatc
 
 def test_redirect_to_another_host_is_refused(oigwatch: Oigwatch) -> None:
     with FixtureSite(build_state(n_reports=50, seed=2)) as elsewhere:
-        oigwatch.site.mutate({"op": "http_fault", "match": "/reports/management-alerts",
-                              "kind": "redirect", "status": 302, "count": -1,
-                              "location": elsewhere.base_url + "/reports/management-alerts"})
+        oigwatch.site.mutate(
+            {
+                "op": "http_fault",
+                "match": "/reports/management-alerts",
+                "kind": "redirect",
+                "status": 302,
+                "count": -1,
+                "location": elsewhere.base_url + "/reports/management-alerts",
+            }
+        )
         [event] = oigwatch.crawl("--quick", expect=1)
         assert event["kind"] == "source_unhealthy" and "not configured" in event["reason"]
         assert elsewhere.log == [], "the other host was never contacted"
@@ -49,6 +56,13 @@ def test_pdf_links_on_other_hosts_are_not_fetched(baselined: Oigwatch) -> None:
 
 
 def test_hostile_titles_cannot_drive_the_terminal() -> None:
-    event = {"kind": "new", "report_number": "OIG-26-01", "title": "Report \x1b[2J\x1b]0;pwned\x07",
-             "summary": "x\x1b[31m", "components": ["CBP"], "labels": [], "changes": []}
+    event = {
+        "kind": "new",
+        "report_number": "OIG-26-01",
+        "title": "Report \x1b[2J\x1b]0;pwned\x07",
+        "summary": "x\x1b[31m",
+        "components": ["CBP"],
+        "labels": [],
+        "changes": [],
+    }
     assert "\x1b" not in render_text(event) and "\x07" not in render_text(event)
