@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.entry import ParsedPage, ReportEntry
 from crawler.normalize import pdf_path
+from crawler.spiders.middleware import NO_RETRY
 
 LISTING_STATUSES = [304, 403, 404, 410, 429, 500, 502, 503, 504]
 PageParser = Callable[..., ParsedPage]
@@ -101,8 +103,12 @@ class ListingSpider(Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        if self.job["crawl"]["obey_robots"]:
+        try:
             self.robots = await self.load_robots()
+        except Exception as exc:  # the host cannot be reached at all: do not try every page
+            for view in self.views.values():
+                self.error(view["url"], view["name"], f"site unreachable: {_describe(exc)}")
+            return
         for view in self.views.values():
             yield self.listing_request(view, "", 0)
             if self.deep and view["deep_order"]:
@@ -112,16 +118,22 @@ class ListingSpider(Spider):
                 yield self.pdf_request(item["url"], item.get("etag"), item.get("last_modified"))
 
     async def load_robots(self) -> Protego | None:
-        """robots.txt of the source's host, read before any other request (None: allow all)."""
+        """robots.txt, read before any other request; None: nothing to obey. Raises when the
+        host cannot be reached twice in a row."""
         assert self.crawler.engine is not None
-        request = Request(self.base_url + "/robots.txt", callback=NO_CALLBACK, dont_filter=True)
-        try:
-            response = await self.crawler.engine.download_async(request)
-        except Exception:  # no robots.txt to obey: the listing requests will meet the same failure
+        url = self.base_url + "/robots.txt"
+        for attempt in range(2):
+            request = Request(url, callback=NO_CALLBACK, dont_filter=True, meta={NO_RETRY: True})
+            try:
+                response = await self.crawler.engine.download_async(request)
+                break
+            except Exception:
+                if attempt:
+                    raise
+                await asyncio.sleep(self.job["crawl"]["backoff"])
+        if not self.job["crawl"]["obey_robots"] or response.status != 200:
             return None
-        if response.status != 200:
-            return None
-        return Protego.parse(response.text if hasattr(response, "text") else response.body.decode())
+        return Protego.parse(response.body.decode("utf-8", "replace"))
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets oigwatch fetch ``url``."""
@@ -302,13 +314,17 @@ class ListingSpider(Spider):
 
     def on_idle(self) -> None:
         """At the end of a deep sweep, read page 0 again: reports published mid-walk are not missed."""
-        if not self.deep or self.reread:
-            return
+        if not self.deep or self.reread or self.collector.errors:
+            return  # an unhealthy sweep gains nothing from a re-read
         self.reread = True
         assert self.crawler.engine is not None
         for view in self.views.values():
             self.crawler.engine.crawl(self.listing_request(view, "", 0))
         raise DontCloseSpider
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
 
 
 def _header(response: Response, name: bytes) -> str | None:

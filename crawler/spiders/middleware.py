@@ -17,6 +17,7 @@ from scrapy.http import Response
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_BEFORE = "oigwatch_not_before"
 ATTEMPT = "oigwatch_attempt"
+NO_RETRY = "oigwatch_no_retry"
 
 
 def retry_after_seconds(value: bytes | None, now: float | None = None) -> float | None:
@@ -91,7 +92,7 @@ class BackoffRetryMiddleware:
 
     def _again(self, request: Request, reason: str, asked: float | None) -> Request | None:
         attempt = request.meta.get(ATTEMPT, 0) + 1
-        if attempt > self.retries:
+        if attempt > self.retries or request.meta.get(NO_RETRY):
             return None
         delay = asked if asked is not None else self.backoff * 2 ** (attempt - 1)
         delay *= 1 + random.uniform(0, 0.25) if asked is None else 1

@@ -120,3 +120,11 @@ def test_cli_reference_is_current() -> None:
 
     current = DOC.read_text(encoding="utf-8")
     assert render(current) == current, "run `python -m scheduler.clidoc` to regenerate docs/cli.md"
+
+
+def test_unresolvable_site_fails_fast_without_trying_every_page(tmp_path: Path) -> None:
+    result = invoke("crawl", "--deep", "--json", "--base-url", "http://oigwatch-test.invalid",
+                    "--db", f"sqlite:///{tmp_path}/x.db")  # fmt: skip
+    assert result.exit_code == 1
+    [event] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert event["kind"] == "source_unhealthy" and "site unreachable" in event["reason"]
