@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from config.settings import SourceConfig
+from config.settings import Settings, SourceConfig
 from crawler.diff import Diff, SweepFacts, diff_reports
 from crawler.entry import ReportEntry
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
 from crawler.fetch import CrawlOutcome
 from crawler.health import Verdict, assess
-from crawler.ledger.store import Ledger, count_reports
+from crawler.ledger.store import Ledger, RunRecord, count_reports
 from crawler.normalize import pdf_path
 from crawler.state import ViewInfo, merge_entries
 
@@ -28,6 +28,36 @@ class CheckOptions:
     sweep: str = "quick"
     announce: bool = False
     pdf_checks: int | None = None  # None: the configured budget; ALL_PDFS: every report
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check of one source: where it records, what it is told, what was chosen."""
+
+    ledger: Ledger
+    settings: Settings
+    source: SourceConfig
+    source_id: int
+    options: CheckOptions
+    baseline_done: bool  # a healthy deep sweep has recorded the source's baseline
+    was_healthy: bool
+
+    @classmethod
+    def open(
+        cls, ledger: Ledger, settings: Settings, source: SourceConfig, options: CheckOptions
+    ) -> Check:
+        """The check, with the source's row created on first use."""
+        source_id = ledger.source_id(source.name)
+        row = ledger.source_row(source_id)
+        return cls(
+            ledger,
+            settings,
+            source,
+            source_id,
+            options,
+            row.baseline_run_id is not None,
+            row.healthy,
+        )
 
 
 def expand_views(source: SourceConfig) -> list[dict[str, Any]]:
@@ -55,64 +85,56 @@ def expand_views(source: SourceConfig) -> list[dict[str, Any]]:
     return [{**view, "rank": rank} for rank, view in enumerate(views)]
 
 
-def build_job(
-    ledger: Ledger, settings: Any, source: SourceConfig, source_id: int, options: CheckOptions
-) -> dict[str, Any]:
+def build_job(check: Check) -> dict[str, Any]:
     """What the crawl child must fetch: views, validators, PDFs to fingerprint."""
-    baseline_done = ledger.source_row(source_id).baseline_run_id is not None
+    options, crawl = check.options, check.settings.crawl
     every_pdf = options.pdf_checks == ALL_PDFS
-    checks = settings.crawl.pdf_checks if options.pdf_checks is None else options.pdf_checks
-    known, recheck = ledger.pdf_plan(
-        source_id, (10**9 if every_pdf else checks) if options.sweep == "deep" else 0
-    )
-    page_cache = ledger.page_cache(source_id)
+    budget = crawl.pdf_checks if options.pdf_checks is None else options.pdf_checks
+    budget = (10**9 if every_pdf else budget) if options.sweep == "deep" else 0
+    known, recheck = check.ledger.pdf_plan(check.source_id, budget)
+    page_cache = check.ledger.page_cache(check.source_id)
     listed = {
         path
         for cached in page_cache.values()
         for entry in cached["page"]["entries"]
         if (path := pdf_path(entry["pdf_url"]))
     }
+    source = check.source
     return {
         "run_key": uuid.uuid4().hex,
         "sweep": options.sweep,
         "source": {"name": source.name, "base_url": source.base_url, "hosts": list(source.hosts)},
         "views": expand_views(source),
-        "crawl": settings.crawl.model_dump(),
+        "crawl": crawl.model_dump(),
         "page_cache": page_cache,
         "pdf": {
-            "fetch_new": baseline_done or options.announce or every_pdf,
-            "new_cap": 10**9 if every_pdf else settings.crawl.new_pdf_cap,
+            "fetch_new": check.baseline_done or options.announce or every_pdf,
+            "new_cap": 10**9 if every_pdf else crawl.new_pdf_cap,
             "known_paths": sorted(set(known) | listed),
             "recheck": recheck,
         },
     }
 
 
-def judge(
-    outcome: CrawlOutcome, job: dict[str, Any], previous: dict[str, int] | None, gates: Any
-) -> Verdict:
+def judge(check: Check, job: dict[str, Any], outcome: CrawlOutcome) -> Verdict:
     """The health verdict of a crawl (a crashed or killed crawl is unhealthy)."""
     if outcome.result is None:
         return Verdict(False, (outcome.failure or "crawl failed",))
+    gates = check.settings.gates
     return assess(
         outcome.result,
         [view["name"] for view in job["views"]],
-        previous,
+        check.ledger.last_view_counts(check.source_id, check.options.sweep),
         deep=job["sweep"] == "deep",
         min_parse_rate=gates.min_parse_rate,
         min_row_ratio=gates.min_row_ratio,
     )
 
 
-def compare(
-    ledger: Ledger,
-    job: dict[str, Any],
-    result: dict[str, Any],
-    source_id: int,
-    verdict: Verdict,
-    gates: Any,
-) -> Diff:
+def compare(check: Check, job: dict[str, Any], outcome: CrawlOutcome, verdict: Verdict) -> Diff:
     """Union the crawl's entries by identity and diff them against the ledger."""
+    assert outcome.result is not None
+    result, gates, ledger = outcome.result, check.settings.gates, check.ledger
     views = {
         v["name"]: ViewInfo(family=v["family"], rank=v["rank"], labels=tuple(v["labels"]))
         for v in job["views"]
@@ -120,11 +142,10 @@ def compare(
     entries = (
         ReportEntry.from_json(entry) for page in result["pages"] for entry in page["entries"]
     )
-    known_fy = ledger.known_fiscal_years(source_id)
+    known_fy = ledger.known_fiscal_years(check.source_id)
     seen = merge_entries(entries, views, known_fy, gates.fiscal_year_gap)
-    stored = ledger.stored(source_id, seen, verdict.complete)
-    pdfs = {path: fp for path, fp in result["pdfs"].items()}
-    facts = SweepFacts(verdict.complete, gates.removal_sweeps, pdfs)
+    stored = ledger.stored(check.source_id, seen, verdict.complete)
+    facts = SweepFacts(verdict.complete, gates.removal_sweeps, result["pdfs"])
     return diff_reports(stored, seen, facts)
 
 
@@ -136,43 +157,69 @@ def checked_pdfs(result: dict[str, Any] | None) -> list[str]:
     return [path for path, fp in pdfs if fp["status"] in ("ok", "not_modified") and pdf_path(path)]
 
 
-def outcome_of(verdict: Verdict, outcome: CrawlOutcome, baseline_done: bool) -> str:
-    """failed, unhealthy, baseline (until a complete deep sweep) or healthy."""
+def outcome_of(check: Check, verdict: Verdict, outcome: CrawlOutcome) -> str:
+    """failed, unhealthy, baseline (until a healthy deep sweep) or healthy."""
     if outcome.result is None:
         return "failed"
     if not verdict.healthy:
         return "unhealthy"
-    return "healthy" if baseline_done else "baseline"
+    return "healthy" if check.baseline_done else "baseline"
 
 
 def decide_events(
-    ledger: Ledger,
-    source: SourceConfig,
-    source_id: int,
-    run_key: str,
-    diff: Diff | None,
-    kind: str,
-    verdict: Verdict,
-    options: CheckOptions,
-    gates: Any,
-    now: datetime,
+    check: Check, run_key: str, diff: Diff | None, kind: str, verdict: Verdict, now: datetime
 ) -> list[EventDraft]:
     """Content events through the gates, plus one ops event when the source's health flips."""
-    was_healthy = ledger.source_row(source_id).healthy
+    name, gates = check.source.name, check.settings.gates
     events: list[EventDraft] = []
     if diff is not None:
         facts = GateFacts(
             baseline=kind == "baseline",
-            announce=options.announce,
-            known_reports=count_reports(ledger.engine, source_id),
+            announce=check.options.announce,
+            known_reports=count_reports(check.ledger.engine, check.source_id),
             bulk_threshold=gates.bulk_threshold,
             bulk_fraction=gates.bulk_fraction,
         )
-        events = gate_events(diff.changes, source.name, run_key, now, facts)
-    if kind in ("failed", "unhealthy") and was_healthy:
-        events.append(
-            ops_event("source_unhealthy", source.name, run_key, now, reason=verdict.reason)
-        )
-    elif kind in ("healthy", "baseline") and not was_healthy:
-        events.append(ops_event("source_recovered", source.name, run_key, now))
+        events = gate_events(diff.changes, name, run_key, now, facts)
+    if kind in ("failed", "unhealthy") and check.was_healthy:
+        events.append(ops_event("source_unhealthy", name, run_key, now, reason=verdict.reason))
+    elif kind in ("healthy", "baseline") and not check.was_healthy:
+        events.append(ops_event("source_recovered", name, run_key, now))
     return events
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """When the crawl started and the check finished."""
+
+    started: datetime
+    finished: datetime
+
+
+def run_record(
+    check: Check,
+    job: dict[str, Any],
+    outcome: CrawlOutcome,
+    verdict: Verdict,
+    kind: str,
+    diff: Diff | None,
+    events: list[EventDraft],
+    timing: Timing,
+) -> RunRecord:
+    """Everything the run leaves in the ledger; an unhealthy run leaves no report state."""
+    result = outcome.result or {}
+    healthy = diff is not None
+    return RunRecord(
+        run_key=job["run_key"],
+        source_id=check.source_id,
+        sweep=check.options.sweep,
+        started_at=timing.started,
+        finished_at=timing.finished,
+        outcome=kind,
+        verdict=verdict,
+        diff=diff,
+        events=events,
+        page_cache=result.get("page_cache", {}) if healthy else {},
+        pdf_checked=checked_pdfs(outcome.result) if healthy else (),
+        stats={**result.get("stats", {}), "pages": len(result.get("pages", ()))},
+    )
