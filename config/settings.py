@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from config.delivery import DeliveryConfig, RouteConfig, Target
+
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 ENV_PREFIX = "OIGWATCH_"
 
@@ -114,14 +116,43 @@ class Settings(_Frozen):
     crawl: CrawlConfig = CrawlConfig()
     gates: GateConfig = GateConfig()
     sources: tuple[SourceConfig, ...] = ()
+    delivery: DeliveryConfig = DeliveryConfig()
+    targets: tuple[Target, ...] = ()
+    routes: tuple[RouteConfig, ...] = ()
 
     @model_validator(mode="after")
-    def _unique_sources(self) -> Settings:
-        names = [source.name for source in self.sources]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"source {name!r} is declared twice")
+    def _consistent(self) -> Settings:
+        for kind, names in (
+            ("source", [source.name for source in self.sources]),
+            ("target", [target.name for target in self.targets]),
+            ("route", [route.name for route in self.routes]),
+        ):
+            for name in names:
+                if names.count(name) > 1:
+                    raise ValueError(f"{kind} {name!r} is declared twice")
+        targets = {target.name for target in self.targets}
+        for route in self.routes:
+            if route.target not in targets:
+                known = ", ".join(sorted(targets)) or "none"
+                raise ValueError(
+                    f"route {route.name!r}: unknown target {route.target!r} (known: {known})"
+                )
         return self
+
+    def target(self, name: str) -> Target:
+        """The target called ``name``."""
+        for target in self.targets:
+            if target.name == name:
+                return target
+        raise ConfigError(f"unknown target {name!r}")
+
+    def route(self, name: str) -> RouteConfig:
+        """The route called ``name``; ConfigError naming the known ones otherwise."""
+        for route in self.routes:
+            if route.name == name:
+                return route
+        known = ", ".join(r.name for r in self.routes) or "none"
+        raise ConfigError(f"unknown route {name!r} (configured: {known})")
 
     @property
     def db_url(self) -> str:

@@ -179,6 +179,7 @@ def decide_events(
             known_reports=count_reports(check.ledger.engine, check.source_id),
             bulk_threshold=gates.bulk_threshold,
             bulk_fraction=gates.bulk_fraction,
+            listing_url=check.source.base_url + check.source.views[0].path,
         )
         events = gate_events(diff.changes, name, run_key, now, facts)
     if kind in ("failed", "unhealthy") and check.was_healthy:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,13 +39,16 @@ def report_fields(state: ReportState) -> dict[str, Any]:
     }
 
 
-def content_event(change: Change, source: str, detected_at: datetime) -> EventDraft:
+def content_event(
+    change: Change, source: str, detected_at: datetime, listing_url: str | None = None
+) -> EventDraft:
     """The event announcing one report change."""
     payload = {
         "kind": change.kind,
         "source": source,
         "report_key": change.key,
         **report_fields(change.state),
+        "listing_url": listing_url,
         "changes": [{"field": f.field, "old": f.old, "new": f.new} for f in change.fields],
         "labels_gained": list(change.labels_gained),
         "labels_lost": list(change.labels_lost),
@@ -72,7 +75,7 @@ class GateFacts:
     known_reports: int = 0
     bulk_threshold: int = 25
     bulk_fraction: float = 0.3
-    held_keys: tuple[str, ...] = field(default=())
+    listing_url: str | None = None
 
 
 def bulk_limit(known: int, threshold: int, fraction: float) -> int:
@@ -88,7 +91,7 @@ def gate_events(
     """Baseline silence, then the bulk hold; the rest pass as published events."""
     if facts.baseline and not facts.announce:
         return []
-    drafts = [content_event(change, source, detected_at) for change in changes]
+    drafts = [content_event(c, source, detected_at, facts.listing_url) for c in changes]
     new = [d for d in drafts if d.kind == "new"]
     limit = bulk_limit(facts.known_reports, facts.bulk_threshold, facts.bulk_fraction)
     if facts.announce or len(new) <= limit:

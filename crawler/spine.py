@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from config.settings import Settings, SourceConfig
 from crawler.check import (
     Check,
@@ -15,7 +17,7 @@ from crawler.check import (
     run_record,
 )
 from crawler.fetch import Progress, run_crawl
-from crawler.ledger.store import Ledger, Recorded, RunRecord, utcnow
+from crawler.ledger.store import Ledger, Recorded, Router, RunRecord, utcnow
 
 
 def check_source(
@@ -24,6 +26,7 @@ def check_source(
     source: SourceConfig,
     options: CheckOptions,
     progress: Progress | None = None,
+    router: Router | None = None,
 ) -> tuple[Recorded, RunRecord]:
     """Plan → crawl → health gate → diff → event gates → record, for one source."""
     check = Check.open(ledger, settings, source, options)
@@ -36,4 +39,5 @@ def check_source(
     finished = utcnow()
     events = decide_events(check, job["run_key"], diff, kind, verdict, finished)
     record = run_record(check, job, outcome, verdict, kind, diff, events, Timing(started, finished))
-    return ledger.record(record), record  # one transaction
+    record = replace(record, router=router)  # the outbox fills in the same transaction
+    return ledger.record(record), record

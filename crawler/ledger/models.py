@@ -144,3 +144,41 @@ class PageCache(Base):
     last_modified: Mapped[str | None] = mapped_column(String(64))
     page: Mapped[dict[str, Any]] = mapped_column()
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Delivery(Base):
+    """One event owed to one target (the transactional outbox)."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("change_events.id"))
+    target: Mapped[str] = mapped_column(String(100))
+    route: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(10), default="immediate")  # immediate|digest
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sent|failed|dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    external_ref: Mapped[dict[str, Any] | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "target", name="uq_deliveries_event_target"),
+        Index("ix_deliveries_due", "status", "due_at"),
+        Index("ix_deliveries_target", "target", "status"),
+    )
+
+
+class TargetState(Base):
+    """Pacing and pauses of one delivery target (a Slack channel, a mail server...)."""
+
+    __tablename__ = "target_state"
+
+    target: Mapped[str] = mapped_column(String(100), primary_key=True)
+    next_send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pause_reason: Mapped[str | None] = mapped_column(Text)

@@ -112,7 +112,7 @@ def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
     first = invoke("db", "upgrade", "--db", db)
     assert first.exit_code == 0 and "(was empty)" in first.stdout
     second = invoke("db", "upgrade", "--db", db)
-    assert second.exit_code == 0 and "(was 0001)" in second.stdout
+    assert second.exit_code == 0 and "(was 0002)" in second.stdout
 
 
 def test_cli_reference_is_current() -> None:

@@ -1,0 +1,178 @@
+"""Config models for delivery: targets (where messages go) and routes (who hears what).
+
+Secrets are never config values: a target names the environment variable that holds its token,
+password or signing secret, and the value is read when a message is sent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CONTENT_KINDS = ("new", "revised", "removed", "restored")
+OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed")
+LABELS = ("revised", "redacted", "unclassified_summary", "management_alert")
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _env_name(value: str) -> str:
+    if value and not ENV_NAME.match(value):
+        raise ValueError("must be the NAME of an environment variable (A-Z, 0-9, _), not a secret")
+    return value
+
+
+class ConsoleTarget(_Frozen):
+    """Print alerts on the console (stdout of the process delivering)."""
+
+    kind: Literal["console"]
+    name: str
+
+
+class SlackTarget(_Frozen):
+    """A Slack channel, through a bot token (chat.postMessage)."""
+
+    kind: Literal["slack"]
+    name: str
+    channel: str
+    token_env: str = "OIGWATCH_SLACK_TOKEN"
+    base_url: str = "https://slack.com/api/"
+    broadcast_revisions: bool = False  # post revisions in the thread AND in the channel
+    timeout: Annotated[float, Field(gt=0)] = 15.0
+
+    _check_env = field_validator("token_env")(_env_name)
+
+
+class SlackWebhookTarget(_Frozen):
+    """A Slack incoming webhook (one fixed channel, no threads)."""
+
+    kind: Literal["slack_webhook"]
+    name: str
+    url_env: str = "OIGWATCH_SLACK_WEBHOOK_URL"
+    timeout: Annotated[float, Field(gt=0)] = 15.0
+
+    _check_env = field_validator("url_env")(_env_name)
+
+
+class EmailTarget(_Frozen):
+    """An email list, through SMTP (STARTTLS with certificate verification, or implicit TLS)."""
+
+    kind: Literal["email"]
+    name: str
+    to: tuple[str, ...]
+    sender: str = Field(alias="from")
+    smtp_host: str
+    smtp_port: int = 587
+    tls: Literal["starttls", "implicit", "none"] = "starttls"
+    username_env: str = ""
+    password_env: str = ""
+    ca_file: str = ""  # extra CA bundle (a private mail server); system CAs otherwise
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    _check_env = field_validator("username_env", "password_env")(_env_name)
+
+    @field_validator("to")
+    @classmethod
+    def _has_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or any("@" not in address for address in value):
+            raise ValueError("must list email addresses")
+        return value
+
+
+class WebhookTarget(_Frozen):
+    """A generic JSON webhook, signed with HMAC-SHA256."""
+
+    kind: Literal["webhook"]
+    name: str
+    url: str
+    secret_env: str = "OIGWATCH_WEBHOOK_SECRET"
+    timeout: Annotated[float, Field(gt=0)] = 15.0
+
+    _check_env = field_validator("secret_env")(_env_name)
+
+
+Target = Annotated[
+    ConsoleTarget | SlackTarget | SlackWebhookTarget | EmailTarget | WebhookTarget,
+    Field(discriminator="kind"),
+]
+
+
+class RouteConfig(_Frozen):
+    """A target and the filter for it; ops routes get operational events only."""
+
+    name: str
+    target: str
+    ops: bool = False
+    components: tuple[str, ...] = ()  # any of these (empty: all)
+    kinds: tuple[str, ...] = CONTENT_KINDS
+    labels: tuple[str, ...] = ()  # reports carrying, gaining or losing any of these (empty: all)
+    keywords: tuple[str, ...] = ()  # any word, case-insensitive, in title or summary
+    pattern: str = ""  # a regular expression on title and summary
+    mode: Literal["immediate", "digest"] = "immediate"
+    schedule: str = ""  # digest: times of day "08:00,16:00"
+    timezone: str = "UTC"
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [kind for kind in value if kind not in CONTENT_KINDS + OPS_KINDS]
+        if unknown:
+            raise ValueError(f"unknown kinds {unknown}; known: {list(CONTENT_KINDS + OPS_KINDS)}")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _known_labels(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [label for label in value if label not in LABELS]
+        if unknown:
+            raise ValueError(f"unknown labels {unknown}; known: {list(LABELS)}")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RouteConfig:
+        ops = [kind for kind in self.kinds if kind in OPS_KINDS]
+        if ops and not self.ops:
+            raise ValueError(f"operational kinds {ops} belong on a route with ops = true")
+        if self.mode == "digest" and not self.schedule:
+            raise ValueError("a digest route needs a schedule such as '08:00,16:00'")
+        for moment in filter(None, self.schedule.split(",")):
+            if not re.fullmatch(r"\s*([01]\d|2[0-3]):[0-5]\d\s*", moment):
+                raise ValueError(f"schedule time {moment.strip()!r} is not HH:MM")
+        return self
+
+
+class DeliveryConfig(_Frozen):
+    """How the outbox delivers."""
+
+    max_attempts: Annotated[int, Field(ge=1)] = 50
+    max_age_hours: Annotated[float, Field(gt=0)] = 48.0  # then the delivery is dead
+    backoff: Annotated[float, Field(gt=0)] = 5.0  # first retry, doubled, with jitter
+    max_backoff: Annotated[float, Field(gt=0)] = 900.0
+    channel_interval: Annotated[float, Field(ge=0)] = 1.0  # seconds between messages to a target
+    burst_digest: Annotated[int, Field(ge=2)] = 5  # this many due at once for a target: one digest
+    templates_dir: str = ""  # overrides of notifier/templates

@@ -1,0 +1,104 @@
+"""Shared shapes of the ledger layer: run records, report rows, the router protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol, TypeVar
+
+from crawler.diff import Diff
+from crawler.events import EventDraft
+from crawler.health import Verdict
+from crawler.state import ReportState
+
+T = TypeVar("T")
+
+
+class PlannedDelivery(Protocol):
+    """What a router answers for one event (see notifier.routes.Planned)."""
+
+    route: str
+    target: str
+    mode: str
+    due_at: datetime
+
+
+Router = Callable[[Mapping[str, Any], datetime], Sequence[PlannedDelivery]]
+CHUNK = 500
+_REPORT_COLUMNS = (
+    "key",
+    "report_number",
+    "title",
+    "summary",
+    "issue_date",
+    "fiscal_year",
+    "pdf_url",
+    "pdf_family",
+    "detail_url",
+    "components",
+    "view_labels",
+    "settled",
+    "pdf_etag",
+    "pdf_last_modified",
+    "pdf_length",
+    "pdf_sha256",
+)
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware (the clock tests may replace)."""
+    return datetime.now(UTC)
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """Slices of at most ``size`` items (bounded IN lists)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def state_from_row(row: Any) -> ReportState:
+    """A ReportState from a reports row."""
+    values = {name: getattr(row, name) for name in _REPORT_COLUMNS}
+    values["issue_date"] = row.issue_date.isoformat() if row.issue_date else None
+    values["components"] = tuple(row.components or ())
+    values["view_labels"] = tuple(row.view_labels or ())
+    return ReportState(**values)
+
+
+def state_columns(state: ReportState) -> dict[str, Any]:
+    """The reports columns holding a ReportState."""
+    values = {name: getattr(state, name) for name in _REPORT_COLUMNS}
+    values["issue_date"] = date.fromisoformat(state.issue_date) if state.issue_date else None
+    values["components"] = list(state.components)
+    values["view_labels"] = list(state.view_labels)
+    values["content_hash"] = state.content_hash
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """Everything one run leaves in the ledger."""
+
+    run_key: str
+    source_id: int
+    sweep: str
+    started_at: datetime
+    finished_at: datetime
+    outcome: str  # baseline|healthy|unhealthy|failed
+    verdict: Verdict
+    diff: Diff | None = None
+    events: list[EventDraft] = field(default_factory=list)
+    page_cache: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    pdf_checked: Iterable[str] = ()  # PDF paths checked this run
+    stats: dict[str, Any] = field(default_factory=dict)
+    router: Router | None = None  # the outbox: deliveries owed by each published event
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The run's id and the ids of the events it created (empty when it was already recorded)."""
+
+    run_id: int
+    event_ids: list[int]
+    duplicate: bool = False

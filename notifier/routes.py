@@ -1,0 +1,75 @@
+"""Routing (pure): which targets an event goes to, and when a digest route sends it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from config.delivery import OPS_KINDS, RouteConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One delivery an event owes: through which route, to which target, due when."""
+
+    route: str
+    target: str
+    mode: str
+    due_at: datetime
+
+
+def _text(event: Mapping[str, Any]) -> str:
+    return f"{event.get('title') or ''}\n{event.get('summary') or ''}"
+
+
+def matches(route: RouteConfig, event: Mapping[str, Any]) -> bool:
+    """Whether the route wants this event; operational events go to ops routes only."""
+    kind = event["kind"]
+    if (kind in OPS_KINDS) != route.ops or kind not in route.kinds:
+        return False
+    if route.ops:
+        return True
+    if route.components and not set(route.components) & set(event.get("components") or ()):
+        return False
+    marks = {*(event.get("labels") or ()), *(event.get("labels_gained") or ())}
+    marks |= set(event.get("labels_lost") or ())
+    if route.labels and not set(route.labels) & marks:
+        return False
+    text = _text(event)
+    if route.keywords and not any(
+        re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE) for word in route.keywords
+    ):
+        return False
+    return not route.pattern or re.search(route.pattern, text) is not None
+
+
+def next_digest(route: RouteConfig, now: datetime) -> datetime:
+    """The next scheduled digest time of a route after ``now`` (aware, UTC-comparable)."""
+    zone = ZoneInfo(route.timezone)
+    local = now.astimezone(zone)
+    times = sorted(time.fromisoformat(t.strip()) for t in route.schedule.split(",") if t.strip())
+    for day in range(0, 8):
+        date = local.date() + timedelta(days=day)
+        for moment in times:
+            candidate = datetime.combine(date, moment, tzinfo=zone)
+            if candidate > local:
+                return candidate
+    raise ValueError(f"route {route.name!r} has no schedule")
+
+
+def plan(event: Mapping[str, Any], routes: Sequence[RouteConfig], now: datetime) -> list[Planned]:
+    """The deliveries an event owes: one per target, immediate winning over digest."""
+    chosen: dict[str, Planned] = {}
+    for route in routes:
+        if not matches(route, event):
+            continue
+        due = now if route.mode == "immediate" else next_digest(route, now)
+        planned = Planned(route.name, route.target, route.mode, due)
+        current = chosen.get(route.target)
+        if current is None or planned.due_at < current.due_at:
+            chosen[route.target] = planned
+    return list(chosen.values())
