@@ -1,0 +1,149 @@
+"""Slack Block Kit messages for one change event or a digest of many (pure).
+
+Every scraped string is escaped (``&<>``, so no title can mention ``<!channel>`` or forge a
+``<url|link>``) and its mrkdwn markers ``* _ ~ ` `` are swapped for look-alikes (``∗ ˍ ∼ ˋ``), so a
+title can neither bold nor strike text, nor close the ``~struck~`` and ``*inserted*`` spans of a
+redline early. URLs keep their characters (Slack does not format inside ``<url|label>``); a ``|``
+in a URL is percent-encoded. Text objects are ``verbatim`` so Slack adds no links or mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.redline import Span
+from notifier.render.common import Style, Templates, clean, count_phrase, event_context, fit
+from notifier.render.common import headline as plain_headline
+
+MAX_BLOCKS = 50
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+TEXT_LIMIT = 3000
+DIGEST_TEXT_BUDGET = 36_000  # all sections of one digest: well under Slack's 40,000 characters
+MAX_CHANGE_SECTIONS = 40
+_LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """A ``chat.postMessage`` body: Block Kit blocks and the plain ``text`` fallback."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def escape_slack(text: str | None) -> str:
+    """Slack's three escapes (``& < >``) on text without control characters."""
+    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_text(text: str | None) -> str:
+    """Scraped text for mrkdwn: escaped, and formatting markers replaced by look-alikes."""
+    return escape_slack(text).translate(_LOOKALIKES)
+
+
+def slack_url(url: str) -> str:
+    """A URL for ``<url|label>``: escaped, with ``|`` percent-encoded so the label stays ours."""
+    return escape_slack(url).replace("|", "%7C")
+
+
+def mrkdwn_redline(spans: list[Span]) -> str:
+    """Deleted words ``~struck~``, inserted words ``*bold*``, each span's text escaped."""
+    parts: list[str] = []
+    for span in spans:
+        text = slack_text(span.text)
+        core = text.strip()
+        if span.op == " " or not core:
+            parts.append(text)
+            continue
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        if not lead and parts and not parts[-1][-1:].isspace():
+            lead = " "  # Slack formats a marker only at a word boundary
+        mark = "~" if span.op == "-" else "*"
+        parts.append(f"{lead}{mark}{core}{mark}{trail}")
+    return "".join(parts)
+
+
+def _cost(spans: list[Span]) -> int:
+    return len(mrkdwn_redline(spans))
+
+
+MESSAGE_STYLE = Style(
+    slack_text, slack_url, mrkdwn_redline, _cost, headline=HEADER_LIMIT, title=1000,
+    summary=700, change=1800,
+)  # fmt: skip
+DIGEST_STYLE = Style(
+    slack_text, slack_url, mrkdwn_redline, _cost, headline=150, title=300, summary=200,
+    change=160, context_words=4,
+)  # fmt: skip
+
+
+def _cap(text: str, limit: int) -> str:
+    """A last guard for text from a newsroom's own templates; ours stay within budget."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": _cap(text, HEADER_LIMIT)}}
+
+
+def _section(text: str) -> dict[str, Any]:
+    mrkdwn = {"type": "mrkdwn", "text": _cap(text, SECTION_LIMIT), "verbatim": True}
+    return {"type": "section", "text": mrkdwn}
+
+
+def _context(text: str) -> dict[str, Any]:
+    mrkdwn = {"type": "mrkdwn", "text": _cap(text, SECTION_LIMIT), "verbatim": True}
+    return {"type": "context", "elements": [mrkdwn]}
+
+
+def slack_message(event: dict[str, Any], templates: Templates) -> SlackMessage:
+    """One event: a header, the facts, one section per change, the summary, then the links."""
+    ctx = event_context(event, MESSAGE_STYLE)
+    header = fit(plain_headline(event, HEADER_LIMIT), HEADER_LIMIT, escape_slack) or "DHS OIG"
+    texts = [templates.render("slack/ops.md.j2" if ctx["ops"] else "slack/event.md.j2", **ctx)]
+    if not ctx["ops"]:
+        changes = ctx["changes"]
+        shown = changes[:MAX_CHANGE_SECTIONS]
+        texts += [templates.render("slack/change.md.j2", change=c, **ctx) for c in shown]
+        if len(changes) > len(shown):
+            texts.append(f"…and {len(changes) - len(shown)} more changed fields")
+        texts.append(templates.render("slack/summary.md.j2", **ctx))
+    blocks = [_header(header), *(_section(t) for t in texts if t)]
+    links = templates.render("slack/links.md.j2", **ctx)
+    if links:
+        blocks.append(_context(links))
+    fallback = fit(plain_headline(event, 300), TEXT_LIMIT, slack_text)
+    return SlackMessage(text=fallback, blocks=blocks[:MAX_BLOCKS])
+
+
+def _what(ctx: dict[str, Any]) -> str:
+    """One line of what changed: markers, then the first two field changes."""
+    changes = ctx["changes"]
+    parts = ctx["label_changes"] + [f"{c['name']}: {c['body']}" for c in changes[:2]]
+    if len(changes) > 2:
+        parts.append(f"and {len(changes) - 2} more fields")
+    return " · ".join(parts)
+
+
+def slack_digest(events: list[dict[str, Any]], templates: Templates, title: str) -> SlackMessage:
+    """Many events as ONE message: a header, a compact section each, within 50 blocks."""
+    phrase = count_phrase(events)
+    count = phrase.split(":")[0]
+    header = templates.render("slack/digest_header.txt.j2", title=escape_slack(title), count=count)
+    blocks = [_header(header)]
+    used = 0
+    for index, event in enumerate(events):
+        ctx = event_context(event, DIGEST_STYLE)
+        text = _cap(templates.render("slack/digest_item.md.j2", what=_what(ctx), **ctx), 3000)
+        rest = len(events) - index
+        room = MAX_BLOCKS - len(blocks) - (1 if rest > 1 else 0)
+        if room < 1 or used + len(text) > DIGEST_TEXT_BUDGET:
+            more = templates.render("slack/digest_more.md.j2", more=rest)
+            blocks.append(_section(more))
+            break
+        blocks.append(_section(text))
+        used += len(text)
+    fallback = fit(f"{clean(title)}: {phrase}", TEXT_LIMIT, slack_text)
+    return SlackMessage(text=fallback, blocks=blocks)
