@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -73,3 +73,14 @@ def plan(event: Mapping[str, Any], routes: Sequence[RouteConfig], now: datetime)
         if current is None or planned.due_at < current.due_at:
             chosen[route.target] = planned
     return list(chosen.values())
+
+
+def router_for(
+    routes: Sequence[RouteConfig],
+) -> Callable[[Mapping[str, Any], datetime], list[Planned]]:
+    """The router the ledger calls when it records events: ``plan`` bound to these routes."""
+
+    def route(event: Mapping[str, Any], now: datetime) -> list[Planned]:
+        return plan(event, routes, now)
+
+    return route

@@ -15,6 +15,7 @@ from crawler.check import ALL_PDFS, CheckOptions
 from crawler.ledger import queries
 from crawler.ledger.store import Ledger
 from crawler.spine import check_source
+from notifier.routes import router_for
 from scheduler.cli_common import (
     EXIT_UNHEALTHY,
     UsageFailure,
@@ -22,6 +23,16 @@ from scheduler.cli_common import (
     emit,
     open_ledger,
     settings_from,
+)
+from scheduler.cli_deliver import (
+    console_targets,
+    deliver,
+    deliver_now,
+    deliveries,
+    digest,
+    mark_printed,
+    retry,
+    test_route,
 )
 from scheduler.cli_ledger import db, release, report, sources
 from scheduler.demo import demo
@@ -70,6 +81,7 @@ def _sources(settings: Settings, name: str | None, base_url: str | None) -> list
 @click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to a host.")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight per host.")
 @click.option("--pdf-checks", metavar="N|all", help="PDFs to re-check in this deep sweep.")
+@click.option("--no-deliver", is_flag=True, help="Record only; leave alerts to `oigwatch deliver`.")
 def crawl(
     config_path: str | None,
     db_url: str | None,
@@ -81,27 +93,37 @@ def crawl(
     delay: float | None,
     concurrency: int | None,
     pdf_checks: str | None,
+    no_deliver: bool,
 ) -> None:
-    """Crawl the configured sources once and print what changed.
+    """Crawl the configured sources once, record what changed, and deliver the alerts.
 
     Without --quick or --deep, a source gets a deep sweep until its baseline exists,
-    then quick ones. Exit 1 when a source is unhealthy or its crawl failed.
+    then quick ones. Alerts go to the configured routes (the console by default);
+    with --json the events are printed as JSON lines instead of the console alerts.
+    Exit 1 when a source is unhealthy or its crawl failed.
 
     Example: oigwatch crawl --deep --json
     """
     settings = settings_from(config_path, db_url, delay=delay, concurrency=concurrency)
     checks = _pdf_checks(pdf_checks)
     failed = False
+    router = router_for(settings.routes)
     with open_ledger(settings) as ledger:
         for source in _sources(settings, source_name, base_url):
             kind = sweep or _default_sweep(ledger, source)
             options = CheckOptions(sweep=kind, announce=announce, pdf_checks=checks)
             with _progress_bar(f"{source.name} {kind}", enabled=not as_json) as progress:
-                recorded, record = check_source(ledger, settings, source, options, progress)
-            for event in queries.events(ledger.engine, ids=recorded.event_ids):
-                emit(event, as_json)
+                recorded, record = check_source(
+                    ledger, settings, source, options, progress, router=router
+                )
+            if as_json:
+                for event in queries.events(ledger.engine, ids=recorded.event_ids):
+                    emit(event, as_json=True)
+                mark_printed(ledger.engine, recorded.event_ids, console_targets(settings))
             failed |= record.outcome in ("failed", "unhealthy")
             _summary(source.name, kind, record, recorded)
+        if not no_deliver:
+            deliver_now(ledger.engine, settings)
     if failed:
         sys.exit(EXIT_UNHEALTHY)
 
@@ -200,5 +222,5 @@ def changes(
         )
 
 
-for command in (report, sources, db, release, demo):
+for command in (report, sources, db, release, demo, deliver, deliveries, retry, test_route, digest):
     main.add_command(command)

@@ -12,6 +12,7 @@ from crawler.ledger.db import current_revision, head_revision, make_engine, upgr
 from crawler.ledger.store import release_hold
 from crawler.redline import redline_text
 from notifier.console import safe
+from notifier.routes import router_for
 from scheduler.cli_common import UsageFailure, common, emit, open_ledger, settings_from
 
 VERSION_FIELDS = (
@@ -161,7 +162,7 @@ def release(config_path: str | None, db_url: str | None, event_id: int) -> None:
     """
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
-        released = release_hold(ledger.engine, event_id)
+        released = release_hold(ledger.engine, event_id, router_for(settings.routes))
         if released is None:
             raise UsageFailure(
                 f"event {event_id} is not a bulk hold (see `oigwatch changes --kind bulk_hold`)"

@@ -121,7 +121,7 @@ class ChangeEvent(Base):
     dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
-    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))  # None: delivery ops
     kind: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(10), default="published")  # published|held
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -162,7 +162,7 @@ def store_page_cache(
         }
         for url, p in pages.items()
     ]
-    statement = _upsert(conn, PageCache)
+    statement = upsert(conn, PageCache)
     excluded = statement.excluded
     conn.execute(
         statement.on_conflict_do_update(
@@ -178,7 +178,7 @@ def store_page_cache(
     )
 
 
-def _upsert(conn: Connection, model: Any) -> Any:
+def upsert(conn: Connection, model: Any) -> Any:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(model)
 
@@ -217,7 +217,7 @@ def insert_events(
         for e in record.events
     ]
     conn.execute(
-        _upsert(conn, ChangeEvent).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows
+        upsert(conn, ChangeEvent).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows
     )
     keys = [e.dedupe_key for e in record.events]
     query = select(ChangeEvent.id).where(
@@ -249,7 +249,7 @@ def enqueue(conn: Connection, event_ids: Sequence[int], router: Router, now: dat
                 )
     if rows:
         conn.execute(
-            _upsert(conn, Delivery).on_conflict_do_nothing(index_elements=["event_id", "target"]),
+            upsert(conn, Delivery).on_conflict_do_nothing(index_elements=["event_id", "target"]),
             rows,
         )
     return len(rows)

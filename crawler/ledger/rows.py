@@ -18,10 +18,14 @@ T = TypeVar("T")
 class PlannedDelivery(Protocol):
     """What a router answers for one event (see notifier.routes.Planned)."""
 
-    route: str
-    target: str
-    mode: str
-    due_at: datetime
+    @property
+    def route(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def due_at(self) -> datetime: ...
 
 
 Router = Callable[[Mapping[str, Any], datetime], Sequence[PlannedDelivery]]

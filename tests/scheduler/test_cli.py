@@ -11,7 +11,20 @@ from click.testing import CliRunner
 
 from scheduler.cli import main
 
-COMMANDS = ["crawl", "changes", "report", "sources", "demo", "db", "release"]
+COMMANDS = [
+    "crawl",
+    "changes",
+    "report",
+    "sources",
+    "demo",
+    "db",
+    "release",
+    "deliver",
+    "deliveries",
+    "retry",
+    "test-route",
+    "digest",
+]
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

@@ -1,0 +1,84 @@
+"""Email over SMTP: STARTTLS with certificate verification (or implicit TLS), multipart text + HTML.
+
+Partial refusals are recorded per recipient; only a message no recipient accepted is a failure.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from config.delivery import EmailTarget
+from notifier.render.email import EmailContent, email_digest, email_message
+from notifier.transports import Outgoing, Permanent, Transient, secret
+
+TRANSIENT_CODES = range(400, 500)
+
+
+def compose(target: EmailTarget, outgoing: Outgoing, templates: Any) -> EmailMessage:
+    """The multipart message (text first, then HTML)."""
+    content: EmailContent = (
+        email_digest(outgoing.events, templates, outgoing.digest_title)
+        if outgoing.is_digest
+        else email_message(outgoing.events[0], templates)
+    )
+    message = EmailMessage()
+    message["Subject"] = content.subject
+    message["From"] = target.sender
+    message["To"] = ", ".join(target.to)
+    message["Message-ID"] = make_msgid(domain=target.sender.rpartition("@")[2] or None)
+    message.set_content(content.text)
+    message.add_alternative(content.html, subtype="html")
+    return message
+
+
+def _connect(target: EmailTarget) -> smtplib.SMTP:
+    context = ssl.create_default_context(cafile=target.ca_file or None)
+    if target.tls == "implicit":
+        return smtplib.SMTP_SSL(
+            target.smtp_host, target.smtp_port, timeout=target.timeout, context=context
+        )
+    smtp = smtplib.SMTP(target.smtp_host, target.smtp_port, timeout=target.timeout)
+    if target.tls == "starttls":
+        smtp.starttls(context=context)
+    return smtp
+
+
+def send(target: EmailTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:
+    """Send one message to the list; the reference is its Message-ID and any refusals."""
+    message = compose(target, outgoing, templates)
+    try:
+        with _connect(target) as smtp:
+            if target.username_env:
+                smtp.login(
+                    secret(target.username_env, f"email {target.name}"),
+                    secret(target.password_env, f"email {target.name}"),
+                )
+            refused = smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise Permanent(
+            f"email {target.name}: every recipient refused: {_codes(exc.recipients)}"
+        ) from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise Permanent(f"email {target.name}: authentication failed ({exc.smtp_code})") from exc
+    except ssl.SSLCertVerificationError as exc:
+        raise Permanent(
+            f"email {target.name}: the server's certificate does not verify: {exc}"
+        ) from exc
+    except smtplib.SMTPResponseException as exc:
+        if exc.smtp_code in TRANSIENT_CODES:
+            raise Transient(f"email {target.name}: {exc.smtp_code} {exc.smtp_error!r}") from exc
+        raise Permanent(f"email {target.name}: {exc.smtp_code} {exc.smtp_error!r}") from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise Transient(f"email {target.name}: {type(exc).__name__}: {exc}") from exc
+    return {"message_id": message["Message-ID"], "refused": _codes(refused)}
+
+
+def _codes(refused: dict[str, Any]) -> dict[str, str]:
+    return {
+        address: f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+        for address, (code, text) in refused.items()
+    }

@@ -1,0 +1,171 @@
+"""The delivery worker: claim what is due, send it through its transport, mark it, repeat."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from config.settings import Settings
+from crawler.ledger.models import Delivery, TargetState
+from notifier import outbox
+from notifier.render.common import load_templates
+from notifier.routes import router_for
+from notifier.transports import (
+    Outgoing,
+    Permanent,
+    RateLimited,
+    Transient,
+    console,
+    email,
+    slack,
+    slack_webhook,
+    webhook,
+)
+
+log = logging.getLogger("oigwatch.deliver")
+Send = Callable[[Any, Outgoing, Any], dict[str, Any]]
+TRANSPORTS: dict[str, Send] = {
+    "console": console.send,
+    "slack": slack.send,
+    "slack_webhook": slack_webhook.send,
+    "email": email.send,
+    "webhook": webhook.send,
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Tally:
+    """What one pass of the worker did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    messages: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Worker:
+    """Delivers the outbox of one ledger; several workers may run against PostgreSQL."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+        name: str | None = None,
+        skip: tuple[str, ...] = (),
+    ) -> None:
+        self.engine, self.settings, self.clock, self.sleep = engine, settings, clock, sleep
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.targets = {target.name: target for target in settings.targets}
+        self.templates = load_templates(settings.delivery.templates_dir or None)
+        self.router = router_for(settings.routes)
+        self.skip = frozenset(skip)  # targets this worker leaves alone
+        outbox.ensure_targets(engine, list(self.targets))
+
+    def run_once(self) -> Tally:
+        """Send every message that may go now (one per target per pacing slot)."""
+        tally = Tally()
+        now = self.clock()
+        paces = {
+            name: 0.0 if target.kind == "console" else self.settings.delivery.channel_interval
+            for name, target in self.targets.items()
+            if name not in self.skip
+        }
+        claims = outbox.claim(self.engine, self.settings.delivery, paces, self.name, now)
+        if not claims:
+            return tally
+        with ThreadPoolExecutor(max_workers=min(8, len(claims))) as pool:
+            for result in pool.map(self._deliver, claims):
+                tally.messages += 1
+                status, count, error = result
+                if status == "sent":
+                    tally.sent += count
+                elif status == "pending":
+                    tally.retrying += count
+                else:
+                    tally.failed += count
+                if error:
+                    tally.errors.append(error)
+        return tally
+
+    def _deliver(self, claim: outbox.Claim) -> tuple[str, int, str]:
+        target = self.targets[claim.target]
+        title = f"DHS OIG: {len(claim.events)} changes"
+        outgoing = Outgoing(
+            claim.events, claim.thread, title, {"delivery_key": f"oigwatch-{claim.delivery_ids[0]}"}
+        )
+        count = len(claim.delivery_ids)
+        try:
+            ref = TRANSPORTS[target.kind](target, outgoing, self.templates)
+        except RateLimited as exc:
+            return (
+                self._failed(claim, str(exc), permanent=False, retry_after=exc.retry_after),
+                count,
+                str(exc),
+            )
+        except Transient as exc:
+            return self._failed(claim, str(exc), permanent=False), count, str(exc)
+        except Permanent as exc:
+            return self._failed(claim, str(exc), permanent=True), count, str(exc)
+        outbox.mark_sent(self.engine, claim, self.name, ref, self.clock())
+        return "sent", count, ""
+
+    def _failed(
+        self, claim: outbox.Claim, error: str, *, permanent: bool, retry_after: float | None = None
+    ) -> str:
+        log.warning("delivery to %s failed: %s", claim.target, error)
+        return outbox.mark_failed(
+            self.engine,
+            self.settings.delivery,
+            claim,
+            self.name,
+            self.clock(),
+            error,
+            permanent=permanent,
+            retry_after=retry_after,
+            router=self.router,
+        )
+
+    def next_due(self) -> datetime | None:
+        """When something could next be sent (the earliest due delivery, or a target's pause)."""
+        with self.engine.connect() as conn:
+            due = conn.scalar(select(func.min(Delivery.due_at)).where(Delivery.status == "pending"))
+            waits = conn.execute(select(TargetState.next_send_at, TargetState.paused_until)).all()
+        if due is None:
+            return None
+        moments = [outbox._aware(due)] + [outbox._aware(t) for row in waits for t in row if t]
+        return max(outbox._aware(due), min(moments))
+
+    def drain(self, deadline: float | None = None) -> Tally:
+        """Deliver until nothing is pending, waiting out pacing and pauses (until ``deadline``,
+        a time.monotonic() value)."""
+        total = Tally()
+        while True:
+            tally = self.run_once()
+            for name in ("sent", "retrying", "failed", "messages"):
+                setattr(total, name, getattr(total, name) + getattr(tally, name))
+            total.errors += tally.errors
+            upcoming = self.next_due()
+            if upcoming is None:
+                return total
+            wait = (upcoming - self.clock()).total_seconds()
+            if deadline is not None and time.monotonic() + max(wait, 0) > deadline:
+                return total
+            if tally.messages == 0 and wait > 0:
+                self.sleep(min(wait, 60.0))

@@ -1,0 +1,180 @@
+"""Commands of the outbox: deliver, deliveries, retry, test-route, digest."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from config.settings import ConfigError, Settings
+from crawler.ledger.store import utcnow
+from notifier import outbox
+from notifier.worker import Tally, Worker
+from scheduler.cli_common import UsageFailure, common, open_ledger, settings_from
+
+CRAWL_DELIVERY_SECONDS = 10.0
+
+
+def console_targets(settings: Settings) -> list[str]:
+    """Names of the console targets."""
+    return [target.name for target in settings.targets if target.kind == "console"]
+
+
+def mark_printed(engine: Engine, event_ids: Sequence[int], targets: Sequence[str]) -> None:
+    """The events were printed as JSON: their console deliveries are done."""
+    outbox.mark_printed(engine, event_ids, targets, utcnow())
+
+
+def deliver_now(engine: Engine, settings: Settings) -> Tally:
+    """Deliver what is due, for a few seconds at most (the rest waits for `oigwatch deliver`)."""
+    return Worker(engine, settings).drain(deadline=time.monotonic() + CRAWL_DELIVERY_SECONDS)
+
+
+def _report(tally: Tally) -> None:
+    click.echo(
+        f"delivered {tally.sent} alerts in {tally.messages} messages; "
+        f"{tally.retrying} to retry, {tally.failed} failed",
+        err=True,
+    )
+    for error in tally.errors[:10]:
+        click.echo(f"  {error}", err=True)
+
+
+@click.command()
+@common
+@click.option("--loop", is_flag=True, help="Keep delivering until interrupted.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between passes (--loop).")
+def deliver(config_path: str | None, db_url: str | None, loop: bool, interval: float) -> None:
+    """Send the alerts that are due (with --loop: keep sending as they become due).
+
+    Example: oigwatch deliver --loop
+    """
+    settings = settings_from(config_path, db_url)
+    with open_ledger(settings) as ledger:
+        worker = Worker(ledger.engine, settings)
+        if not loop:
+            _report(worker.drain(deadline=time.monotonic() + 60))
+            return
+        try:
+            while True:
+                tally = worker.run_once()
+                if tally.messages:
+                    _report(tally)
+                else:
+                    time.sleep(interval)
+        except KeyboardInterrupt:
+            click.echo("stopped", err=True)
+
+
+@click.command()
+@common
+@click.option("--status", type=click.Choice(["pending", "sent", "failed", "dead"]))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per delivery.")
+def deliveries(
+    config_path: str | None, db_url: str | None, status: str | None, limit: int, as_json: bool
+) -> None:
+    """List deliveries, newest first: where each alert went, or why it did not.
+
+    Example: oigwatch deliveries --status failed
+    """
+    settings = settings_from(config_path, db_url)
+    with open_ledger(settings) as ledger:
+        rows = outbox.listing(ledger.engine, status, limit)
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        line = (
+            f"#{row['delivery_id']} {row['status']:<7} {row['target']:<20} {row['kind']:<16}"
+            f" {row['report_number'] or '':<12} attempts {row['attempts']}"
+        )
+        click.echo(line + (f"  {row['last_error'][:120]}" if row["last_error"] else ""))
+    if not rows and not as_json:
+        click.echo("No deliveries.", err=True)
+
+
+@click.command()
+@common
+@click.argument("delivery_id", type=int)
+def retry(config_path: str | None, db_url: str | None, delivery_id: int) -> None:
+    """Try a failed or dead delivery again now (after fixing its target).
+
+    Example: oigwatch retry 17
+    """
+    settings = settings_from(config_path, db_url)
+    with open_ledger(settings) as ledger:
+        if not outbox.retry(ledger.engine, delivery_id, utcnow()):
+            raise UsageFailure(f"no delivery {delivery_id} to retry (see `oigwatch deliveries`)")
+        _report(Worker(ledger.engine, settings).drain(deadline=time.monotonic() + 30))
+
+
+SAMPLE: dict[str, Any] = {
+    "event_id": 0,
+    "kind": "new",
+    "source": "oigwatch",
+    "status": "published",
+    "report_number": "OIG-00-00",
+    "title": "Test alert from oigwatch: this route works",
+    "url": None,
+    "listing_url": None,
+    "issue_date": None,
+    "fiscal_year": None,
+    "components": [],
+    "summary": "A sample message sent by `oigwatch test-route`.",
+    "labels": [],
+    "changes": [],
+    "labels_gained": [],
+    "labels_lost": [],
+}
+
+
+@click.command("test-route")
+@common
+@click.argument("name")
+def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
+    """Send a sample message through a route's target, right now, bypassing the outbox.
+
+    Example: oigwatch test-route immigration-desk
+    """
+    from notifier.render.common import load_templates
+    from notifier.transports import DeliveryError, Outgoing
+    from notifier.worker import TRANSPORTS
+
+    settings = settings_from(config_path, db_url)
+    try:
+        target = settings.target(settings.route(name).target)
+    except ConfigError as exc:
+        raise UsageFailure(str(exc)) from exc
+    sample = {**SAMPLE, "detected_at": datetime.now(UTC).isoformat()}
+    templates = load_templates(settings.delivery.templates_dir or None)
+    try:
+        ref = TRANSPORTS[target.kind](target, Outgoing([sample]), templates)
+    except DeliveryError as exc:
+        raise click.ClickException(f"route {name}: {exc}") from exc
+    click.echo(f"route {name}: sent to {target.kind} target {target.name} ({json.dumps(ref)})")
+
+
+@click.command()
+@common
+@click.argument("route")
+@click.option("--now", "now_", is_flag=True, required=True, help="Send the digest now.")
+def digest(config_path: str | None, db_url: str | None, route: str, now_: bool) -> None:
+    """Send a digest route's pending alerts now instead of at its next scheduled time.
+
+    Example: oigwatch digest morning-digest --now
+    """
+    settings = settings_from(config_path, db_url)
+    try:
+        settings.route(route)
+    except ConfigError as exc:
+        raise UsageFailure(str(exc)) from exc
+    with open_ledger(settings) as ledger:
+        count = outbox.digest_now(ledger.engine, route, utcnow())
+        click.echo(f"{count} pending alerts of route {route} are due now", err=True)
+        _report(Worker(ledger.engine, settings).drain(deadline=time.monotonic() + 60))
