@@ -142,6 +142,7 @@ class SlackRequest:
 def message_from(
     body: dict[str, Any], via: str, channel: str, blocks: list[Any] | None, ts: str
 ) -> SlackMessage:
+    """The record of an accepted message (``payload``: the whole request body)."""
     thread_ts = body.get("thread_ts") or None
     return SlackMessage(
         channel=channel,
