@@ -1,0 +1,1 @@
+"""oigwatch benchmarks: ``make bench`` (``python -m benchmarks.run``); see docs/benchmarks.md."""

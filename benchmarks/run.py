@@ -1,0 +1,155 @@
+"""``make bench``: time oigwatch against the local fixture site; see docs/benchmarks.md.
+
+Prints a table (median, min and max of several runs, goal, ✓ or MISSED) and writes the raw results
+to benchmarks/results/latest.json. Exits non-zero only when something crashed, never for a missed
+goal. Nothing here contacts the internet: the site is a local imitation on a loopback port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.breakdown import run_breakdown
+from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess, table, write_config
+from benchmarks.ledger_scale import PG_ADMIN_URL, measure, scratch_postgres
+from benchmarks.sweeps import run_sweeps
+from config.settings import load_settings
+from crawler.ledger.db import normalize_url
+
+RESULTS = REPO / "benchmarks" / "results" / "latest.json"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _filesystem(path: Path) -> str:
+    """The file system type holding ``path`` (from /proc/mounts), for the SQLite figures."""
+    best, kind = "", "unknown"
+    try:
+        for line in Path("/proc/mounts").read_text().splitlines():
+            _, mount, fstype, *_ = line.split()
+            if str(path).startswith(mount) and len(mount) > len(best):
+                best, kind = mount, fstype
+    except OSError:
+        pass
+    return kind
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def machine(workdir: Path) -> dict[str, Any]:
+    """What the figures were measured on."""
+    return {
+        "cpu": _cpu_model(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "workdir_filesystem": _filesystem(workdir),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "dirty_files": len(_git("status", "--porcelain", "--untracked-files=no").splitlines()),
+    }
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
+    parser.add_argument(
+        "--breakdown-runs", type=int, default=3, help="runs of figure 4 (default 3)"
+    )
+    parser.add_argument("--reports", type=int, default=2500, help="reports on the fixture site")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the fixture site")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="on a shared machine: wait up to this long in all, before runs, for"
+        " other processes to go quiet (default 0: never wait)",
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    LoadMeter.patience = args.wait_quiet
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    raw: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    with tempfile.TemporaryDirectory(prefix="oigwatch-bench-") as tmp:
+        workdir = Path(tmp)
+        raw["machine"] = machine(workdir)
+        config = write_config(workdir)
+        print(
+            f"fixture site: {args.reports} reports, seed {args.seed} (separate process)", flush=True
+        )
+        with SiteProcess(args.reports, args.seed, workdir) as site:
+            raw["fixture_site_startup_seconds"] = site.startup
+            print("1, 2: oigwatch crawl --deep / --quick, as separate commands ...", flush=True)
+            sweeps = run_sweeps(workdir, config, site, args.runs)
+            figures += sweeps.figures
+            raw["crawl_runs"] = sweeps.runs
+            print("4: where the time of an unchanged deep sweep goes ...", flush=True)
+            figures += run_breakdown(config, sweeps.ledger_url, site, args.breakdown_runs)
+        settings = load_settings(config)
+        print("3: compare + record into a 100,000-report ledger, SQLite ...", flush=True)
+        scale = measure("SQLite", f"sqlite:///{workdir / 'scale.db'}", settings, args.runs)
+        figures += scale.figures
+        raw["ledger_scale"] = {"sqlite": scale.info}
+        if args.no_postgres:
+            raw["ledger_scale"]["postgresql"] = "skipped (--no-postgres)"
+        else:
+            admin = normalize_url(os.environ.get("OIGWATCH_TEST_DATABASE_URL", PG_ADMIN_URL))
+            with scratch_postgres(admin) as pg_url:
+                if pg_url is None:
+                    print(f"3: PostgreSQL not reachable at {admin}: skipped", flush=True)
+                    raw["ledger_scale"]["postgresql"] = f"skipped: {admin} not reachable"
+                else:
+                    print("3: the same on PostgreSQL (a scratch database) ...", flush=True)
+                    pg = measure("PostgreSQL", pg_url, settings, args.runs)
+                    figures += pg.figures
+                    raw["ledger_scale"]["postgresql"] = pg.info
+    raw["seconds"] = time.perf_counter() - started
+    raw["waited_for_quiet_seconds"] = args.wait_quiet - max(LoadMeter.patience, 0.0)
+    raw["figures"] = [f.to_json() for f in _ordered(figures)]
+    print()
+    print(table(_ordered(figures)))
+    missed = [f"{f.group}: {f.name}" for f in figures if f.verdict == "MISSED"]
+    print(f"\ngoals missed: {len(missed)}" + "".join(f"\n  {m}" for m in missed))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(raw, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"raw results: {args.output} ({raw['seconds']:.0f} s in all)")
+    return 0
+
+
+def _ordered(figures: list[Figure]) -> list[Figure]:
+    """Figures in the order of their group's number (1a, 1b, 2, 3, 4), stable within a group."""
+    return sorted(figures, key=lambda f: f.group.split()[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
