@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ FIELD_NAMES = {
 # C0 (but \t and \n), DEL, C1, bidi embeddings/overrides/isolates (they reorder what follows).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 URL_LIMIT = 1000
+DIFF_WORDS = 120  # beyond this many changed words per side, the fast diff
 _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
 
 
@@ -207,7 +209,7 @@ def redline(
     old: str | None, new: str | None, limit: int, cost: Callable[[list[Span]], int], context: int
 ) -> list[Span]:
     """Word-level spans, long unchanged runs shortened to ``context`` words, within ``limit``."""
-    spans = _condense(word_diff(trim(old, 10**7), trim(new, 10**7)), context)
+    spans = _condense(diff_words(trim(old, 10**7), trim(new, 10**7)), context)
     size = limit
     while True:
         clipped = _clip(spans, size)
@@ -217,6 +219,49 @@ def redline(
         if size <= 0:
             return []
         size = min(size - 1, size * limit // used)
+
+
+def diff_words(old: str, new: str) -> list[Span]:
+    """``word_diff`` on what lies between the common first and last words; big middles fast."""
+    a, b = old.split(), new.split()
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-end - 1] == b[-end - 1]:
+        end += 1
+    mid_a, mid_b = a[start : len(a) - end], b[start : len(b) - end]
+    if not mid_a and not mid_b:
+        return [Span(" ", old)] if old else []
+    if len(mid_a) <= DIFF_WORDS and len(mid_b) <= DIFF_WORDS:
+        middle = word_diff(" ".join(mid_a), " ".join(mid_b))
+    else:  # difflib without its junk heuristic is cubic on repetitive text: seconds per alert
+        matcher = difflib.SequenceMatcher(a=mid_a, b=mid_b, autojunk=True)
+        middle = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                middle.append(Span(" ", f" {' '.join(mid_a[i1:i2])} "))
+            middle += [Span("-", " ".join(mid_a[i1:i2]))] if tag in ("delete", "replace") else []
+            middle += [Span("+", " ".join(mid_b[j1:j2]))] if tag in ("insert", "replace") else []
+    head = [Span(" ", " ".join(a[:start]) + " ")] if start else []
+    tail = [Span(" ", " " + " ".join(a[len(a) - end :]))] if end else []
+    return _merge([*head, *middle, *tail])
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Adjacent kept spans joined, doubled spaces between them folded."""
+    out: list[Span] = []
+    for span in spans:
+        if out and span.op == " " and out[-1].op == " ":
+            joined = out[-1].text.rstrip(" ") + " " + span.text.lstrip(" ")
+            out[-1] = Span(" ", joined if joined.strip() else " ")
+        elif span.text:
+            out.append(span)
+    if out and out[0].op == " ":
+        out[0] = Span(" ", out[0].text.lstrip(" "))
+    if out and out[-1].op == " ":
+        out[-1] = Span(" ", out[-1].text.rstrip(" "))
+    return [span for span in out if span.text]
 
 
 def _condense(spans: list[Span], context: int) -> list[Span]:

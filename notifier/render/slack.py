@@ -4,7 +4,8 @@ Every scraped string is escaped (``&<>``, so no title can mention ``<!channel>``
 ``<url|link>``) and its mrkdwn markers ``* _ ~ ` `` are swapped for look-alikes (``∗ ˍ ∼ ˋ``), so a
 title can neither bold nor strike text, nor close the ``~struck~`` and ``*inserted*`` spans of a
 redline early. URLs keep their characters (Slack does not format inside ``<url|label>``); a ``|``
-in a URL is percent-encoded. Text objects are ``verbatim`` so Slack adds no links or mentions.
+in a URL is percent-encoded. Operational values (source, reason, target, error) are written
+inside inline code instead, so names such as ``#oig_alerts`` read as they are. Text objects are ``verbatim`` so Slack adds no links or mentions.
 """
 
 from __future__ import annotations
@@ -46,6 +47,20 @@ def slack_text(text: str | None) -> str:
 def slack_url(url: str) -> str:
     """A URL for ``<url|label>``: escaped, with ``|`` percent-encoded so the label stays ours."""
     return escape_slack(url).replace("|", "%7C")
+
+
+def slack_code(text: str | None) -> str:
+    """System text (source, reason, target, error) as inline code: ``_`` in names stays ``_``."""
+    escaped = escape_slack(text).replace("`", "ˋ")
+    return f"`{escaped}`" if escaped.strip() else ""
+
+
+def _ops_fields(event: dict[str, Any]) -> dict[str, str]:
+    """Operational values shown verbatim in code spans, within budget."""
+    return {
+        name: fit(None if event.get(name) is None else str(event[name]), limit, slack_code)
+        for name, limit in (("source", 100), ("reason", 1500), ("target", 300), ("error", 1500))
+    }
 
 
 def mrkdwn_redline(spans: list[Span]) -> str:
@@ -101,6 +116,8 @@ def _context(text: str) -> dict[str, Any]:
 def slack_message(event: dict[str, Any], templates: Templates) -> SlackMessage:
     """One event: a header, the facts, one section per change, the summary, then the links."""
     ctx = event_context(event, MESSAGE_STYLE)
+    if ctx["ops"]:
+        ctx.update(_ops_fields(event))
     header = fit(plain_headline(event, HEADER_LIMIT), HEADER_LIMIT, escape_slack) or "DHS OIG"
     texts = [templates.render("slack/ops.md.j2" if ctx["ops"] else "slack/event.md.j2", **ctx)]
     if not ctx["ops"]:
@@ -136,6 +153,8 @@ def slack_digest(events: list[dict[str, Any]], templates: Templates, title: str)
     used = 0
     for index, event in enumerate(events):
         ctx = event_context(event, DIGEST_STYLE)
+        if ctx["ops"]:
+            ctx.update(_ops_fields(event))
         text = _cap(templates.render("slack/digest_item.md.j2", what=_what(ctx), **ctx), 3000)
         rest = len(events) - index
         room = MAX_BLOCKS - len(blocks) - (1 if rest > 1 else 0)
