@@ -5,7 +5,8 @@ Every scraped string is escaped (``&<>``, so no title can mention ``<!channel>``
 title can neither bold nor strike text, nor close the ``~struck~`` and ``*inserted*`` spans of a
 redline early. URLs keep their characters (Slack does not format inside ``<url|label>``); a ``|``
 in a URL is percent-encoded. Operational values (source, reason, target, error) are written
-inside inline code instead, so names such as ``#oig_alerts`` read as they are. Text objects are ``verbatim`` so Slack adds no links or mentions.
+inside inline code instead, so names such as ``#oig_alerts`` read as they are. Text objects are
+``verbatim``, so Slack adds no links or mentions of its own.
 """
 
 from __future__ import annotations

@@ -55,17 +55,35 @@ def test_headline_matches_the_documented_example() -> None:
 @pytest.mark.parametrize(
     ("event", "expected"),
     [
-        ({"kind": "revised", "report_number": "OIG-14-131", "title": "Ajo"}, "Revised: OIG-14-131 Ajo"),
+        (
+            {"kind": "revised", "report_number": "OIG-14-131", "title": "Ajo"},
+            "Revised: OIG-14-131 Ajo",
+        ),
         ({"kind": "removed", "report_number": "OIG-1", "title": "T"}, "Pulled: OIG-1 T"),
         ({"kind": "restored", "report_number": None, "title": "ROI"}, "Restored: ROI"),
-        ({"kind": "new", "report_number": None, "title": "", "report_key": "pdf:/a.pdf"}, "New: pdf:/a.pdf"),
-        ({"kind": "source_unhealthy", "source": "dhs-oig", "reason": "HTTP 503"}, "Source unhealthy: dhs-oig — HTTP 503"),
+        (
+            {"kind": "new", "report_number": None, "title": "", "report_key": "pdf:/a.pdf"},
+            "New: pdf:/a.pdf",
+        ),
+        (
+            {"kind": "source_unhealthy", "source": "dhs-oig", "reason": "HTTP 503"},
+            "Source unhealthy: dhs-oig — HTTP 503",
+        ),
         ({"kind": "source_recovered", "source": "dhs-oig"}, "Source recovered: dhs-oig"),
-        ({"kind": "bulk_hold", "source": "dhs-oig", "held": 30}, "Held for release: 30 new reports from dhs-oig"),
-        ({"kind": "bulk_hold", "source": "dhs-oig", "held": 1}, "Held for release: 1 new report from dhs-oig"),
-        ({"kind": "delivery_failed", "event_id": 42, "target": "slack:#news"}, "Delivery failed: event 42 to slack:#news"),
+        (
+            {"kind": "bulk_hold", "source": "dhs-oig", "held": 30},
+            "Held for release: 30 new reports from dhs-oig",
+        ),
+        (
+            {"kind": "bulk_hold", "source": "dhs-oig", "held": 1},
+            "Held for release: 1 new report from dhs-oig",
+        ),
+        (
+            {"kind": "delivery_failed", "event_id": 42, "target": "slack:#news"},
+            "Delivery failed: event 42 to slack:#news",
+        ),
     ],
-)  # fmt: skip
+)
 def test_headline_kind_words(event: dict[str, object], expected: str) -> None:
     assert headline(event) == expected
 
@@ -93,16 +111,24 @@ def test_label_changes_in_words() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"field": "pdf_content", "old": "abc123abc123ffff", "new": "def456def456eeee"},
-         "PDF file replaced (sha256 abc123abc123… → def456def456…)"),
-        ({"field": "pdf_content", "old": None, "new": "def456"}, "PDF file replaced (sha256 none → def456)"),
+        (
+            {"field": "pdf_content", "old": "abc123abc123ffff", "new": "def456def456eeee"},
+            "PDF file replaced (sha256 abc123abc123… → def456def456…)",
+        ),
+        (
+            {"field": "pdf_content", "old": None, "new": "def456"},
+            "PDF file replaced (sha256 none → def456)",
+        ),
         ({"field": "components", "old": ["CBP"], "new": ["ICE"]}, "added ICE; removed CBP"),
         ({"field": "components", "old": ["CBP"], "new": ["CBP", "TSA"]}, "added TSA"),
-        ({"field": "issue_date", "old": "2023-10-20", "new": "2023-10-27"}, "2023-10-20 → 2023-10-27"),
+        (
+            {"field": "issue_date", "old": "2023-10-20", "new": "2023-10-27"},
+            "2023-10-20 → 2023-10-27",
+        ),
         ({"field": "fiscal_year", "old": "20187", "new": "2018"}, "20187 → 2018"),
         ({"field": "pdf_url", "old": None, "new": "https://x/a.pdf"}, "(none) → https://x/a.pdf"),
     ],
-)  # fmt: skip
+)
 def test_change_text(change: dict[str, object], expected: str) -> None:
     assert change_text(change) == expected
 

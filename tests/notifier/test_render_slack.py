@@ -157,14 +157,25 @@ def test_summary_is_trimmed_near_700_characters() -> None:
 @pytest.mark.parametrize(
     ("kind", "extra", "expected"),
     [
-        ("source_unhealthy", {"reason": "HTTP 503 on page 0"}, "`dhs-oig` is unhealthy: `HTTP 503 on page 0`"),
+        (
+            "source_unhealthy",
+            {"reason": "HTTP 503 on page 0"},
+            "`dhs-oig` is unhealthy: `HTTP 503 on page 0`",
+        ),
         ("source_recovered", {}, "`dhs-oig` is healthy again."),
-        ("bulk_hold", {"held": 30, "limit": 25, "report_numbers": ["OIG-24-01", "OIG-24-02"], "event_id": 42},
-         "30 new reports from `dhs-oig` are held (limit 25). Release them with `oigwatch release 42`."),
-        ("delivery_failed", {"target": "slack:#oig_news", "error": "channel_not_found", "event_id": 9},
-         "Event 9 could not be delivered to `slack:#oig_news`: `channel_not_found`"),
+        (
+            "bulk_hold",
+            {"held": 30, "limit": 25, "report_numbers": ["OIG-24-01", "OIG-24-02"], "event_id": 42},
+            "30 new reports from `dhs-oig` are held (limit 25). "
+            "Release them with `oigwatch release 42`.",
+        ),
+        (
+            "delivery_failed",
+            {"target": "slack:#oig_news", "error": "channel_not_found", "event_id": 9},
+            "Event 9 could not be delivered to `slack:#oig_news`: `channel_not_found`",
+        ),
     ],
-)  # fmt: skip
+)
 def test_ops_events_are_short_and_plain(kind: str, extra: dict[str, Any], expected: str) -> None:
     ops = {
         "kind": kind,
@@ -208,11 +219,15 @@ def test_digest_never_exceeds_50_blocks(count: int) -> None:
 
 
 def test_digest_of_60_huge_events_stays_within_every_limit() -> None:
-    huge = event(title="Title " * 1000, summary="word " * 2000, changes=[
-        {"field": "title", "old": "Old " * 1000, "new": "New " * 1000},
-        {"field": "summary", "old": "a " * 5000, "new": "b " * 5000},
-        {"field": "components", "old": ["X" * 3000], "new": ["Y" * 3000]},
-    ])  # fmt: skip
+    huge = event(
+        title="Title " * 1000,
+        summary="word " * 2000,
+        changes=[
+            {"field": "title", "old": "Old " * 1000, "new": "New " * 1000},
+            {"field": "summary", "old": "a " * 5000, "new": "b " * 5000},
+            {"field": "components", "old": ["X" * 3000], "new": ["Y" * 3000]},
+        ],
+    )
     message = slack_digest([huge] * 60, TEMPLATES, "DHS OIG")
     assert len(message.blocks) <= 50
     assert sum(len(t) for t in texts(message)) < 40_000
