@@ -16,44 +16,26 @@ from crawler.redline import Span, word_diff
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 KIND_WORDS = {
-    "new": "New",
-    "revised": "Revised",
-    "removed": "Pulled",
-    "restored": "Restored",
-    "source_unhealthy": "Source unhealthy",
-    "source_recovered": "Source recovered",
-    "bulk_hold": "Held for release",
-    "delivery_failed": "Delivery failed",
-}
+    "new": "New", "revised": "Revised", "removed": "Pulled", "restored": "Restored",
+    "source_unhealthy": "Source unhealthy", "source_recovered": "Source recovered",
+    "bulk_hold": "Held for release", "delivery_failed": "Delivery failed",
+}  # fmt: skip
 OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed")
 COUNT_WORDS = {"removed": "pulled", "source_unhealthy": "unhealthy", "bulk_hold": "held"}
-LABEL_NAMES = {
-    "revised": "Revised",
-    "redacted": "Redacted",
-    "unclassified_summary": "Unclassified Summary",
-    "management_alert": "Management Alert",
-}
-LABEL_GAINED = {
-    "revised": 'gained "(Revised)"',
-    "redacted": "redaction label added",
-    "unclassified_summary": 'gained "(Unclassified Summary)"',
-    "management_alert": "became a Management Alert",
-}
-LABEL_LOST = {
-    "revised": 'lost "(Revised)"',
-    "redacted": "redaction label lifted",
-    "unclassified_summary": 'lost "(Unclassified Summary)"',
-    "management_alert": "no longer a Management Alert",
-}
+LABELS = {  # label: (as shown, when gained, when lost)
+    "revised": ("Revised", 'gained "(Revised)"', 'lost "(Revised)"'),
+    "redacted": ("Redacted", "redaction label added", "redaction label lifted"),
+    "unclassified_summary": (
+        "Unclassified Summary", 'gained "(Unclassified Summary)"', 'lost "(Unclassified Summary)"'
+    ),
+    "management_alert": (
+        "Management Alert", "became a Management Alert", "no longer a Management Alert"
+    ),
+}  # fmt: skip
 FIELD_NAMES = {
-    "title": "Title",
-    "summary": "Summary",
-    "issue_date": "Issue date",
-    "fiscal_year": "Fiscal year",
-    "pdf_url": "PDF link",
-    "pdf_content": "PDF file",
-    "components": "Components",
-}
+    "title": "Title", "summary": "Summary", "issue_date": "Issue date", "fiscal_year": "Fiscal year",
+    "pdf_url": "PDF link", "pdf_content": "PDF file", "components": "Components",
+}  # fmt: skip
 # C0 (but \t and \n), DEL, C1, bidi embeddings/overrides/isolates (they reorder what follows).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 URL_LIMIT = 1000
@@ -148,16 +130,16 @@ def _subject(event: dict[str, Any]) -> str:
 
 def label_names(labels: Iterable[str] | None) -> list[str]:
     """Labels as a reporter reads them ("Revised", "Management Alert")."""
-    return [LABEL_NAMES.get(label, clean(label)) for label in labels or []]
+    return [LABELS[label][0] if label in LABELS else clean(label) for label in labels or []]
 
 
 def label_changes(event: dict[str, Any]) -> list[str]:
     """Markers gained or lost, in words: 'gained "(Revised)"', 'redaction label lifted'."""
-    gained = [
-        LABEL_GAINED.get(x, f'gained label "{clean(x)}"') for x in event.get("labels_gained") or []
-    ]
-    lost = [LABEL_LOST.get(x, f'lost label "{clean(x)}"') for x in event.get("labels_lost") or []]
-    return gained + lost
+    phrases: list[str] = []
+    for key, index, verb in (("labels_gained", 1, "gained"), ("labels_lost", 2, "lost")):
+        for label in event.get(key) or []:
+            phrases.append(LABELS[label][index] if label in LABELS else f'{verb} "{clean(label)}"')
+    return phrases
 
 
 def facts(event: dict[str, Any]) -> list[str]:

@@ -103,7 +103,7 @@ def test_label_changes_in_words() -> None:
         "became a Management Alert",
         'gained "(Unclassified Summary)"',
         "redaction label lifted",
-        'lost label "oddity"',
+        'lost "oddity"',
     ]
     assert label_changes({"labels_gained": ["redacted"]}) == ["redaction label added"]
 
