@@ -69,7 +69,7 @@ def _lock_target(conn: Connection, target: str, now: datetime) -> bool:
     if state is None:
         return False
     waiting = [t for t in (state.next_send_at, state.paused_until) if t is not None]
-    return not any(_aware(t) > now for t in waiting)
+    return not any(aware(t) > now for t in waiting)
 
 
 def claim(
@@ -183,7 +183,7 @@ def mark_failed(
         created = conn.scalar(
             select(Delivery.created_at).where(Delivery.id == claim_.delivery_ids[0])
         )
-        too_old = created is not None and now - _aware(created) > timedelta(
+        too_old = created is not None and now - aware(created) > timedelta(
             hours=config.max_age_hours
         )
         status = "failed" if permanent else ("dead" if too_old else "pending")
@@ -260,7 +260,7 @@ def _ops_event(
             enqueue(conn, list(inserted), router, now)
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; they were stored as UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -336,4 +336,4 @@ def listing(engine: Engine, status: str | None, limit: int) -> list[dict[str, An
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return _aware(moment).isoformat() if moment else None
+    return aware(moment).isoformat() if moment else None

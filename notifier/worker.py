@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 
 from config.settings import Settings
 from crawler.ledger.models import Delivery, TargetState
@@ -143,14 +143,24 @@ class Worker:
         )
 
     def next_due(self) -> datetime | None:
-        """When something could next be sent (the earliest due delivery, or a target's pause)."""
+        """When something could next be sent: per target, its earliest due delivery, held back
+        by the target's pacing and pause. Deliveries leased by another worker are its business."""
+        now = self.clock()
+        query = (
+            select(Delivery.target, func.min(Delivery.due_at), func.max(Delivery.claimed_until))
+            .where(Delivery.status == "pending", Delivery.target.in_(list(self.targets)))
+            .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
+            .group_by(Delivery.target)
+        )
         with self.engine.connect() as conn:
-            due = conn.scalar(select(func.min(Delivery.due_at)).where(Delivery.status == "pending"))
-            waits = conn.execute(select(TargetState.next_send_at, TargetState.paused_until)).all()
-        if due is None:
-            return None
-        moments = [outbox._aware(due)] + [outbox._aware(t) for row in waits for t in row if t]
-        return max(outbox._aware(due), min(moments))
+            due = {target: (first, lease) for target, first, lease in conn.execute(query)}
+            states = {row.target: row for row in conn.execute(select(TargetState))}
+        moments = []
+        for target, (first, lease) in due.items():
+            state = states.get(target)
+            holds = [first, lease] + ([state.next_send_at, state.paused_until] if state else [])
+            moments.append(max(outbox.aware(t) for t in holds if t is not None))
+        return min(moments) if moments else None
 
     def drain(self, deadline: float | None = None) -> Tally:
         """Deliver until nothing is pending, waiting out pacing and pauses (until ``deadline``,
@@ -167,5 +177,5 @@ class Worker:
             wait = (upcoming - self.clock()).total_seconds()
             if deadline is not None and time.monotonic() + max(wait, 0) > deadline:
                 return total
-            if tally.messages == 0 and wait > 0:
-                self.sleep(min(wait, 60.0))
+            if tally.messages == 0:
+                self.sleep(min(max(wait, 0.05), 60.0))
