@@ -16,7 +16,7 @@ from crawler.fetch import CrawlOutcome
 from crawler.health import Verdict, assess
 from crawler.ledger.store import Ledger, RunRecord, count_reports
 from crawler.normalize import pdf_path
-from crawler.state import ViewInfo, merge_entries
+from crawler.state import ViewInfo, merge_entries, report_key
 
 ALL_PDFS = -1
 
@@ -139,10 +139,10 @@ def compare(check: Check, job: dict[str, Any], outcome: CrawlOutcome, verdict: V
         v["name"]: ViewInfo(family=v["family"], rank=v["rank"], labels=tuple(v["labels"]))
         for v in job["views"]
     }
-    entries = (
+    entries = [
         ReportEntry.from_json(entry) for page in result["pages"] for entry in page["entries"]
-    )
-    known_fy = ledger.known_fiscal_years(check.source_id)
+    ]
+    known_fy = ledger.known_fiscal_years(check.source_id, {report_key(e, {}, 0) for e in entries})
     seen = merge_entries(entries, views, known_fy, gates.fiscal_year_gap)
     stored = ledger.stored(check.source_id, seen, verdict.complete)
     facts = SweepFacts(verdict.complete, gates.removal_sweeps, result["pdfs"])
@@ -150,11 +150,10 @@ def compare(check: Check, job: dict[str, Any], outcome: CrawlOutcome, verdict: V
 
 
 def checked_pdfs(result: dict[str, Any] | None) -> list[str]:
-    """PDF paths whose check answered (fingerprinted or not modified)."""
+    """URLs of the PDFs whose check answered (fingerprinted or not modified)."""
     if not result:
         return []
-    pdfs = result["pdfs"].items()
-    return [path for path, fp in pdfs if fp["status"] in ("ok", "not_modified") and pdf_path(path)]
+    return [fp["url"] for fp in result["pdfs"].values() if fp["status"] in ("ok", "not_modified")]
 
 
 def outcome_of(check: Check, verdict: Verdict, outcome: CrawlOutcome) -> str:

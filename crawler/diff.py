@@ -138,6 +138,8 @@ def _compare(
     old: Stored, seen: ReportState, facts: SweepFacts
 ) -> tuple[Change | None, ReportState]:
     new = next_state(old, seen, facts)
+    if new == old.state and old.status != "removed":
+        return None, new  # the common case, without normalizing anything
     fields = field_changes(old.state, new)
     gained, lost = label_changes(old.state, new)
     if old.status == "removed":

@@ -40,6 +40,8 @@ class Claim:
 
 def ensure_targets(engine: Engine, names: Sequence[str]) -> None:
     """A pacing row per configured target (the row claims lock)."""
+    if not names:
+        return
     with engine.begin() as conn:
         statement = upsert(conn, TargetState).on_conflict_do_nothing(index_elements=["target"])
         conn.execute(statement, [{"target": name} for name in names])

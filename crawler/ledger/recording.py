@@ -21,7 +21,6 @@ from crawler.ledger.models import (
     Source,
 )
 from crawler.ledger.rows import Router, RunRecord, chunks, state_columns, utcnow
-from crawler.normalize import pdf_path
 from crawler.state import ReportState
 
 
@@ -134,16 +133,14 @@ def _report_ids(conn: Connection, source_id: int, keys: Iterable[str]) -> dict[s
     return ids
 
 
-def mark_pdf_checks(conn: Connection, source_id: int, paths: Iterable[str], now: datetime) -> None:
-    wanted = set(paths)
-    if not wanted:
-        return
-    query = select(Report.id, Report.pdf_url).where(
-        Report.source_id == source_id, Report.pdf_url.is_not(None)
-    )
-    ids = [rid for rid, url in conn.execute(query) if pdf_path(url) in wanted]
-    for part in chunks(ids):
-        conn.execute(update(Report).where(Report.id.in_(part)).values(pdf_checked_at=now))
+def mark_pdf_checks(conn: Connection, source_id: int, urls: Iterable[str], now: datetime) -> None:
+    """Note when each report's PDF was last checked (the rolling re-check budget reads it)."""
+    for part in chunks(sorted(set(urls))):
+        conn.execute(
+            update(Report)
+            .where(Report.source_id == source_id, Report.pdf_url.in_(part))
+            .values(pdf_checked_at=now)
+        )
 
 
 def store_page_cache(

@@ -34,7 +34,6 @@ from crawler.ledger.rows import (
     utcnow,
 )
 from crawler.normalize import pdf_path
-from crawler.state import ReportState
 
 __all__ = [
     "Ledger",
@@ -117,37 +116,37 @@ class Ledger:
             )
         return known, recheck
 
-    def known_fiscal_years(self, source_id: int) -> dict[str, str | None]:
-        """Fiscal year of every report by key (to tell a reused number from a revision)."""
+    def known_fiscal_years(self, source_id: int, keys: Iterable[str]) -> dict[str, str | None]:
+        """Fiscal year of the reports with these keys (to tell a reused number from a revision)."""
         query = select(Report.key, Report.fiscal_year).where(Report.source_id == source_id)
+        found: dict[str, str | None] = {}
         with self.engine.connect() as conn:
-            return {key: fy for key, fy in conn.execute(query)}
+            for part in chunks(sorted(set(keys))):
+                found.update((k, fy) for k, fy in conn.execute(query.where(Report.key.in_(part))))
+        return found
 
     def stored(
         self, source_id: int, seen: Iterable[str], complete: bool = False
     ) -> dict[str, Stored]:
-        """Full state of the seen reports (and, after a complete sweep, of the missing active ones);
-        id, status and counter of every other one."""
-        light = select(Report.id, Report.key, Report.status, Report.missing_sweeps).where(
-            Report.source_id == source_id
-        )
+        """The seen reports the ledger knows, and after a complete sweep the active ones not seen
+        (the only ones that can be concluded missing)."""
+        full = select(Report).where(Report.source_id == source_id)
         result: dict[str, Stored] = {}
-        wanted = sorted(set(seen))
         with self.engine.connect() as conn:
-            for row in conn.execute(light):
-                placeholder = ReportState(key=row.key, title="")
-                result[row.key] = Stored(row.id, placeholder, row.status, row.missing_sweeps)
-            if complete:
-                seen_keys = set(wanted)
-                wanted += sorted(
-                    k for k, s in result.items() if s.status == "active" and k not in seen_keys
+            wanted = sorted(set(seen))
+            for _ in range(2):
+                for part in chunks(wanted):
+                    for report in conn.execute(full.where(Report.key.in_(part))):
+                        result[report.key] = Stored(
+                            report.id, state_from_row(report), report.status, report.missing_sweeps
+                        )
+                if not complete:
+                    break
+                active = select(Report.key).where(
+                    Report.source_id == source_id, Report.status == "active"
                 )
-            full = select(Report).where(Report.source_id == source_id)
-            for part in chunks(wanted):
-                for report in conn.execute(full.where(Report.key.in_(part))):
-                    result[report.key] = Stored(
-                        report.id, state_from_row(report), report.status, report.missing_sweeps
-                    )
+                wanted = [key for (key,) in conn.execute(active) if key not in result]
+                complete = False
         return result
 
     def record(self, record: RunRecord) -> Recorded:
