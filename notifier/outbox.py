@@ -339,3 +339,12 @@ def listing(engine: Engine, status: str | None, limit: int) -> list[dict[str, An
 
 def _iso(moment: datetime | None) -> str | None:
     return aware(moment).isoformat() if moment else None
+
+
+def has_pending(engine: Engine) -> bool:
+    """Whether any delivery is waiting (cheap; lets commands skip loading the transports)."""
+    with engine.connect() as conn:
+        return (
+            conn.scalar(select(Delivery.id).where(Delivery.status == "pending").limit(1))
+            is not None
+        )

@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import Engine
@@ -14,7 +14,9 @@ from sqlalchemy import Engine
 from config.settings import ConfigError, Settings
 from crawler.ledger.store import utcnow
 from notifier import outbox
-from notifier.worker import Tally, Worker
+
+if TYPE_CHECKING:
+    from notifier.worker import Tally
 from scheduler.cli_common import UsageFailure, common, open_ledger, settings_from
 
 CRAWL_DELIVERY_SECONDS = 10.0
@@ -30,9 +32,17 @@ def mark_printed(engine: Engine, event_ids: Sequence[int], targets: Sequence[str
     outbox.mark_printed(engine, event_ids, targets, utcnow())
 
 
-def deliver_now(engine: Engine, settings: Settings) -> Tally:
+def deliver_now(engine: Engine, settings: Settings) -> Tally | None:
     """Deliver what is due, for a few seconds at most (the rest waits for `oigwatch deliver`)."""
-    return Worker(engine, settings).drain(deadline=time.monotonic() + CRAWL_DELIVERY_SECONDS)
+    if not outbox.has_pending(engine):
+        return None
+    return _worker(engine, settings).drain(deadline=time.monotonic() + CRAWL_DELIVERY_SECONDS)
+
+
+def _worker(engine: Engine, settings: Settings) -> Any:
+    from notifier.worker import Worker  # slack-sdk, Jinja2, httpx: only when there is mail
+
+    return Worker(engine, settings)
 
 
 def _report(tally: Tally) -> None:
@@ -56,7 +66,7 @@ def deliver(config_path: str | None, db_url: str | None, loop: bool, interval: f
     """
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
-        worker = Worker(ledger.engine, settings)
+        worker = _worker(ledger.engine, settings)
         if not loop:
             _report(worker.drain(deadline=time.monotonic() + 60))
             return
@@ -111,7 +121,7 @@ def retry(config_path: str | None, db_url: str | None, delivery_id: int) -> None
     with open_ledger(settings) as ledger:
         if not outbox.retry(ledger.engine, delivery_id, utcnow()):
             raise UsageFailure(f"no delivery {delivery_id} to retry (see `oigwatch deliveries`)")
-        _report(Worker(ledger.engine, settings).drain(deadline=time.monotonic() + 30))
+        _report(_worker(ledger.engine, settings).drain(deadline=time.monotonic() + 30))
 
 
 SAMPLE: dict[str, Any] = {
@@ -177,4 +187,4 @@ def digest(config_path: str | None, db_url: str | None, route: str, now_: bool) 
     with open_ledger(settings) as ledger:
         count = outbox.digest_now(ledger.engine, route, utcnow())
         click.echo(f"{count} pending alerts of route {route} are due now", err=True)
-        _report(Worker(ledger.engine, settings).drain(deadline=time.monotonic() + 60))
+        _report(_worker(ledger.engine, settings).drain(deadline=time.monotonic() + 60))

@@ -14,7 +14,6 @@ from crawler.ledger import queries
 from crawler.ledger.db import ensure_schema, make_engine
 from crawler.ledger.store import Ledger
 from crawler.spine import check_source
-from fixture_site import FixtureSite, build_state
 from notifier.console import render_text
 from scheduler.cli_common import common, settings_from
 
@@ -56,7 +55,7 @@ SCRIPT: list[tuple[str, list[dict[str, Any]], str]] = [
 ]
 
 
-def _step(ledger: Ledger, settings: Settings, site: FixtureSite, sweep: str, **kw: Any) -> None:
+def _step(ledger: Ledger, settings: Settings, site: Any, sweep: str, **kw: Any) -> None:
     source = settings.sources[0].with_base_url(site.base_url)
     recorded, record = check_source(ledger, settings, source, CheckOptions(sweep=sweep, **kw))
     events = queries.events(ledger.engine, ids=recorded.event_ids)
@@ -75,6 +74,8 @@ def demo(config_path: str | None, db_url: str | None, reports: int) -> None:
 
     Example: oigwatch demo
     """
+    from fixture_site import FixtureSite, build_state  # only the demo needs the imitation site
+
     settings = settings_from(config_path, db_url, delay=0.0, concurrency=4, retries=1, backoff=0.2)
     with tempfile.TemporaryDirectory(prefix="oigwatch-demo-") as tmp:
         url = db_url or f"sqlite:///{Path(tmp) / 'demo.db'}"

@@ -107,3 +107,9 @@ def test_bulk_hold_holds_new_reports_behind_one_summary() -> None:
         changes[:3], "dhs-oig", "r", NOW, GateFacts(baseline=False, known_reports=2500)
     )
     assert {d.status for d in few} == {"published"}
+
+
+def test_schema_head_constant_matches_the_migrations(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from crawler.ledger.db import SCHEMA_HEAD, head_revision
+
+    assert head_revision(make_engine(f"sqlite:///{tmp_path}/x.db")) == SCHEMA_HEAD
