@@ -17,11 +17,33 @@ class Span:
     text: str
 
 
+EXACT_LIMIT = 400  # changed tokens per side beyond which difflib's heuristics are used
+
+
 def word_diff(old: str | None, new: str | None) -> list[Span]:
-    """Spans turning ``old`` into ``new``, compared word by word."""
+    """Spans turning ``old`` into ``new``, compared word by word.
+
+    Common leading and trailing words are set aside first; a long, repetitive middle is compared
+    with difflib's junk heuristic, which keeps the cost bounded (an exact diff is quadratic)."""
     a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    spans: list[Span] = [Span(" ", "".join(a[:head]))] if head else []
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    spans += _diff(middle_a, middle_b)
+    if tail:
+        spans.append(Span(" ", "".join(a[len(a) - tail :])))
+    return spans
+
+
+def _diff(a: list[str], b: list[str]) -> list[Span]:
     spans: list[Span] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    exact = max(len(a), len(b)) <= EXACT_LIMIT
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=not exact)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             spans.append(Span(" ", "".join(a[i1:i2])))
