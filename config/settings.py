@@ -181,14 +181,19 @@ def _merge(base: dict[str, object], override: Mapping[str, object]) -> dict[str,
     return merged
 
 
+TOP_LEVEL_ENV = ("database_url", "data_dir")
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, object]:
-    """OIGWATCH_DATABASE_URL, OIGWATCH_DATA_DIR and OIGWATCH_CRAWL__DELAY style keys."""
+    """OIGWATCH_DATABASE_URL, OIGWATCH_DATA_DIR, and OIGWATCH_<SECTION>__<KEY> such as
+    OIGWATCH_CRAWL__DELAY (an unknown key there is an error). Other OIGWATCH_* variables are
+    left alone: they are secrets that targets name (OIGWATCH_SLACK_TOKEN...)."""
     tree: dict[str, object] = {}
     for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX) or name in ("OIGWATCH_CONFIG",):
+        if not name.startswith(ENV_PREFIX):
             continue
         path = name[len(ENV_PREFIX) :].lower().split("__")
-        if path[0].startswith("test_"):
+        if len(path) == 1 and path[0] not in TOP_LEVEL_ENV:
             continue
         node = tree
         for part in path[:-1]:

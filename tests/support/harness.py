@@ -54,13 +54,13 @@ class Oigwatch:
         return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-def write_config(directory: Path, extra: str = "") -> Path:
-    """The shipped config with fast crawl settings for loopback tests."""
+def write_config(directory: Path, extra: str = "", routes: str = "") -> Path:
+    """The shipped config with fast crawl settings for loopback tests (plus targets and routes)."""
     shipped = DEFAULT_CONFIG.read_text(encoding="utf-8")
     head, _, rest = shipped.partition("[crawl]")
     rest = rest[rest.index("[gates]") :]
     path = directory / "oigwatch.toml"
-    path.write_text(head + TEST_CRAWL + extra + "\n" + rest, encoding="utf-8")
+    path.write_text(head + TEST_CRAWL + extra + "\n" + rest + "\n" + routes, encoding="utf-8")
     return path
 
 
