@@ -16,23 +16,23 @@ USWDS_BANNER = """<section class="usa-banner" aria-label="Official website of th
     <div class="usa-banner__guidance"><img class="usa-banner__icon" src="/themes/custom/oig/img/icon-https.svg" alt="Safely connect using HTTPS">
       <p><strong>Secure .gov websites use HTTPS</strong><br>A <strong>lock</strong> (<span class="icon-lock"></span>) or <strong>https://</strong> means you’ve safely connected to the .gov website. Share sensitive information only on official, secure websites.</p></div>
   </div></div>
-</section>"""  # noqa: E501
+</section>"""
 
 DHS2020_BANNER = """<div class="usa-banner"><div class="usa-accordion"><header class="usa-banner-header">
   <div class="usa-grid usa-banner-inner"><img src="/themes/custom/dhs/img/us_flag_small.png" alt="US flag signifying that this is a United States Federal Government website">
   <p>Official website of the Department of Homeland Security</p></div>
 </header></div></div>
-<div class="covid-alert" role="region" aria-label="COVID-19 notice"><p>Coronavirus (COVID-19): Visit <a href="https://www.coronavirus.gov">coronavirus.gov</a> for the latest updates on COVID-19 from the federal government.</p></div>"""  # noqa: E501
+<div class="covid-alert" role="region" aria-label="COVID-19 notice"><p>Coronavirus (COVID-19): Visit <a href="https://www.coronavirus.gov">coronavirus.gov</a> for the latest updates on COVID-19 from the federal government.</p></div>"""
 
 NAV = """<nav class="usa-nav" aria-label="Primary navigation"><ul class="usa-nav__primary usa-accordion">
   <li class="usa-nav__primary-item"><a href="/reports/audits-inspections-and-evaluations">Audits, Inspections, and Evaluations</a></li>
   <li class="usa-nav__primary-item"><a href="/reports/management-alerts">Management Alerts</a></li>
   <li class="usa-nav__primary-item"><a href="/reports/whistleblower-retaliation-reports-of-investigation">Whistleblower Retaliation Reports of Investigation</a></li>
-</ul></nav>"""  # noqa: E501
+</ul></nav>"""
 
 FOOTER = """<footer class="usa-footer"><div class="usa-footer__secondary-section"><div class="grid-container">
   <p>Office of Inspector General, U.S. Department of Homeland Security, 245 Murray Lane SW, Washington, DC 20528-0305</p>
-</div></div></footer>"""  # noqa: E501
+</div></div></footer>"""
 
 MAINTENANCE_TEXT = (
     "The site is currently under maintenance. We should be back shortly. "
