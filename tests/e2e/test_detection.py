@@ -216,3 +216,9 @@ def test_capped_deep_sweeps_never_conclude_removal(baselined: Oigwatch) -> None:
     [source] = json.loads(runs.stdout)
     assert {run["complete"] for run in source["runs"][:3]} == {False}
     assert {run["verdict"] for run in source["runs"][:3]} == {"healthy"}
+
+
+def test_announce_overrides_the_silent_baseline(oigwatch: Oigwatch) -> None:
+    events = oigwatch.crawl("--deep", "--announce")
+    assert len(events) == len(oigwatch.site.state.reports) and set(kinds(events)) == {"new"}
+    assert oigwatch.crawl("--deep") == []
