@@ -175,4 +175,5 @@ class DeliveryConfig(_Frozen):
     max_backoff: Annotated[float, Field(gt=0)] = 900.0
     channel_interval: Annotated[float, Field(ge=0)] = 1.0  # seconds between messages to a target
     burst_digest: Annotated[int, Field(ge=2)] = 5  # this many due at once for a target: one digest
+    lease_seconds: Annotated[float, Field(gt=0)] = 300.0  # a claim not marked by then is retried
     templates_dir: str = ""  # overrides of notifier/templates

@@ -23,7 +23,6 @@ from crawler.ledger.queries import event_json
 from crawler.ledger.recording import enqueue, upsert
 from crawler.ledger.rows import Router
 
-LEASE = timedelta(minutes=5)
 MAX_DIGEST = 200
 
 
@@ -93,7 +92,9 @@ def claim(
                 update(Delivery)
                 .where(Delivery.id.in_(ids))
                 .values(
-                    claimed_by=worker, claimed_until=now + LEASE, attempts=Delivery.attempts + 1
+                    claimed_by=worker,
+                    claimed_until=now + timedelta(seconds=config.lease_seconds),
+                    attempts=Delivery.attempts + 1,
                 )
             )
             pace = now + timedelta(seconds=targets[target])

@@ -1,0 +1,101 @@
+"""A delivery process killed with SIGKILL loses nothing; a duplicate is possible only on the
+send/mark boundary (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from support.fake_slack import FakeSlack
+from support.harness import Oigwatch, write_config
+
+ROUTES = """
+[[targets]]
+kind = "slack"
+name = "newsroom"
+channel = "C-NEWS"
+base_url = "{api}"
+timeout = 10
+
+[[routes]]
+name = "newsroom"
+target = "newsroom"
+"""
+
+
+def deliver_process(oigwatch: Oigwatch) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "OIGWATCH_SLACK_TOKEN": "xoxb-test",
+        "OIGWATCH_DELIVERY__LEASE_SECONDS": "1",
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "scheduler",
+        "deliver",
+        "--config",
+        str(oigwatch.config),
+        "--db",
+        oigwatch.db_url,
+    ]
+    return subprocess.Popen(
+        argv, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def wait_until(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+def deliveries(oigwatch: Oigwatch) -> list[dict]:
+    result = oigwatch.run("deliveries", "--json")
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.fixture
+def newsroom(oigwatch: Oigwatch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OIGWATCH_SLACK_TOKEN", "xoxb-test")
+    with FakeSlack(token="xoxb-test", channels=("C-NEWS",)) as slack:
+        oigwatch.config = write_config(tmp_path, routes=ROUTES.replace("{api}", slack.api_url))
+        oigwatch.crawl("--deep")
+        yield oigwatch, slack
+
+
+def test_killed_before_sending_loses_nothing(newsroom) -> None:  # type: ignore[no-untyped-def]
+    oigwatch, slack = newsroom
+    added = oigwatch.site.mutate({"op": "add_report"})
+    oigwatch.crawl("--quick", "--no-deliver")  # committed, then "killed": nothing sent yet
+    assert slack.messages == []
+    process = deliver_process(oigwatch)
+    assert process.wait(timeout=30) == 0
+    [message] = slack.messages
+    assert added["report_number"] in message.text
+
+
+def test_killed_mid_send_then_restarted_sends_at_most_one_duplicate(newsroom) -> None:  # type: ignore[no-untyped-def]
+    oigwatch, slack = newsroom
+    added = oigwatch.site.mutate({"op": "add_report"})
+    oigwatch.crawl("--quick", "--no-deliver")
+    slack.fault(kind="delay", seconds=1.5)  # Slack receives the post, answers late
+    process = deliver_process(oigwatch)
+    wait_until(lambda: any(r.method == "chat.postMessage" for r in slack.requests))
+    os.killpg(process.pid, signal.SIGKILL)  # after sending, before marking
+    process.wait(timeout=10)
+    wait_until(lambda: len(slack.messages) == 1)  # Slack did get it
+    assert [d["status"] for d in deliveries(oigwatch) if d["target"] == "newsroom"] == ["pending"]
+    time.sleep(1.2)  # the killed worker's lease runs out
+    restarted = deliver_process(oigwatch)
+    assert restarted.wait(timeout=30) == 0
+    texts = [m.text for m in slack.messages]
+    assert 1 <= sum(added["report_number"] in t for t in texts) <= 2
+    assert {d["status"] for d in deliveries(oigwatch) if d["target"] == "newsroom"} == {"sent"}
