@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,7 +57,7 @@ def next_digest(route: RouteConfig, now: datetime) -> datetime:
         for moment in times:
             candidate = datetime.combine(date, moment, tzinfo=zone)
             if candidate > local:
-                return candidate
+                return candidate.astimezone(UTC)  # stored as UTC: SQLite keeps no offsets
     raise ValueError(f"route {route.name!r} has no schedule")
 
 
