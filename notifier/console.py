@@ -17,6 +17,7 @@ HEADLINES = {
     "source_unhealthy": "Source unhealthy",
     "source_recovered": "Source recovered",
     "bulk_hold": "Held for release",
+    "delivery_failed": "Delivery failed",
 }
 SUMMARY_LIMIT = 400
 
@@ -45,6 +46,11 @@ def render_text(event: dict[str, Any]) -> str:
     """A few scannable lines: headline, facts, summary and exactly what changed."""
     kind = event["kind"]
     headline = HEADLINES.get(kind, kind)
+    if kind == "delivery_failed":
+        return (
+            f"[{headline}] event {safe(event.get('event_id'))} to {safe(event.get('target'))}"
+            f" ({safe(event.get('status'))}): {safe(event.get('error'))}"
+        )
     if kind in ("source_unhealthy", "source_recovered", "bulk_hold"):
         detail = event.get("reason") or (
             f"{event.get('held')} new reports held; release with `oigwatch release {event['event_id']}`"

@@ -142,13 +142,16 @@ class Worker:
             router=self.router,
         )
 
+    def _mine(self) -> list[str]:
+        return [name for name in self.targets if name not in self.skip]
+
     def next_due(self) -> datetime | None:
         """When something could next be sent: per target, its earliest due delivery, held back
         by the target's pacing and pause. Deliveries leased by another worker are its business."""
         now = self.clock()
         query = (
             select(Delivery.target, func.min(Delivery.due_at), func.max(Delivery.claimed_until))
-            .where(Delivery.status == "pending", Delivery.target.in_(list(self.targets)))
+            .where(Delivery.status == "pending", Delivery.target.in_(self._mine()))
             .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
             .group_by(Delivery.target)
         )

@@ -123,7 +123,7 @@ def crawl(
             failed |= record.outcome in ("failed", "unhealthy")
             _summary(source.name, kind, record, recorded)
         if not no_deliver:
-            deliver_now(ledger.engine, settings)
+            deliver_now(ledger.engine, settings, quiet_console=as_json)
     if failed:
         sys.exit(EXIT_UNHEALTHY)
 

@@ -32,17 +32,20 @@ def mark_printed(engine: Engine, event_ids: Sequence[int], targets: Sequence[str
     outbox.mark_printed(engine, event_ids, targets, utcnow())
 
 
-def deliver_now(engine: Engine, settings: Settings) -> Tally | None:
-    """Deliver what is due, for a few seconds at most (the rest waits for `oigwatch deliver`)."""
+def deliver_now(engine: Engine, settings: Settings, quiet_console: bool = False) -> Tally | None:
+    """Deliver what is due, for a few seconds at most (the rest waits for `oigwatch deliver`).
+    With ``quiet_console`` (JSON on stdout) the console targets wait for a later run."""
     if not outbox.has_pending(engine):
         return None
-    return _worker(engine, settings).drain(deadline=time.monotonic() + CRAWL_DELIVERY_SECONDS)
+    skip = tuple(console_targets(settings)) if quiet_console else ()
+    worker = _worker(engine, settings, skip)
+    return worker.drain(deadline=time.monotonic() + CRAWL_DELIVERY_SECONDS)
 
 
-def _worker(engine: Engine, settings: Settings) -> Any:
+def _worker(engine: Engine, settings: Settings, skip: tuple[str, ...] = ()) -> Any:
     from notifier.worker import Worker  # slack-sdk, Jinja2, httpx: only when there is mail
 
-    return Worker(engine, settings)
+    return Worker(engine, settings, skip=skip)
 
 
 def _report(tally: Tally) -> None:

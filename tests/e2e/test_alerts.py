@@ -125,3 +125,32 @@ target = "pipeline"
         [delivery] = hook.deliveries
         assert delivery.payload["report_number"] == added["report_number"]
         assert delivery.payload["schema"] == "oigwatch.event/1"
+
+
+def test_test_route_and_retry_from_the_command_line(
+    oigwatch: Oigwatch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OIGWATCH_SLACK_TOKEN", "xoxb-test")
+    with FakeSlack(token="xoxb-test", channels=("C-IMM",)) as slack:
+        oigwatch.config = write_config(tmp_path, routes=SLACK.replace("{api}", slack.api_url))
+        sample = oigwatch.run("test-route", "immigration-desk")
+        assert sample.exit_code == 0 and "sent to slack target immigration-slack" in sample.stdout
+        assert "Test alert from oigwatch" in slack.messages[0].text
+        assert oigwatch.run("test-route", "nope").exit_code == 2
+        oigwatch.crawl("--deep")
+        slack.fault(kind="error", error="not_in_channel", count=-1)
+        oigwatch.site.mutate({"op": "add_report", "components": ["CBP"]})
+        oigwatch.crawl("--quick")
+        [failed] = [d for d in deliveries(oigwatch) if d["status"] == "failed"]
+        assert failed["last_error"].endswith("not_in_channel")
+        slack.clear_faults()
+        retried = oigwatch.run("retry", str(failed["delivery_id"]))
+        assert retried.exit_code == 0
+        assert {
+            d["status"] for d in deliveries(oigwatch) if d["target"] == "immigration-slack"
+        } == {"sent"}
+        assert oigwatch.run("retry", "999999").exit_code == 2
+
+
+def deliveries(oigwatch: Oigwatch) -> list[dict]:
+    return [json.loads(x) for x in oigwatch.run("deliveries", "--json").stdout.splitlines()]
