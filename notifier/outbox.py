@@ -189,7 +189,8 @@ def mark_failed(
         too_old = created is not None and now - aware(created) > timedelta(
             hours=config.max_age_hours
         )
-        status = "failed" if permanent else ("dead" if too_old else "pending")
+        exhausted = too_old or claim_.attempts >= config.max_attempts
+        status = "failed" if permanent else ("dead" if exhausted else "pending")
         delay = retry_after if retry_after is not None else backoff(config, claim_.attempts)
         values: dict[str, Any] = {
             "status": status,
