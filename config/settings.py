@@ -182,6 +182,7 @@ def _merge(base: dict[str, object], override: Mapping[str, object]) -> dict[str,
 
 
 TOP_LEVEL_ENV = ("database_url", "data_dir")
+TARGET_KINDS = ("console", "slack", "slack_webhook", "email", "webhook")  # pydantic's union tags
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, object]:
@@ -205,10 +206,27 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, object]:
     return tree
 
 
-def _describe(error: ValidationError, origin: str) -> str:
+def _where(loc: tuple[int | str, ...], raw: Mapping[str, object]) -> str:
+    """A key path with list items named: ``routes[immigration-desk].kinds``, not ``routes.1.kinds``."""
+    parts: list[str] = []
+    node: object = raw
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+            name = node.get("name") if isinstance(node, dict) else None
+            parts[-1] += f"[{name}]" if name else f"[{part}]"
+            continue
+        if isinstance(node, Mapping):
+            node = node.get(str(part))
+        parts.append(str(part))
+    return ".".join(parts) or "(top level)"
+
+
+def _describe(error: ValidationError, origin: str, raw: Mapping[str, object]) -> str:
     lines = [f"invalid configuration ({origin}):"]
     for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        loc = tuple(p for p in problem["loc"] if not (isinstance(p, str) and p in TARGET_KINDS))
+        where = _where(loc, raw)
         message = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
         lines.append(f"  {where}: {message}")
     return "\n".join(lines)
@@ -232,4 +250,5 @@ def load_settings(
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, f"{config_path} and OIGWATCH_* environment")) from exc
+        origin = f"{config_path} and OIGWATCH_* environment"
+        raise ConfigError(_describe(exc, origin, merged)) from exc

@@ -71,7 +71,7 @@ def test_invalid_value_is_named(tmp_path: Path) -> None:
         '[[sources]]\nname = "x"\nbase_url = "ftp://x"\nviews = []\n', encoding="utf-8"
     )
     result = invoke("sources", "--config", str(config), "--db", f"sqlite:///{tmp_path}/x.db")
-    assert result.exit_code == 2 and "sources.0.base_url" in result.stderr
+    assert result.exit_code == 2 and "sources[x].base_url" in result.stderr
 
 
 def test_unknown_source_lists_the_configured_ones(tmp_path: Path) -> None:
@@ -141,3 +141,18 @@ def test_unresolvable_site_fails_fast_without_trying_every_page(tmp_path: Path) 
     assert result.exit_code == 1
     [event] = [json.loads(line) for line in result.stdout.splitlines()]
     assert event["kind"] == "source_unhealthy" and "site unreachable" in event["reason"]
+
+
+def test_bad_route_and_target_keys_name_the_route_and_target(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(
+        '[[targets]]\nkind = "slack"\nname = "imm"\nchannel = "C1"\ntoken = "xoxb-oops"\n\n'
+        '[[routes]]\nname = "immigration-desk"\ntarget = "imm"\nkinds = ["nwe"]\n'
+        '[[routes]]\nname = "ops"\ntarget = "slak"\n',
+        encoding="utf-8",
+    )
+    result = invoke("sources", "--config", str(config), "--db", f"sqlite:///{tmp_path}/x.db")
+    assert result.exit_code == 2
+    assert "targets[imm].token: unknown key" in result.stderr
+    assert "routes[immigration-desk].kinds" in result.stderr and "unknown kinds" in result.stderr
+    assert "xoxb-oops" not in result.stderr
