@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks.breakdown import run_breakdown
 from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess, table, write_config
+from benchmarks.delivery import run_delivery
 from benchmarks.ledger_scale import PG_ADMIN_URL, measure, scratch_postgres
 from benchmarks.sweeps import run_sweeps
 from config.settings import load_settings
@@ -83,6 +84,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="seed of the fixture site")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
     parser.add_argument(
+        "--no-delivery", action="store_true", help="skip the delivery figures (5, 6, 7)"
+    )
+    parser.add_argument("--delivery-runs", type=int, default=3, help="runs of figure 6 (default 3)")
+    parser.add_argument(
         "--wait-quiet",
         type=float,
         default=0.0,
@@ -133,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
                     pg = measure("PostgreSQL", pg_url, settings, args.runs)
                     figures += pg.figures
                     raw["ledger_scale"]["postgresql"] = pg.info
+        if args.no_delivery:
+            raw["delivery"] = "skipped (--no-delivery)"
+        else:
+            admin = normalize_url(os.environ.get("OIGWATCH_TEST_DATABASE_URL", PG_ADMIN_URL))
+            found, raw["delivery"] = run_delivery(
+                workdir, args.delivery_runs, None if args.no_postgres else admin
+            )
+            figures += found
     raw["seconds"] = time.perf_counter() - started
     raw["waited_for_quiet_seconds"] = args.wait_quiet - max(LoadMeter.patience, 0.0)
     raw["figures"] = [f.to_json() for f in _ordered(figures)]
@@ -147,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ordered(figures: list[Figure]) -> list[Figure]:
-    """Figures in the order of their group's number (1a, 1b, 2, 3, 4), stable within a group."""
+    """Figures in the order of their group's number (1a, 1b, 2, ... 7), stable within a group."""
     return sorted(figures, key=lambda f: f.group.split()[0])
 
 
