@@ -7,7 +7,8 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -76,33 +77,49 @@ class Worker:
         self.templates = load_templates(settings.delivery.templates_dir or None)
         self.router = router_for(settings.routes)
         self.skip = frozenset(skip)  # targets this worker leaves alone
+        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="oigwatch-send")
+        self.inflight: dict[Future[tuple[str, int, str]], outbox.Claim] = {}
         outbox.ensure_targets(engine, list(self.targets))
 
-    def run_once(self) -> Tally:
-        """Send every message that may go now (one per target per pacing slot)."""
+    def run_once(self, wait: bool = True) -> Tally:
+        """Send every message that may go now (one per target per pacing slot).
+
+        With ``wait=False`` (the delivery loop) sends finish in the background, so a target that
+        answers slowly holds up only itself: its deliveries stay leased until it is done."""
         tally = Tally()
+        self._collect(tally, block=False)
         now = self.clock()
+        busy = {claim.target for claim in self.inflight.values()}
         paces = {
             name: 0.0 if target.kind == "console" else self.settings.delivery.channel_interval
             for name, target in self.targets.items()
-            if name not in self.skip
+            if name not in self.skip and name not in busy
         }
-        claims = outbox.claim(self.engine, self.settings.delivery, paces, self.name, now)
-        if not claims:
-            return tally
-        with ThreadPoolExecutor(max_workers=min(8, len(claims))) as pool:
-            for result in pool.map(self._deliver, claims):
-                tally.messages += 1
-                status, count, error = result
-                if status == "sent":
-                    tally.sent += count
-                elif status == "pending":
-                    tally.retrying += count
-                else:
-                    tally.failed += count
-                if error:
-                    tally.errors.append(error)
+        for claim in outbox.claim(self.engine, self.settings.delivery, paces, self.name, now):
+            self.inflight[self.pool.submit(self._deliver, claim)] = claim
+        if wait:
+            self._collect(tally, block=True)
         return tally
+
+    def _collect(self, tally: Tally, block: bool) -> None:
+        """Fold finished sends into the tally (all of them when ``block``)."""
+        done = wait_futures(self.inflight).done if block else [f for f in self.inflight if f.done()]
+        for future in done:
+            del self.inflight[future]
+            status, count, error = future.result()
+            tally.messages += 1
+            if status == "sent":
+                tally.sent += count
+            elif status == "pending":
+                tally.retrying += count
+            else:
+                tally.failed += count
+            if error:
+                tally.errors.append(error)
+
+    def close(self) -> None:
+        """Wait for sends in flight, then stop the threads."""
+        self.pool.shutdown(wait=True)
 
     def _deliver(self, claim: outbox.Claim) -> tuple[str, int, str]:
         target = self.targets[claim.target]

@@ -75,13 +75,14 @@ def deliver(config_path: str | None, db_url: str | None, loop: bool, interval: f
             return
         try:
             while True:
-                tally = worker.run_once()
+                tally = worker.run_once(wait=False)  # a slow target holds up only itself
                 if tally.messages:
                     _report(tally)
-                else:
-                    time.sleep(interval)
+                time.sleep(interval)
         except KeyboardInterrupt:
-            click.echo("stopped", err=True)
+            click.echo("stopping: waiting for sends in flight", err=True)
+        finally:
+            worker.close()
 
 
 @click.command()

@@ -165,3 +165,19 @@ def test_two_workers_never_send_a_delivery_twice(desk: Desk) -> None:
                     if m.channel == channel and f"OIG-27-{i:02d}" in t]  # fmt: skip
             assert len(hits) == 1, (channel, i, len(hits))
     assert statuses(desk) == {"sent": 80}
+
+
+def test_a_slow_channel_holds_up_only_itself(desk: Desk) -> None:
+    desk.clock.moment = datetime.now(UTC)
+    desk.slack.fault(method="chat.postMessage", kind="delay", seconds=1.5, channel="C-IMM")
+    desk.publish(report("OIG-27-01"))  # ICE: the newsroom and the immigration desk
+    worker = Worker(desk.ledger.engine, desk.settings, name="loop")
+    try:
+        worker.run_once(wait=False)
+        desk.slack.wait_for(1, timeout=1.0)
+        assert [m.channel for m in desk.slack.messages] == ["C-NEWS"]
+        worker.drain()
+    finally:
+        worker.close()
+    assert sorted(m.channel for m in desk.slack.messages) == ["C-IMM", "C-NEWS"]
+    assert statuses(desk) == {"sent": 2}
