@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.delivery import DeliveryConfig
@@ -46,19 +46,33 @@ def ensure_targets(engine: Engine, names: Sequence[str]) -> None:
         conn.execute(statement, [{"target": name} for name in names])
 
 
-def _due(conn: Connection, now: datetime, targets: Sequence[str]) -> dict[str, list[Any]]:
-    query = (
-        select(Delivery.id, Delivery.target, Delivery.mode, Delivery.attempts, Delivery.route)
-        .where(Delivery.status == "pending", Delivery.due_at <= now)
-        .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
-        .where(Delivery.target.in_(targets))
-        .order_by(Delivery.id)
-        .limit(5000)
+def _pending(now: datetime) -> Any:
+    """Deliveries that are pending, due and not leased by a live claim."""
+    return (
+        (Delivery.status == "pending")
+        & (Delivery.due_at <= now)
+        & or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now)
     )
-    grouped: dict[str, list[Any]] = {}
-    for row in conn.execute(query):
-        grouped.setdefault(row.target, []).append(row)
-    return grouped
+
+
+def _due_counts(conn: Connection, now: datetime, targets: Sequence[str]) -> dict[str, int]:
+    """How many deliveries each target has due (one grouped query, whatever the backlog)."""
+    query = (
+        select(Delivery.target, func.count())
+        .where(_pending(now), Delivery.target.in_(targets))
+        .group_by(Delivery.target)
+    )
+    return {target: count for target, count in conn.execute(query)}
+
+
+def _next_rows(conn: Connection, now: datetime, target: str, limit: int) -> list[Any]:
+    query = (
+        select(Delivery.id, Delivery.mode, Delivery.attempts)
+        .where(_pending(now), Delivery.target == target)
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
 
 
 def _lock_target(conn: Connection, target: str, now: datetime) -> bool:
@@ -81,12 +95,16 @@ def claim(
     ``targets`` maps each configured target to its pacing interval in seconds."""
     claims: list[tuple[str, list[int], int]] = []
     with engine.begin() as conn:
-        for target, rows in _due(conn, now, list(targets)).items():
+        for target, count in _due_counts(conn, now, list(targets)).items():
             if not _lock_target(conn, target, now):
                 continue
-            digest = rows[0].mode == "digest" or len(rows) >= config.burst_digest
+            burst = count >= config.burst_digest
+            rows = _next_rows(conn, now, target, MAX_DIGEST if burst else 1)
+            if rows[0].mode == "digest" and not burst:
+                rows = _next_rows(conn, now, target, MAX_DIGEST)
+            digest = rows[0].mode == "digest" or burst
             taken = [r for r in rows if (r.mode == "digest") == (rows[0].mode == "digest")]
-            taken = taken[:MAX_DIGEST] if digest else rows[:1]
+            taken = taken if digest else rows[:1]
             ids = [r.id for r in taken]
             conn.execute(
                 update(Delivery)
