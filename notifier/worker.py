@@ -197,5 +197,5 @@ class Worker:
             wait = (upcoming - self.clock()).total_seconds()
             if deadline is not None and time.monotonic() + max(wait, 0) > deadline:
                 return total
-            if tally.messages == 0:
+            if wait > 0 or tally.messages == 0:  # paced: sleep instead of an idle pass
                 self.sleep(min(max(wait, 0.05), 60.0))
