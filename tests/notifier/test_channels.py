@@ -136,3 +136,113 @@ def test_a_delivery_failing_for_days_becomes_dead(desk: Desk) -> None:
     desk.worker().drain()
     ops = [m for m in desk.slack.messages if m.channel == "C-OPS"]
     assert len(ops) == 1 and "newsroom" in str(ops[0].blocks)
+
+
+def test_email_over_implicit_tls(desk: Desk, tmp_path: Path) -> None:
+    with SmtpServer(tls="implicit") as smtp:
+        reconfigure(
+            desk,
+            tmp_path,
+            f"""
+[[targets]]
+kind = "email"
+name = "desk-mail"
+to = ["desk@example.org"]
+from = "oigwatch@example.org"
+smtp_host = "{smtp.host}"
+smtp_port = {smtp.port}
+tls = "implicit"
+ca_file = "{smtp.ca_file}"
+
+[[routes]]
+name = "mail"
+target = "desk-mail"
+""",
+        )
+        desk.publish(report("OIG-27-01"))
+        desk.worker().drain()
+        [mail] = smtp.messages
+        assert mail.tls and statuses(desk) == ["sent"]
+
+
+def test_email_server_with_an_unknown_certificate_is_a_permanent_failure(
+    desk: Desk, tmp_path: Path
+) -> None:
+    with SmtpServer(tls="starttls", require_starttls=True) as smtp:
+        reconfigure(
+            desk,
+            tmp_path,
+            f"""
+[[targets]]
+kind = "email"
+name = "desk-mail"
+to = ["desk@example.org"]
+from = "oigwatch@example.org"
+smtp_host = "{smtp.host}"
+smtp_port = {smtp.port}
+
+[[routes]]
+name = "mail"
+target = "desk-mail"
+""",
+        )
+        desk.publish(report("OIG-27-01"))
+        desk.worker().drain()
+        assert smtp.messages == [] and statuses(desk) == ["failed"]
+
+
+def test_revisions_can_be_broadcast_from_the_thread(desk: Desk, tmp_path: Path) -> None:
+    reconfigure(
+        desk,
+        tmp_path,
+        f"""
+[[targets]]
+kind = "slack"
+name = "news"
+channel = "C-NEWS"
+base_url = "{desk.slack.api_url}"
+broadcast_revisions = true
+
+[[routes]]
+name = "all"
+target = "news"
+""",
+    )
+    from sqlalchemy import insert
+
+    from crawler.ledger.models import Report
+
+    source_id = desk.ledger.source_id("dhs-oig")
+    with desk.ledger.engine.begin() as conn:  # a report row, so the events can find each other
+        conn.execute(
+            insert(Report).values(
+                source_id=source_id,
+                key="OIG-27-01",
+                report_number="OIG-27-01",
+                title="T",
+                content_hash="x",
+                first_seen_at=desk.clock.now(),
+                changed_at=desk.clock.now(),
+            )
+        )
+    first = desk.publish(report("OIG-27-01"))
+    _link(desk, first)
+    desk.worker().drain()
+    revision = desk.publish(report("OIG-27-01", kind="revised", labels_gained=["revised"]))
+    _link(desk, revision)
+    desk.clock.advance(seconds=2)
+    desk.worker().drain()
+    original, reply = desk.slack.messages
+    assert reply.thread_ts == original.ts and reply.reply_broadcast
+
+
+def _link(desk: Desk, event_ids: list[int]) -> None:
+    from sqlalchemy import update
+
+    from crawler.ledger.models import ChangeEvent, Report
+
+    with desk.ledger.engine.begin() as conn:
+        report_id = conn.scalar(select(Report.id).where(Report.key == "OIG-27-01"))
+        conn.execute(
+            update(ChangeEvent).where(ChangeEvent.id.in_(event_ids)).values(report_id=report_id)
+        )
