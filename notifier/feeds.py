@@ -15,6 +15,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
+from crawler.ledger.rows import aware
 from notifier.console import HEADLINES
 from notifier.render.common import trim
 
@@ -72,7 +73,7 @@ def entry_text(event: Mapping[str, Any]) -> str:
 def _when(event: Mapping[str, Any]) -> datetime:
     stamp = event.get("detected_at")
     moment = datetime.fromisoformat(stamp) if stamp else datetime(1970, 1, 1, tzinfo=UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware(moment)
 
 
 def _newest_first(events: Iterable[Mapping[str, Any]], keep: FeedFilter) -> list[Mapping[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, or_, select, update
@@ -21,7 +21,7 @@ from config.delivery import DeliveryConfig
 from crawler.ledger.models import ChangeEvent, Delivery, TargetState
 from crawler.ledger.queries import event_json
 from crawler.ledger.recording import enqueue, upsert
-from crawler.ledger.rows import Router
+from crawler.ledger.rows import Router, aware
 
 MAX_DIGEST = 200
 
@@ -280,11 +280,6 @@ def _ops_event(
         )
         if router is not None and inserted:
             enqueue(conn, list(inserted), router, now)
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def mark_printed(

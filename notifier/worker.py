@@ -10,13 +10,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select
 
 from config.settings import Settings
 from crawler.ledger.models import Delivery, TargetState
+from crawler.ledger.rows import aware, utcnow
 from notifier import outbox
 from notifier.render.common import load_templates
 from notifier.routes import router_for
@@ -41,10 +42,6 @@ TRANSPORTS: dict[str, Send] = {
     "email": email.send,
     "webhook": webhook.send,
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -179,7 +176,7 @@ class Worker:
         for target, (first, lease) in due.items():
             state = states.get(target)
             holds = [first, lease] + ([state.next_send_at, state.paused_until] if state else [])
-            moments.append(max(outbox.aware(t) for t in holds if t is not None))
+            moments.append(max(aware(t) for t in holds if t is not None))
         return min(moments) if moments else None
 
     def drain(self, deadline: float | None = None) -> Tally:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from crawler.ledger.models import ChangeEvent, CrawlRun, Report, ReportVersion, Source
+from crawler.ledger.rows import aware
 from crawler.normalize import norm_number
 
 
@@ -162,4 +163,4 @@ def _iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC (SQLite hands back naive datetimes; they were stored as UTC)."""
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return aware(value).isoformat()

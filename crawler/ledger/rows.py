@@ -55,6 +55,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """A datetime read back from the ledger, in UTC: SQLite hands back naive values, stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """Slices of at most ``size`` items (bounded IN lists)."""
     for start in range(0, len(items), size):
