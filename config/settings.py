@@ -108,6 +108,27 @@ class GateConfig(_Frozen):
     fiscal_year_gap: Annotated[int, Field(ge=1)] = 3
 
 
+class ServiceConfig(_Frozen):
+    """The long-running service (`oigwatch run`): schedules and the HTTP side."""
+
+    quick_interval: Annotated[float, Field(gt=0)] = 600.0  # seconds between quick polls
+    deep_interval: Annotated[float, Field(gt=0)] = 21600.0  # seconds between deep sweeps
+    jitter: Annotated[float, Field(ge=0)] = 30.0  # up to this many seconds added to each run
+    shutdown_grace: Annotated[float, Field(ge=0)] = 30.0  # a running crawl may finish this long
+    deliver_poll: Annotated[float, Field(gt=0)] = 5.0  # seconds between outbox checks when idle
+    http_enabled: bool = True
+    http_host: str = "127.0.0.1"
+    http_port: Annotated[int, Field(ge=0, le=65535)] = 8080  # 0: a free port
+    public_url: str = ""  # where readers reach the web side (feed links); default http://host:port
+    feed_limit: Annotated[int, Field(ge=1, le=10000)] = 200  # entries per feed
+    heartbeat_stale: Annotated[float, Field(gt=0)] = 120.0  # /healthz fails past this silence
+
+    @property
+    def base_url(self) -> str:
+        """The public address of the web side, without a trailing slash."""
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+
 class Settings(_Frozen):
     """Everything oigwatch is told: config file, then environment, then command-line overrides."""
 
@@ -119,6 +140,7 @@ class Settings(_Frozen):
     delivery: DeliveryConfig = DeliveryConfig()
     targets: tuple[Target, ...] = ()
     routes: tuple[RouteConfig, ...] = ()
+    service: ServiceConfig = ServiceConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
