@@ -4,18 +4,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast demo bench lint format clean
+.PHONY: run test test-fast demo bench lint format clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP) ## one crawl of the configured sources (SQLite in data/, alerts on the console)
-	$(BIN)/oigwatch crawl
+run: $(STAMP) ## the service: scheduled crawls, alerts, feeds and pages on 127.0.0.1:8080 (SQLite in data/)
+	$(BIN)/oigwatch run
 
-test: $(STAMP) ## the whole suite (PostgreSQL tests run when OIGWATCH_TEST_DATABASE_URL or 127.0.0.1:5432 answers)
+test: $(STAMP) browser ## the whole suite (PostgreSQL tests run when OIGWATCH_TEST_DATABASE_URL or 127.0.0.1:5432 answers)
 	$(BIN)/python -m pytest -n 2 -q
+
+browser: ## Debian's chromium for the browser test (installed when missing and apt is usable)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && (apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null)) ; } || echo "chromium not installed: the browser test will be skipped"
 
 demo: $(STAMP) ## the imitation site, a baseline, a few mutations, and what a newsroom would be told
 	$(BIN)/oigwatch demo

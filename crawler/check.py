@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ class CheckOptions:
     sweep: str = "quick"
     announce: bool = False
     pdf_checks: int | None = None  # None: the configured budget; ALL_PDFS: every report
+    abort: threading.Event | None = field(default=None, compare=False)  # set: abandon the crawl
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,11 @@ class CrawlOutcome:
 
     result: dict[str, Any] | None
     failure: str | None = None
+    abandoned: bool = False  # stopped on request (service shutdown): record nothing
+
+
+class CrawlAbandoned(Exception):
+    """The crawl was stopped on request before it finished; nothing was recorded."""
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -33,8 +39,14 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def _follow(proc: subprocess.Popen[bytes], deadline: float, progress: Progress | None) -> bool:
-    """Relay progress lines until the child exits; False when the deadline passed first."""
+def _follow(
+    proc: subprocess.Popen[bytes],
+    deadline: float,
+    progress: Progress | None,
+    abort: threading.Event | None = None,
+) -> bool:
+    """Relay progress lines until the child exits; False when the deadline passed first or
+    ``abort`` was set."""
     assert proc.stdout is not None
     selector = selectors.DefaultSelector()
     selector.register(proc.stdout, selectors.EVENT_READ)
@@ -42,9 +54,9 @@ def _follow(proc: subprocess.Popen[bytes], deadline: float, progress: Progress |
     try:
         while True:
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or (abort is not None and abort.is_set()):
                 return False
-            if not selector.select(timeout=min(left, 1.0)):
+            if not selector.select(timeout=min(left, 0.25 if abort else 1.0)):
                 if proc.poll() is not None:
                     return True
                 continue
@@ -64,9 +76,13 @@ def _follow(proc: subprocess.Popen[bytes], deadline: float, progress: Progress |
 
 
 def run_crawl(
-    job: dict[str, Any], timeout: float, progress: Progress | None = None
+    job: dict[str, Any],
+    timeout: float,
+    progress: Progress | None = None,
+    abort: threading.Event | None = None,
 ) -> CrawlOutcome:
-    """Crawl in a child process group, killed whole if it outlives ``timeout`` seconds."""
+    """Crawl in a child process group, killed whole if it outlives ``timeout`` seconds or
+    ``abort`` is set (then the outcome is ``abandoned``)."""
     with tempfile.TemporaryDirectory(prefix="oigwatch-crawl-") as tmp:
         job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
         job_path.write_text(json.dumps(job), encoding="utf-8")
@@ -77,9 +93,11 @@ def run_crawl(
                 stderr=errors,
                 start_new_session=True,
             )
-            finished = _follow(proc, time.monotonic() + timeout, progress)
+            finished = _follow(proc, time.monotonic() + timeout, progress, abort)
             if not finished:
                 _kill_group(proc)
+                if abort is not None and abort.is_set():
+                    return CrawlOutcome(None, "crawl abandoned on request", abandoned=True)
                 return CrawlOutcome(None, f"crawl timed out after {timeout:g} s and was killed")
             errors.seek(0)
             tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]

@@ -16,7 +16,7 @@ from crawler.check import (
     outcome_of,
     run_record,
 )
-from crawler.fetch import Progress, run_crawl
+from crawler.fetch import CrawlAbandoned, Progress, run_crawl
 from crawler.ledger.store import Ledger, Recorded, Router, RunRecord, utcnow
 
 
@@ -28,11 +28,14 @@ def check_source(
     progress: Progress | None = None,
     router: Router | None = None,
 ) -> tuple[Recorded, RunRecord]:
-    """Plan → crawl → health gate → diff → event gates → record, for one source."""
+    """Plan → crawl → health gate → diff → event gates → record, for one source.
+    Raises CrawlAbandoned, having recorded nothing, when ``options.abort`` stops the crawl."""
     check = Check.open(ledger, settings, source, options)
     job = build_job(check)  # views, validators, PDFs due a check
     started = utcnow()
-    outcome = run_crawl(job, settings.crawl.process_timeout, progress)  # Scrapy, child process
+    outcome = run_crawl(job, settings.crawl.process_timeout, progress, options.abort)  # Scrapy
+    if outcome.abandoned:  # the service is stopping: leave the ledger as it was
+        raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
     verdict = judge(check, job, outcome)  # trustworthy enough to change the ledger?
     diff = compare(check, job, outcome, verdict) if verdict.healthy else None
     kind = outcome_of(check, verdict, outcome)  # baseline, healthy, unhealthy or failed

@@ -35,6 +35,7 @@ from scheduler.cli_deliver import (
     test_route,
 )
 from scheduler.cli_ledger import db, release, report, sources
+from scheduler.cli_service import run
 from scheduler.demo import demo
 
 
@@ -222,5 +223,17 @@ def changes(
         )
 
 
-for command in (report, sources, db, release, demo, deliver, deliveries, retry, test_route, digest):
+for command in (
+    run,
+    report,
+    sources,
+    db,
+    release,
+    demo,
+    deliver,
+    deliveries,
+    retry,
+    test_route,
+    digest,
+):
     main.add_command(command)

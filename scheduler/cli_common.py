@@ -36,9 +36,16 @@ def common(func: F) -> F:
     )(func)
 
 
-def settings_from(config_path: str | None, db_url: str | None, **crawl: Any) -> Settings:
+def settings_from(
+    config_path: str | None,
+    db_url: str | None,
+    service: dict[str, Any] | None = None,
+    **crawl: Any,
+) -> Settings:
     """Settings with command-line overrides; a bad config exits 2 with what to fix."""
     overrides: dict[str, Any] = {"crawl": {k: v for k, v in crawl.items() if v is not None}}
+    if service:
+        overrides["service"] = {k: v for k, v in service.items() if v is not None}
     if db_url:
         overrides["database_url"] = db_url
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -29,6 +30,7 @@ from crawler.ledger.rows import (
     Recorded,
     Router,
     RunRecord,
+    aware,
     chunks,
     state_from_row,
     utcnow,
@@ -66,6 +68,16 @@ class Ledger:
         """The sources row."""
         with self.engine.connect() as conn:
             return conn.execute(select(Source).where(Source.id == source_id)).one()
+
+    def last_runs(self, source_id: int) -> dict[str, datetime]:
+        """When each sweep kind ("quick", "deep") last started, whatever its verdict."""
+        query = (
+            select(CrawlRun.sweep, func.max(CrawlRun.started_at))
+            .where(CrawlRun.source_id == source_id)
+            .group_by(CrawlRun.sweep)
+        )
+        with self.engine.connect() as conn:
+            return {sweep: aware(at) for sweep, at in conn.execute(query) if at is not None}
 
     def last_view_counts(self, source_id: int, sweep: str) -> dict[str, int] | None:
         """Report counts per view of the last healthy run of this sweep kind."""

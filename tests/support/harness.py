@@ -54,11 +54,14 @@ class Oigwatch:
         return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-def write_config(directory: Path, extra: str = "", routes: str = "") -> Path:
-    """The shipped config with fast crawl settings for loopback tests (plus targets and routes)."""
+def write_config(directory: Path, extra: str = "", routes: str = "", service: str = "") -> Path:
+    """The shipped config with fast crawl settings for loopback tests (plus targets and routes;
+    ``service`` replaces the shipped [service] section's keys)."""
     shipped = DEFAULT_CONFIG.read_text(encoding="utf-8")
     head, _, rest = shipped.partition("[crawl]")
     rest = rest[rest.index("[gates]") :]
+    if service:
+        rest = rest[: rest.index("[service]")] + "[service]\n" + service
     path = directory / "oigwatch.toml"
     path.write_text(head + TEST_CRAWL + extra + "\n" + rest + "\n" + routes, encoding="utf-8")
     return path

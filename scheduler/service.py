@@ -1,0 +1,336 @@
+"""The long-running service (`oigwatch run`): scheduled crawls, the delivery loop, the web side.
+
+One asyncio process. APScheduler 3 fires a quick poll and a deep sweep per source
+(``max_instances=1``, ``coalesce``, jitter); the first runs come from the ledger's last runs
+(scheduler/plan.py), so a restart after a long gap runs one catch-up sweep. Each crawl is the
+spine (crawler/spine.py) in a worker thread, its Scrapy child process killed whole on timeout, so
+the loop stays free for HTTP and deliveries. SIGTERM or SIGINT: stop scheduling, let a running
+crawl finish within ``shutdown_grace`` or abandon it (nothing recorded), flush due deliveries, exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from config.settings import Settings, SourceConfig
+from crawler.check import CheckOptions
+from crawler.fetch import CrawlAbandoned
+from crawler.ledger.store import Ledger, Recorded, RunRecord, utcnow
+from crawler.spine import check_source
+from notifier.routes import router_for
+from scheduler.plan import first_runs
+
+if TYPE_CHECKING:
+    from notifier.worker import Worker
+
+log = logging.getLogger("oigwatch.service")
+
+
+@dataclass(frozen=True, slots=True)
+class _Crawl:
+    """A crawl in progress: its sweep, the switch that abandons it, the task running it."""
+
+    sweep: str
+    abort: threading.Event
+    task: asyncio.Task[Any] | None
+
+
+class Service:
+    """Everything `oigwatch run` does, in one event loop."""
+
+    def __init__(
+        self, settings: Settings, ledger: Ledger, sources: Sequence[SourceConfig] | None = None
+    ) -> None:
+        self.settings, self.ledger = settings, ledger
+        chosen = settings.sources if sources is None else sources
+        self.sources = {source.name: source for source in chosen if source.enabled}
+        self.router = router_for(settings.routes)
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
+        self.stopping = asyncio.Event()
+        self.wake = asyncio.Event()  # deliveries may be due: a crawl recorded events, a digest
+        self.crawls: dict[str, _Crawl] = {}
+        self.crawling: tuple[str, ...] = ()  # a snapshot for other threads (the web side)
+        self.completed: Counter[str] = Counter()  # finished crawls per sweep kind
+        self.heartbeat: datetime | None = None
+        self.http_url: str | None = None
+        self.worker: Worker | None = None
+
+    async def run(self) -> None:
+        """Schedule, serve and deliver until told to stop, then stop cleanly."""
+        self._handle_signals()
+        await asyncio.to_thread(self._schedule, utcnow())
+        self.scheduler.start()
+        http = await self._start_http()
+        delivery = asyncio.create_task(self._deliver_loop(), name="oigwatch-delivery")
+        await self.stopping.wait()
+        await self._shutdown(http, delivery)
+
+    def stop(self) -> None:
+        """Ask the service to stop (what SIGTERM and SIGINT do); a second call abandons crawls."""
+        if self.stopping.is_set():
+            for crawl in self.crawls.values():
+                crawl.abort.set()
+            return
+        log.info("stopping: no new crawls; waiting for running ones and deliveries")
+        self.stopping.set()
+
+    def status(self) -> dict[str, Any]:
+        """What /healthz reports of the scheduler (called from the web side's threads)."""
+        running = self.scheduler.state == STATE_RUNNING and not self.stopping.is_set()
+        jobs = [
+            {"id": job.id, "next_run": job.next_run_time.isoformat() if job.next_run_time else None}
+            for job in (self.scheduler.get_jobs() if running else ())
+        ]
+        return {
+            "running": running,
+            "heartbeat": self.heartbeat,
+            "crawling": list(self.crawling),
+            "jobs": jobs,
+            "completed": dict(self.completed),
+        }
+
+    # Scheduling
+
+    def _schedule(self, now: datetime) -> None:
+        """Crawl jobs per source from the ledger's last runs; digest wake-ups; the heartbeat."""
+        service = self.settings.service
+        jitter = int(service.jitter) or None
+        for name in self.sources:
+            source_id = self.ledger.source_id(name)
+            baseline = self.ledger.source_row(source_id).baseline_run_id is not None
+            last = self.ledger.last_runs(source_id)
+            first = first_runs(last, baseline, now, service.quick_interval, service.deep_interval)
+            for sweep, every, when in (
+                ("deep", service.deep_interval, first.deep),
+                ("quick", service.quick_interval, first.quick),
+            ):
+                trigger = IntervalTrigger(seconds=every, start_date=when, jitter=jitter)
+                self.scheduler.add_job(
+                    self._crawl,
+                    trigger,
+                    args=(name, sweep),
+                    id=f"{sweep}:{name}",
+                    next_run_time=when,
+                )
+                log.info(
+                    "%s: first %s sweep at %s", name, sweep, when.isoformat(timespec="seconds")
+                )
+        for route in self.settings.routes:
+            for moment in route.schedule.split(",") if route.mode == "digest" else ():
+                hour, minute = moment.strip().split(":")
+                zone = ZoneInfo(route.timezone)
+                self.scheduler.add_job(
+                    self._nudge,
+                    CronTrigger(hour=int(hour), minute=int(minute), timezone=zone),
+                    id=f"digest:{route.name}:{moment.strip()}",
+                )
+        beat = min(10.0, service.heartbeat_stale / 4)
+        self.scheduler.add_job(self._beat, IntervalTrigger(seconds=beat), id="heartbeat")
+        self.heartbeat = now
+
+    async def _beat(self) -> None:
+        self.heartbeat = utcnow()
+
+    async def _nudge(self) -> None:
+        self.wake.set()
+
+    # Crawling
+
+    async def _crawl(self, name: str, sweep: str) -> None:
+        """One scheduled sweep of one source, unless the source is being crawled already."""
+        if self.stopping.is_set():
+            return
+        if name in self.crawls:
+            log.info(
+                "%s: %s sweep skipped, a %s sweep is running", name, sweep, self.crawls[name].sweep
+            )
+            return
+        crawl = _Crawl(sweep, threading.Event(), asyncio.current_task())
+        self.crawls[name] = crawl
+        self.crawling = tuple(self.crawls)
+        try:
+            recorded, record = await asyncio.to_thread(
+                self._check, self.sources[name], sweep, crawl.abort
+            )
+        except CrawlAbandoned:
+            log.warning("%s: %s sweep abandoned at shutdown; nothing recorded", name, sweep)
+            return
+        except Exception:  # the database went away, a bug: log it, the next cycle tries again
+            log.exception("%s: %s sweep failed", name, sweep)
+            return
+        finally:
+            del self.crawls[name]
+            self.crawling = tuple(self.crawls)
+        self.completed[record.sweep] += 1
+        log.info(
+            "%s: %s sweep %s, %d pages, %d events",
+            name,
+            record.sweep,
+            record.outcome,
+            record.stats.get("pages", 0),
+            len(recorded.event_ids),
+        )
+        if recorded.event_ids:
+            self.wake.set()
+
+    def _check(
+        self, source: SourceConfig, sweep: str, abort: threading.Event
+    ) -> tuple[Recorded, RunRecord]:
+        """The spine, in a worker thread. Until the baseline exists every sweep is deep."""
+        source_id = self.ledger.source_id(source.name)
+        if self.ledger.source_row(source_id).baseline_run_id is None:
+            sweep = "deep"
+        options = CheckOptions(sweep=sweep, abort=abort)
+        return check_source(self.ledger, self.settings, source, options, router=self.router)
+
+    # Delivering
+
+    async def _deliver_loop(self) -> None:
+        """Send what is due; sleep until the next due moment, a wake-up, or the poll interval."""
+        from notifier.worker import Worker  # slack-sdk, Jinja2, httpx
+
+        poll = self.settings.service.deliver_poll
+        while not self.stopping.is_set():
+            self.wake.clear()
+            try:
+                if self.worker is None:
+                    self.worker = await asyncio.to_thread(Worker, self.ledger.engine, self.settings)
+                pause = await asyncio.to_thread(self._deliver_pass, self.worker, poll)
+            except Exception:  # the database is unreachable: try again later, lose nothing
+                log.exception("delivery pass failed")
+                pause = poll
+            await _first_of(self.wake, self.stopping, timeout=pause)
+
+    @staticmethod
+    def _deliver_pass(worker: Worker, poll: float) -> float:
+        """One pass; the seconds until the next one is worth making."""
+        tally = worker.run_once(wait=False)  # a slow target holds up only itself
+        if tally.messages:
+            log.info("delivered %d alerts in %d messages", tally.sent, tally.messages)
+        for error in tally.errors:
+            log.warning("delivery: %s", error)
+        if worker.inflight:
+            return 0.1
+        upcoming = worker.next_due()
+        if upcoming is None:
+            return poll
+        return min(max((upcoming - worker.clock()).total_seconds(), 0.05), poll)
+
+    def _flush(self, seconds: float) -> None:
+        """At shutdown: deliver what is due for a few seconds, wait for sends in flight."""
+        if self.worker is None:
+            return
+        try:
+            self.worker.drain(deadline=time.monotonic() + seconds)
+        except Exception:
+            log.exception("delivery at shutdown failed; the alerts stay in the outbox")
+        finally:
+            self.worker.close()
+
+    # Web side, signals, shutdown
+
+    async def _start_http(self) -> tuple[uvicorn.Server, asyncio.Task[None]] | None:
+        """Feeds, pages, API and /healthz on the configured address (None when disabled)."""
+        service = self.settings.service
+        if not service.http_enabled:
+            return None
+        from notifier.web.app import create_app
+
+        listener = bind(service.http_host, service.http_port)
+        app = create_app(self.settings, self.ledger.engine, self.status)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        server = _QuietServer(config)
+        task = asyncio.create_task(server.serve(sockets=[listener]), name="oigwatch-http")
+        while not server.started and not task.done():
+            await asyncio.sleep(0.02)
+        host, port = listener.getsockname()[:2]
+        self.http_url = f"http://{host}:{port}"
+        log.info("feeds, pages and /healthz on %s", self.http_url)
+        return server, task
+
+    def _handle_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+                loop.add_signal_handler(sig, self.stop)
+
+    async def _shutdown(
+        self,
+        http: tuple[uvicorn.Server, asyncio.Task[None]] | None,
+        delivery: asyncio.Task[None],
+    ) -> None:
+        grace = self.settings.service.shutdown_grace
+        self.scheduler.pause()  # no new runs; running crawls keep their tasks
+        running = [crawl.task for crawl in self.crawls.values() if crawl.task is not None]
+        if running:
+            log.info("waiting up to %g s for %s", grace, ", ".join(self.crawls))
+            _, late = await asyncio.wait(running, timeout=grace)
+            for crawl in self.crawls.values():
+                crawl.abort.set()  # the child process group is killed; nothing is recorded
+            if late:
+                await asyncio.wait(late, timeout=30)
+        self.scheduler.shutdown(wait=False)
+        await delivery
+        await asyncio.to_thread(self._flush, min(grace, 10.0))
+        if http is not None:
+            server, task = http
+            server.should_exit = True
+            await task
+        log.info("stopped")
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn's server without its own signal handlers: the service handles SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, or an error that says which address is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise OSError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); set service.http_port "
+            "(OIGWATCH_SERVICE__HTTP_PORT) or service.http_enabled = false"
+        ) from exc
+    listener.listen(128)
+    listener.setblocking(False)
+    return listener
+
+
+async def _first_of(*events: asyncio.Event, timeout: float) -> None:
+    """Wait until any of ``events`` is set, or ``timeout`` seconds."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
