@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
 import threading
@@ -78,10 +79,13 @@ class Service:
 
     async def run(self) -> None:
         """Schedule, serve and deliver until told to stop, then stop cleanly."""
+        service = self.settings.service
+        listener = bind(service.http_host, service.http_port) if service.http_enabled else None
         self._handle_signals()
         await asyncio.to_thread(self._schedule, utcnow())
         self.scheduler.start()
-        http = await self._start_http()
+        http = await self._start_http(listener) if listener else None
+        log.info("service started: %d sources, pid %d", len(self.sources), os.getpid())
         delivery = asyncio.create_task(self._deliver_loop(), name="oigwatch-delivery")
         await self.stopping.wait()
         await self._shutdown(http, delivery)
@@ -250,14 +254,12 @@ class Service:
 
     # Web side, signals, shutdown
 
-    async def _start_http(self) -> tuple[uvicorn.Server, asyncio.Task[None]] | None:
-        """Feeds, pages, API and /healthz on the configured address (None when disabled)."""
-        service = self.settings.service
-        if not service.http_enabled:
-            return None
+    async def _start_http(
+        self, listener: socket.socket
+    ) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+        """Feeds, pages, API and /healthz on the listening socket."""
         from notifier.web.app import create_app
 
-        listener = bind(service.http_host, service.http_port)
         app = create_app(self.settings, self.ledger.engine, self.status)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         server = _QuietServer(config)
