@@ -95,6 +95,7 @@ class CrawlConfig(_Frozen):
     new_pdf_cap: Annotated[int, Field(ge=0)] = 100
     process_timeout: Annotated[float, Field(gt=0)] = 1800.0
     obey_robots: bool = True
+    robots_cache: Annotated[float, Field(ge=0, le=86400)] = 86400.0  # seconds robots.txt is reused
 
 
 class GateConfig(_Frozen):

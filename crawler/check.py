@@ -109,6 +109,7 @@ def build_job(check: Check) -> dict[str, Any]:
         "views": expand_views(source),
         "crawl": crawl.model_dump(),
         "page_cache": page_cache,
+        "robots": check.ledger.robots(check.source_id, crawl.robots_cache),  # None: fetch it
         "pdf": {
             "fetch_new": check.baseline_done or options.announce or every_pdf,
             "new_cap": 10**9 if every_pdf else crawl.new_pdf_cap,

@@ -49,6 +49,9 @@ __all__ = [
 ]
 
 
+ROBOTS = "/robots.txt"  # the page cache keeps the source's robots.txt under its URL
+
+
 class Ledger:
     """The ledger behind one engine."""
 
@@ -95,12 +98,27 @@ class Ledger:
     def page_cache(self, source_id: int) -> dict[str, dict[str, Any]]:
         """Validators and parsed entries of every cached listing page of a source."""
         query = select(PageCache.url, PageCache.etag, PageCache.last_modified, PageCache.page)
+        query = query.where(PageCache.source_id == source_id, ~PageCache.url.endswith(ROBOTS))
         with self.engine.connect() as conn:
-            rows = conn.execute(query.where(PageCache.source_id == source_id))
+            rows = conn.execute(query)
             return {
                 r.url: {"etag": r.etag, "last_modified": r.last_modified, "page": r.page}
                 for r in rows
             }
+
+    def robots(self, source_id: int, max_age: float) -> str | None:
+        """The source's robots.txt as last read, if read less than ``max_age`` seconds ago
+        ("": the site has none); None: read it again."""
+        if max_age <= 0:
+            return None
+        query = select(PageCache.page, PageCache.fetched_at).where(
+            PageCache.source_id == source_id, PageCache.url.endswith(ROBOTS)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or (utcnow() - aware(row.fetched_at)).total_seconds() >= max_age:
+            return None
+        return str(row.page.get("robots", ""))
 
     def pdf_plan(self, source_id: int, checks: int) -> tuple[list[str], list[dict[str, Any]]]:
         """Known PDF paths, and the PDFs due a re-check: never checked first, then oldest checks."""

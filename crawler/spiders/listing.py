@@ -120,6 +120,9 @@ class ListingSpider(Spider):
     async def load_robots(self) -> Protego | None:
         """robots.txt, read before any other request; None: nothing to obey. Raises when the
         host cannot be reached twice in a row."""
+        cached = self.job.get("robots")  # read by an earlier run, recently enough to reuse
+        if cached is not None:
+            return Protego.parse(cached) if cached and self.job["crawl"]["obey_robots"] else None
         assert self.crawler.engine is not None
         url = self.base_url + "/robots.txt"
         for attempt in range(2):
@@ -131,9 +134,13 @@ class ListingSpider(Spider):
                 if attempt:
                     raise
                 await asyncio.sleep(self.job["crawl"]["backoff"])
-        if not self.job["crawl"]["obey_robots"] or response.status != 200:
+        body = response.body.decode("utf-8", "replace") if response.status == 200 else ""
+        if response.status < 500:  # a server error is not a robots.txt to remember
+            page = {"robots": body}
+            self.collector.cache[url] = {"etag": None, "last_modified": None, "page": page}
+        if not self.job["crawl"]["obey_robots"] or not body:
             return None
-        return Protego.parse(response.body.decode("utf-8", "replace"))
+        return Protego.parse(body)
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets oigwatch fetch ``url``."""

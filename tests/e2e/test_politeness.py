@@ -27,6 +27,17 @@ def test_unchanged_pages_are_conditional_and_not_parsed_again(baselined: Oigwatc
     listing = [e for e in baselined.site.log if e.path.startswith("/reports/")]
     assert len(listing) == 13, "one request per view"
     assert all(e.status == 304 for e in listing)
+    assert len(baselined.site.log) == 13, "robots.txt read by the baseline is reused"
+
+
+def test_robots_txt_is_read_again_once_its_cache_expires(oigwatch: Oigwatch) -> None:
+    robots = "User-agent: *\nDisallow: /reports/\n"
+    oigwatch.crawl("--deep")
+    oigwatch.site.mutate({"op": "set", "robots_txt": robots})
+    assert oigwatch.crawl("--quick") == []  # within the day: the old robots.txt still applies
+    stale = {"OIGWATCH_CRAWL__ROBOTS_CACHE": "0"}
+    [event] = oigwatch.crawl("--quick", expect=1, env=stale)
+    assert event["kind"] == "source_unhealthy" and "robots.txt" in event["reason"]
 
 
 def test_redirect_to_another_host_is_refused(oigwatch: Oigwatch) -> None:
