@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,14 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from crawler.ledger.models import ChangeEvent, CrawlRun, Report, ReportVersion, Source
+from crawler.ledger.models import (
+    ChangeEvent,
+    CrawlRun,
+    Delivery,
+    Report,
+    ReportVersion,
+    Source,
+)
 from crawler.ledger.rows import aware
 from crawler.normalize import norm_number
 
@@ -142,6 +150,77 @@ def sources_summary(engine: Engine) -> list[dict[str, Any]]:
                 }
             )
     return summary
+
+
+def recent_events(
+    engine: Engine,
+    *,
+    kinds: Iterable[str] = (),
+    statuses: Iterable[str] = ("published",),
+    since: datetime | None = None,
+    before: int | None = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+    limit: int = 100,
+    batch: int = 500,
+) -> list[dict[str, Any]]:
+    """Change events newest first (by id), at most ``limit`` of them.
+
+    Kind, status, time and ``before`` (an event id: only older events) are filtered in SQL;
+    ``keep`` (fields inside the payload, such as components and labels) in batches after it,
+    so the limit counts only events that pass every filter."""
+    query = select(ChangeEvent, Source.name).join(Source, Source.id == ChangeEvent.source_id)
+    if kinds := tuple(kinds):
+        query = query.where(ChangeEvent.kind.in_(kinds))
+    if statuses := tuple(statuses):
+        query = query.where(ChangeEvent.status.in_(statuses))
+    if since is not None:
+        query = query.where(ChangeEvent.detected_at >= since)
+    found: list[dict[str, Any]] = []
+    cursor = before
+    size = max(batch, limit) if keep is not None else limit
+    with Session(engine) as conn:
+        while len(found) < limit:
+            page = query if cursor is None else query.where(ChangeEvent.id < cursor)
+            rows = conn.execute(page.order_by(ChangeEvent.id.desc()).limit(size)).tuples().all()
+            for event, name in rows:
+                shaped = event_json(event, name)
+                if keep is None or keep(shaped):
+                    found.append(shaped)
+                    if len(found) == limit:
+                        break
+            if len(rows) < size:
+                break
+            cursor = rows[-1][0].id
+    return found
+
+
+def report_events(engine: Engine, report_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Every published event about these reports, newest first."""
+    wanted = sorted(set(report_ids))
+    if not wanted:
+        return []
+    query = (
+        select(ChangeEvent, Source.name)
+        .join(Source, Source.id == ChangeEvent.source_id)
+        .where(ChangeEvent.report_id.in_(wanted), ChangeEvent.status == "published")
+        .order_by(ChangeEvent.id.desc())
+    )
+    with Session(engine) as conn:
+        return [event_json(event, name) for event, name in conn.execute(query).tuples()]
+
+
+def outbox_summary(engine: Engine) -> dict[str, Any]:
+    """Deliveries by status: how many are pending (and the oldest one's due time), failed, dead."""
+    with Session(engine) as conn:
+        query = select(Delivery.status, func.count()).group_by(Delivery.status)
+        counts = {status: int(count) for status, count in conn.execute(query)}
+        oldest = conn.scalar(select(func.min(Delivery.due_at)).where(Delivery.status == "pending"))
+    return {
+        "pending": counts.get("pending", 0),
+        "oldest_pending_due": _iso(oldest),
+        "failed": counts.get("failed", 0),
+        "dead": counts.get("dead", 0),
+    }
 
 
 def _run_json(run: Any) -> dict[str, Any]:

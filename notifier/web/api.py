@@ -1,0 +1,233 @@
+"""The JSON API: ``/api/changes`` and ``/api/reports/{number}``, described by response models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from crawler.ledger import queries
+from notifier.web.context import WebContext
+from notifier.web.feeds_http import FILTER_DOC
+from notifier.web.params import FILTERS
+from notifier.web.shape import fingerprint, iso, report_href, safe_event, version_changes
+
+MAX_LIMIT = 1000
+
+
+def _listed(value: Any) -> Any:
+    return [] if value is None else value
+
+
+Names = Annotated[list[str], BeforeValidator(_listed)]  # ops events may carry no list at all
+
+
+class FieldChange(BaseModel):
+    """One field of a report that changed: its name, the old and the new value."""
+
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class ChangeEvent(BaseModel):
+    """A change event in the documented JSON shape (``oigwatch changes --json``); ops events carry
+    their own fields (reason, held, target...). Links are http(s) or null."""
+
+    model_config = ConfigDict(extra="allow")
+
+    event_id: int
+    kind: str
+    source: str
+    status: str
+    report_number: str | None = None
+    title: str | None = None
+    url: str | None = None
+    issue_date: str | None = None
+    fiscal_year: str | None = None
+    components: Names = Field(default_factory=list)
+    summary: str | None = None
+    labels: Names = Field(default_factory=list)
+    changes: Annotated[list[FieldChange], BeforeValidator(_listed)] = Field(default_factory=list)
+    detected_at: str | None = None
+    report_page: str | None = Field(None, description="This site's page of the report")
+
+
+class ChangeList(BaseModel):
+    """Change events newest first; ``next_before`` pages on to older ones (null: no more)."""
+
+    changes: list[ChangeEvent]
+    next_before: int | None
+
+
+class PdfFingerprint(BaseModel):
+    """What is known of the PDF file (null where it was never fetched)."""
+
+    sha256: str | None
+    length: int | None
+    etag: str | None
+    last_modified: str | None
+    checked_at: str | None = None
+
+
+class Version(BaseModel):
+    """A distinct state of the report, with the fields that changed from the previous one."""
+
+    version: int
+    seen_at: str | None
+    content_hash: str
+    title: str | None
+    summary: str | None
+    issue_date: str | None
+    fiscal_year: str | None
+    pdf_url: str | None
+    components: list[str]
+    labels: list[str]
+    pdf: PdfFingerprint
+    changes: list[FieldChange]
+
+
+class Report(BaseModel):
+    """A report's current state (as last listed) and every version, oldest first."""
+
+    source: str
+    key: str
+    report_number: str | None
+    status: str = Field(description="active, or removed (pulled from every listing)")
+    title: str
+    summary: str | None
+    issue_date: str | None
+    fiscal_year: str | None
+    components: list[str]
+    pdf_url: str | None
+    detail_url: str | None
+    first_seen_at: str | None
+    changed_at: str | None
+    pdf: PdfFingerprint
+    versions: list[Version]
+
+
+class ReportLookup(BaseModel):
+    """Every report with this number (a reused number is several reports)."""
+
+    number: str
+    reports: list[Report]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+def _url(value: Any) -> str | None:
+    return safe_event({"url": value})["url"]
+
+
+def report_json(history: queries.ReportHistory) -> Report:
+    """One report and its versions in the API's shape."""
+    row = history.report
+    versions = []
+    previous: dict[str, Any] | None = None
+    for number, version in enumerate(history.versions, 1):
+        data = dict(version.data or {})
+        versions.append(
+            Version(
+                version=number,
+                seen_at=iso(version.seen_at),
+                content_hash=version.content_hash,
+                title=data.get("title"),
+                summary=data.get("summary"),
+                issue_date=data.get("issue_date"),
+                fiscal_year=data.get("fiscal_year"),
+                pdf_url=_url(data.get("pdf_url")),
+                components=list(data.get("components") or []),
+                labels=list(data.get("labels") or []),
+                pdf=PdfFingerprint(**fingerprint(data)),
+                changes=[
+                    FieldChange(**c)
+                    for c in ([] if previous is None else version_changes(previous, data))
+                ],
+            )
+        )
+        previous = data
+    current = {
+        "pdf_sha256": row.pdf_sha256,
+        "pdf_length": row.pdf_length,
+        "pdf_etag": row.pdf_etag,
+        "pdf_last_modified": row.pdf_last_modified,
+    }
+    return Report(
+        source=history.source,
+        key=row.key,
+        report_number=row.report_number,
+        status=row.status,
+        title=row.title,
+        summary=row.summary,
+        issue_date=row.issue_date.isoformat() if row.issue_date else None,
+        fiscal_year=row.fiscal_year,
+        components=list(row.components or []),
+        pdf_url=_url(row.pdf_url),
+        detail_url=_url(row.detail_url),
+        first_seen_at=iso(row.first_seen_at),
+        changed_at=iso(row.changed_at),
+        pdf=PdfFingerprint(**fingerprint(current, row.pdf_checked_at)),
+        versions=versions,
+    )
+
+
+def router(ctx: WebContext) -> APIRouter:
+    """The JSON API routes."""
+    api = APIRouter(prefix="/api", tags=["api"])
+
+    @api.get(
+        "/changes",
+        response_model=ChangeList,
+        responses={400: {"model": Problem, "description": "An unknown parameter or value"}},
+    )
+    def changes(
+        request: Request,
+        component: Annotated[list[str] | None, Query(description=FILTER_DOC["component"])] = None,
+        kind: Annotated[list[str] | None, Query(description=FILTER_DOC["kind"])] = None,
+        label: Annotated[list[str] | None, Query(description=FILTER_DOC["label"])] = None,
+        since: Annotated[
+            str | None, Query(description="ISO 8601 date or date-time (UTC if no offset)")
+        ] = None,
+        before: Annotated[
+            int | None, Query(ge=1, description="Only events older than this event id")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Events per page")] = 100,
+    ) -> ChangeList:
+        """Change events newest first, filtered like the feeds."""
+        query = ctx.query(request, (*FILTERS, "since", "before", "limit"))
+        found = queries.recent_events(
+            ctx.engine,
+            kinds=query.sql_kinds,
+            since=query.since,
+            before=query.before,
+            keep=query.payload_filter(),
+            limit=query.limit + 1,
+        )
+        page = found[: query.limit]
+        events = [
+            ChangeEvent(
+                **safe_event(event),
+                report_page=report_href(event.get("report_key") or event.get("report_number")),
+            )
+            for event in page
+        ]
+        more = len(found) > query.limit
+        return ChangeList(changes=events, next_before=page[-1]["event_id"] if more else None)
+
+    @api.get(
+        "/reports/{number:path}",
+        response_model=ReportLookup,
+        responses={404: {"model": Problem, "description": "No report with this number"}},
+    )
+    def report(number: str) -> ReportLookup:
+        """A report's current state and every version (by number, or by key for unnumbered ones)."""
+        found = queries.report_history(ctx.engine, number)
+        if not found:
+            raise HTTPException(404, f"no report {number[:100]!r} in the ledger")
+        return ReportLookup(number=number, reports=[report_json(item) for item in found])
+
+    return api

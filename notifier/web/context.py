@@ -1,0 +1,83 @@
+"""What every part of the web side is handed: settings, the ledger engine, the scheduler's status,
+the page templates, and the answers shared by pages, feeds and the API (errors, parameters)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
+
+from config.settings import Settings
+from notifier.web.params import ChangeQuery, ParamError, known_components, parse_changes
+from notifier.web.shape import when
+
+HERE = Path(__file__).resolve().parent
+STYLESHEET = (HERE / "static" / "style.css").read_bytes()
+STYLESHEET_PATH = "/static/style.css?v=" + hashlib.sha256(STYLESHEET).hexdigest()[:12]
+StatusFn = Callable[[], dict[str, Any]]
+
+
+def app_version() -> str:
+    """The installed oigwatch version."""
+    try:
+        return package_version("oigwatch")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def page_templates() -> jinja2.Environment:
+    """The page templates, autoescaped (``.html``), strict about undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["when"] = when
+    return env
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """The app's dependencies, built once by ``create_app``."""
+
+    settings: Settings
+    engine: Engine
+    status: StatusFn | None
+    templates: jinja2.Environment = field(default_factory=page_templates)
+    version: str = field(default_factory=app_version)
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        return known_components(self.settings)
+
+    def query(
+        self, request: Request, allowed: Sequence[str], default_limit: int = 100
+    ) -> ChangeQuery:
+        """The request's change filters; a 400 naming the bad parameter otherwise."""
+        try:
+            return parse_changes(
+                request.query_params.multi_items(),
+                allowed=allowed,
+                components=self.components,
+                default_limit=default_limit,
+            )
+        except ParamError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    def page(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        """A rendered page."""
+        body = self.templates.get_template(name).render(
+            version=self.version, stylesheet=STYLESHEET_PATH, **context
+        )
+        return HTMLResponse(body, status_code=status_code)

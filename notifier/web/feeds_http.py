@@ -1,0 +1,132 @@
+"""The feeds over HTTP: Atom, RSS 2.0 and JSON Feed 1.1 of change events, with conditional GETs.
+
+The ETag is strong: a hash of the format, the canonical filter, the limit, the feed's address, the
+app version and the ids of the entries listed (the newest one first), so any entry added or
+released changes it. Last-Modified is the newest listed event's detection time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from crawler.ledger import queries
+from notifier.feeds import atom_feed, json_feed, rss_feed
+from notifier.web.context import WebContext
+from notifier.web.params import FILTERS
+from notifier.web.shape import safe_event
+
+Renderer = Callable[[Iterable[Mapping[str, Any]], str], bytes]
+FORMATS: dict[str, tuple[Renderer, str]] = {
+    "atom": (atom_feed, "application/atom+xml; charset=utf-8"),
+    "rss": (rss_feed, "application/rss+xml; charset=utf-8"),
+    "json": (json_feed, "application/feed+json; charset=utf-8"),
+}
+CACHE_CONTROL = "public, max-age=60"
+FILTER_DOC = {
+    "component": "DHS component code (CBP, ICE, FEMA...); repeat for any of several",
+    "kind": "new, revised, removed, restored; ops kinds only when named; repeatable",
+    "label": "revised, redacted, unclassified_summary, management_alert; repeatable",
+}
+
+
+def feed_etag(fmt: str, filters: str, limit: int, self_url: str, version: str, ids: Sequence[Any]) -> str:  # fmt: skip
+    """A strong validator of one feed document."""
+    text = "|".join((fmt, filters, str(limit), self_url, version, ",".join(map(str, ids))))
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
+
+
+def last_modified(events: Sequence[Mapping[str, Any]]) -> datetime | None:
+    """The newest detection time among the events (whole seconds, UTC)."""
+    moments = []
+    for event in events:
+        try:
+            moment = datetime.fromisoformat(str(event.get("detected_at")))
+        except ValueError:
+            continue
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moments.append(moment.astimezone(UTC).replace(microsecond=0))
+    return max(moments, default=None)
+
+
+def not_modified(headers: Mapping[str, str], etag: str, modified: datetime | None) -> bool:
+    """Whether the client's copy is current (If-None-Match wins over If-Modified-Since)."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    since = headers.get("if-modified-since")
+    if since is None or modified is None:
+        return False
+    try:
+        moment = parsedate_to_datetime(since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return modified <= moment
+
+
+def feed_response(
+    ctx: WebContext, request: Request, fmt: str, events: Sequence[Mapping[str, Any]], filters: str
+) -> Response:
+    """The feed document, or 304 when the client's validators match."""
+    render, media_type = FORMATS[fmt]
+    self_url = f"{ctx.settings.service.base_url}/feeds/changes.{fmt}"
+    self_url += f"?{filters}" if filters else ""
+    limit = ctx.settings.service.feed_limit
+    ids = [event.get("event_id") for event in events]
+    etag = feed_etag(fmt, filters, limit, self_url, ctx.version, ids)
+    modified = last_modified(events)
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if modified is not None:
+        headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+    if not_modified(request.headers, etag, modified):
+        return Response(status_code=304, headers=headers)
+    body = render([safe_event(event) for event in events], self_url)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def router(ctx: WebContext) -> APIRouter:
+    """``/feeds/changes.atom``, ``.rss`` and ``.json``."""
+    api = APIRouter(tags=["feeds"])
+
+    def serve(fmt: str) -> Callable[..., Response]:
+        def feed(
+            request: Request,
+            component: Annotated[
+                list[str] | None, Query(description=FILTER_DOC["component"])
+            ] = None,
+            kind: Annotated[list[str] | None, Query(description=FILTER_DOC["kind"])] = None,
+            label: Annotated[list[str] | None, Query(description=FILTER_DOC["label"])] = None,
+        ) -> Response:
+            query = ctx.query(request, FILTERS)
+            events = queries.recent_events(
+                ctx.engine,
+                kinds=query.sql_kinds,
+                keep=query.payload_filter(),
+                limit=ctx.settings.service.feed_limit,
+            )
+            return feed_response(ctx, request, fmt, events, query.filter_query())
+
+        return feed
+
+    for fmt, (_, media_type) in FORMATS.items():
+        api.add_api_route(
+            f"/feeds/changes.{fmt}",
+            serve(fmt),
+            methods=["GET"],
+            response_class=Response,
+            summary=f"Change events as {'JSON Feed 1.1' if fmt == 'json' else fmt.upper()}",
+            responses={
+                200: {"content": {media_type.split(";")[0]: {}}},
+                304: {"description": "Not modified (If-None-Match / If-Modified-Since)"},
+                400: {"description": "An unknown parameter or value"},
+            },
+            name=f"feed_{fmt}",
+        )
+    return api

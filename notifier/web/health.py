@@ -1,0 +1,150 @@
+"""``/healthz``: is this process worth keeping? (A broken source is shown, but restarting won't fix it.)
+
+200 ``ok`` unless the scheduler (when there is one) is not running or has been silent for longer
+than ``service.heartbeat_stale`` seconds, or the ledger cannot be read: then 503 ``failing`` with
+the reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawler.ledger import queries
+from crawler.ledger.rows import utcnow
+from notifier.web.context import StatusFn, WebContext
+
+log = logging.getLogger(__name__)
+
+
+class Job(BaseModel):
+    id: str
+    next_run: str | None
+
+
+class Scheduler(BaseModel):
+    running: bool
+    heartbeat: str | None
+    heartbeat_age: float | None
+    crawling: list[str]
+    jobs: list[Job]
+
+
+class SourceHealth(BaseModel):
+    name: str
+    healthy: bool
+    unhealthy_since: str | None
+    last_healthy_run: str | None
+
+
+class Outbox(BaseModel):
+    pending: int
+    oldest_pending_due: str | None
+    failed: int
+    dead: int
+
+
+class Health(BaseModel):
+    """``status`` is ``ok`` (HTTP 200) or ``failing`` (HTTP 503, ``reasons`` say why)."""
+
+    status: str
+    reasons: list[str]
+    scheduler: Scheduler | None
+    sources: list[SourceHealth] | None
+    outbox: Outbox | None
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def scheduler_state(
+    raw: Mapping[str, Any], now: datetime, stale: float
+) -> tuple[Scheduler, list[str]]:
+    """The scheduler's status as shown, and why it fails (empty: it is fine)."""
+    heartbeat = _moment(raw.get("heartbeat"))
+    age = None if heartbeat is None else round((now - heartbeat).total_seconds(), 3)
+    running = bool(raw.get("running"))
+    reasons = []
+    if not running:
+        reasons.append("scheduler is not running")
+    elif heartbeat is None:
+        reasons.append("scheduler has no heartbeat yet")
+    elif age is not None and age > stale:
+        reasons.append(f"scheduler heartbeat is {age:.0f} s old (stale after {stale:.0f} s)")
+    jobs = [
+        Job(id=str(job.get("id")), next_run=None if job.get("next_run") is None else str(job["next_run"]))
+        for job in raw.get("jobs") or []
+    ]  # fmt: skip
+    shown = Scheduler(
+        running=running,
+        heartbeat=None if heartbeat is None else heartbeat.isoformat(),
+        heartbeat_age=age,
+        crawling=[str(name) for name in raw.get("crawling") or []],
+        jobs=jobs,
+    )
+    return shown, reasons
+
+
+def check(ctx_status: StatusFn | None, engine: Any, stale: float, now: datetime) -> Health:
+    """Everything /healthz reports."""
+    reasons: list[str] = []
+    scheduler = None
+    if ctx_status is not None:
+        try:
+            scheduler, reasons = scheduler_state(ctx_status(), now, stale)
+        except Exception as exc:  # a broken status callback is a failing service
+            log.exception("healthz: the status callback failed")
+            reasons.append(f"scheduler status unavailable: {type(exc).__name__}")
+    sources: list[SourceHealth] | None = None
+    outbox: Outbox | None = None
+    try:
+        sources = [
+            SourceHealth(
+                name=item["source"],
+                healthy=item["healthy"],
+                unhealthy_since=item["unhealthy_since"],
+                last_healthy_run=item["last_healthy_run"],
+            )
+            for item in queries.sources_summary(engine)
+        ]
+        outbox = Outbox(**queries.outbox_summary(engine))
+    except SQLAlchemyError as exc:
+        log.warning("healthz: the ledger cannot be read: %s", exc)
+        reasons.append(f"database cannot be read: {type(exc).__name__}")
+    return Health(
+        status="failing" if reasons else "ok",
+        reasons=reasons,
+        scheduler=scheduler,
+        sources=sources,
+        outbox=outbox,
+    )
+
+
+def router(ctx: WebContext) -> APIRouter:
+    api = APIRouter(tags=["health"])
+
+    @api.get(
+        "/healthz",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "Scheduler stalled or ledger unreadable"}},
+    )
+    def healthz() -> JSONResponse:
+        """Liveness for Docker and monitors: 200 ok, or 503 failing with reasons."""
+        health = check(ctx.status, ctx.engine, ctx.settings.service.heartbeat_stale, utcnow())
+        code = 200 if health.status == "ok" else 503
+        headers = {"Cache-Control": "no-store"}
+        return JSONResponse(health.model_dump(mode="json"), status_code=code, headers=headers)
+
+    return api

@@ -1,0 +1,152 @@
+"""Query parameters of the feeds, the change list and the API, checked and made canonical (pure).
+
+Filters work like routes: ``component``, ``kind`` and ``label`` may each repeat; any value of one
+parameter matches (OR) and every parameter given must match (AND). Without ``kind``, only the
+reader-facing kinds (new, revised, removed, restored) are listed; operational kinds are listed
+only when ``kind`` names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from urllib.parse import urlencode
+
+from config.delivery import CONTENT_KINDS, LABELS, OPS_KINDS
+from config.settings import Settings
+from notifier.feeds import FeedFilter
+
+FILTERS = ("component", "kind", "label")
+KNOWN_KINDS = CONTENT_KINDS + OPS_KINDS
+MAX_VALUES = 20  # values per parameter
+
+
+class ParamError(ValueError):
+    """A query parameter cannot be used; the message says which one and what is allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeQuery:
+    """What a reader asked for: filters, and for lists a window (since, before, limit)."""
+
+    components: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    since: datetime | None = None
+    before: int | None = None
+    limit: int = 100
+
+    @property
+    def sql_kinds(self) -> tuple[str, ...]:
+        """The kinds to read: those asked for, or the reader-facing ones."""
+        return self.kinds or CONTENT_KINDS
+
+    def payload_filter(self) -> FeedFilter | None:
+        """The filters that look inside an event's payload (None when there are none)."""
+        if not self.components and not self.labels:
+            return None
+        return FeedFilter(components=self.components, labels=self.labels)
+
+    def filter_items(self) -> list[tuple[str, str]]:
+        """The filters as query items in a canonical order."""
+        return (
+            [("component", c) for c in self.components]
+            + [("kind", k) for k in self.kinds]
+            + [("label", label) for label in self.labels]
+        )
+
+    def filter_query(self) -> str:
+        """``component=CBP&kind=revised`` (canonical; "" without filters)."""
+        return urlencode(self.filter_items())
+
+    def with_before(self, before: int) -> str:
+        """The query string of the next (older) page of a list."""
+        return urlencode([*self.filter_items(), ("before", str(before))])
+
+
+def known_components(settings: Settings) -> tuple[str, ...]:
+    """Every component code the configured sources can assign (empty: accept any)."""
+    found: list[str] = []
+    for source in settings.sources:
+        for view in source.views:
+            found += view.components
+            if view.split is not None:
+                found += view.split.values.values()
+    return tuple(dict.fromkeys(found))
+
+
+def parse_changes(
+    items: Iterable[tuple[str, str]],
+    *,
+    allowed: Sequence[str],
+    components: Sequence[str] = (),
+    default_limit: int = 100,
+    max_limit: int = 1000,
+) -> ChangeQuery:
+    """Query items (repeats kept) to a ChangeQuery; ParamError names the first bad one."""
+    values: dict[str, list[str]] = {}
+    for name, value in items:
+        if name not in allowed:
+            raise ParamError(f"unknown parameter {name!r} (allowed: {', '.join(allowed)})")
+        values.setdefault(name, []).append(value.strip())
+    for name, given in values.items():
+        if name not in FILTERS and len(given) > 1:
+            raise ParamError(f"parameter {name!r} may be given once")
+        if len(given) > MAX_VALUES:
+            raise ParamError(f"parameter {name!r} is given more than {MAX_VALUES} times")
+    return ChangeQuery(
+        components=_choices("component", values.get("component", []), components),
+        kinds=_choices("kind", values.get("kind", []), KNOWN_KINDS),
+        labels=_choices("label", values.get("label", []), LABELS),
+        since=parse_since(values["since"][0]) if "since" in values else None,
+        before=_integer("before", values["before"][0], 1, None) if "before" in values else None,
+        limit=(
+            _integer("limit", values["limit"][0], 1, max_limit)
+            if "limit" in values
+            else default_limit
+        ),
+    )
+
+
+def _choices(name: str, given: list[str], known: Sequence[str]) -> tuple[str, ...]:
+    """Given values in their canonical spelling (matched case-insensitively), deduplicated."""
+    canonical = {value.casefold(): value for value in known}
+    chosen: list[str] = []
+    for value in given:
+        if not value:
+            raise ParamError(f"parameter {name!r} is empty")
+        if canonical:
+            if value.casefold() not in canonical:
+                raise ParamError(f"unknown {name} {value!r} (known: {', '.join(known)})")
+            value = canonical[value.casefold()]
+        if len(value) > 100:
+            raise ParamError(f"parameter {name!r} is too long")
+        chosen.append(value)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _integer(name: str, value: str, low: int, high: int | None) -> int:
+    if not value.isdigit() or len(value) > 18:
+        raise ParamError(f"parameter {name!r} must be a whole number, not {value[:40]!r}")
+    number = int(value)
+    if number < low:
+        raise ParamError(f"parameter {name!r} must be at least {low}")
+    if high is not None and number > high:
+        raise ParamError(f"parameter {name!r} must be at most {high}")
+    return number
+
+
+def parse_since(value: str) -> datetime:
+    """An ISO 8601 date or date-time, in UTC (a date means its midnight; no offset means UTC)."""
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ParamError(
+            f"parameter 'since' must be an ISO 8601 date or date-time such as 2026-11-16 or "
+            f"2026-11-16T09:00:00Z, not {value[:40]!r}"
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)

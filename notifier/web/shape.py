@@ -1,0 +1,240 @@
+"""What the pages and the API show, shaped from ledger rows and events (pure).
+
+Scraped text stays plain ``str`` (the templates escape it); the only markup made here is a redline,
+built from escaped spans. Links are http(s) only: any other scheme from scraped data is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from crawler.ledger.queries import ReportHistory
+from crawler.ledger.rows import aware
+from crawler.redline import Span
+from notifier.render.common import (
+    FIELD_NAMES,
+    KIND_WORDS,
+    Style,
+    change_text,
+    clean,
+    event_context,
+    is_redline,
+    label_names,
+    redline,
+    safe_url,
+)
+
+VERSION_FIELDS = (
+    "title",
+    "summary",
+    "issue_date",
+    "fiscal_year",
+    "pdf_url",
+    "pdf_sha256",
+    "components",
+    "labels",
+)
+FIELD_LABELS = {**FIELD_NAMES, "labels": "Labels", "pdf_sha256": "PDF file"}
+CHANGE_LIMIT = 20_000  # characters of one field's redline on a page
+
+
+def html_redline(spans: Sequence[Span]) -> Markup:
+    """Deleted words in ``<del>``, inserted words in ``<ins>``; every piece of text escaped.
+
+    Spaces around a changed run stay outside its tag, so only words are struck or underlined."""
+    parts: list[Markup] = []
+    previous = " "
+    for span in spans:
+        if span.op == " ":
+            parts.append(escape(span.text))
+            previous = span.op
+            continue
+        words = span.text.strip()
+        lead = span.text[: len(span.text) - len(span.text.lstrip())]
+        trail = span.text[len(span.text.rstrip()) :]
+        if previous == "-" and span.op == "+" and not lead:
+            lead = " "
+        tag = "del" if span.op == "-" else "ins"
+        marked = Markup(f'<{tag} class="rl-{tag}">{{}}</{tag}>').format(words) if words else ""
+        parts.append(escape(lead) + marked + escape(trail))
+        previous = span.op
+    return Markup("").join(parts)
+
+
+def _text_cost(spans: list[Span]) -> int:
+    return sum(len(span.text) for span in spans)
+
+
+def _same(url: str) -> str:
+    return url
+
+
+WEB_STYLE = Style(
+    clean, _same, html_redline, _text_cost, headline=300, title=2000, summary=6000,
+    change=CHANGE_LIMIT, context_words=10_000,
+)  # fmt: skip
+
+
+def report_href(key: Any) -> str | None:
+    """The path of a report's page on this site (the key or number, percent-encoded)."""
+    text = clean(key).strip()
+    return "/reports/" + quote(text, safe="@") if text else None
+
+
+def when(value: datetime | str | None) -> str:
+    """A moment as "2026-11-23 01:30 UTC" ("" for none)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return clean(value)
+    return aware(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC, or None."""
+    return None if value is None else aware(value).isoformat()
+
+
+def safe_event(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An event whose links are http(s) or None (a ``javascript:`` URL never becomes a link)."""
+    shaped = dict(event)
+    for key in ("url", "detail_url", "listing_url"):
+        if key in shaped:
+            shaped[key] = safe_url(shaped[key])
+    return shaped
+
+
+def event_card(event: Mapping[str, Any]) -> dict[str, Any]:
+    """One change as the change list shows it: the email's context, with web redlines."""
+    card = event_context(dict(event), WEB_STYLE)
+    card["id"] = event.get("event_id")
+    card["href"] = report_href(event.get("report_key") or event.get("report_number"))
+    card["when"] = when(event.get("detected_at"))
+    card["iso"] = clean(event.get("detected_at"))
+    return card
+
+
+def field_change(field: str, old: Any, new: Any) -> dict[str, Any]:
+    """One field's change between two versions: a redline for text, "old → new" otherwise."""
+    name = FIELD_LABELS.get(field) or field.replace("_", " ").capitalize()
+    change = {"field": field, "old": old, "new": new}
+    if is_redline(change):
+        spans = redline(old, new, CHANGE_LIMIT, _text_cost, WEB_STYLE.context_words)
+        return {"field": field, "name": name, "body": html_redline(spans), "redline": True}
+    if field == "labels":
+        change = {"field": field, "old": label_names(old), "new": label_names(new)}
+    elif field == "pdf_sha256":
+        change = {"field": "pdf_content", "old": old, "new": new}
+    return {"field": field, "name": name, "body": change_text(change), "redline": False}
+
+
+def version_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The raw field changes between two stored versions, in a fixed field order."""
+    return [
+        {"field": name, "old": old.get(name), "new": new.get(name)}
+        for name in VERSION_FIELDS
+        if old.get(name) != new.get(name)
+    ]
+
+
+def fingerprint(data: Mapping[str, Any], checked_at: datetime | None = None) -> dict[str, Any]:
+    """What is known of a PDF file: sha256, length, ETag, Last-Modified (and when checked)."""
+    return {
+        "sha256": clean(data.get("pdf_sha256")) or None,
+        "length": data.get("pdf_length") if isinstance(data.get("pdf_length"), int) else None,
+        "etag": clean(data.get("pdf_etag")) or None,
+        "last_modified": clean(data.get("pdf_last_modified")) or None,
+        "checked_at": iso(checked_at),
+    }
+
+
+def report_view(history: ReportHistory) -> dict[str, Any]:
+    """A report's page: its current state, then every version newest first, each with its diff."""
+    report = history.report
+    versions: list[dict[str, Any]] = []
+    previous: Mapping[str, Any] | None = None
+    for number, version in enumerate(history.versions, 1):
+        data: Mapping[str, Any] = version.data or {}
+        changes = [] if previous is None else version_changes(previous, data)
+        versions.append(
+            {
+                "number": number,
+                "seen": when(version.seen_at),
+                "seen_iso": iso(version.seen_at),
+                "content_hash": clean(version.content_hash),
+                "title": clean(data.get("title")),
+                "pdf": safe_url(data.get("pdf_url")),
+                "fingerprint": fingerprint(data),
+                "first": previous is None,
+                "changes": [field_change(c["field"], c["old"], c["new"]) for c in changes],
+            }
+        )
+        previous = data
+    versions.reverse()
+    return {
+        "source": clean(history.source),
+        "key": clean(report.key),
+        "number": clean(report.report_number or report.key),
+        "title": clean(report.title),
+        "summary": clean(report.summary),
+        "status": report.status,
+        "removed": report.status == "removed",
+        "issue_date": report.issue_date.isoformat() if report.issue_date else "",
+        "fiscal_year": clean(report.fiscal_year),
+        "components": [clean(c) for c in report.components or []],
+        "labels": label_names(_current_labels(history)),
+        "pdf": safe_url(report.pdf_url),
+        "detail": safe_url(report.detail_url),
+        "first_seen": when(report.first_seen_at),
+        "changed": when(report.changed_at),
+        "fingerprint": fingerprint(
+            {
+                "pdf_sha256": report.pdf_sha256,
+                "pdf_length": report.pdf_length,
+                "pdf_etag": report.pdf_etag,
+                "pdf_last_modified": report.pdf_last_modified,
+            },
+            report.pdf_checked_at,
+        ),
+        "versions": versions,
+    }
+
+
+def _current_labels(history: ReportHistory) -> list[str]:
+    if not history.versions:
+        return []
+    return list((history.versions[-1].data or {}).get("labels") or [])
+
+
+def source_view(item: Mapping[str, Any]) -> dict[str, Any]:
+    """One source's health for the sources page."""
+    return {
+        "name": clean(item.get("source")),
+        "healthy": bool(item.get("healthy")),
+        "unhealthy_since": when(item.get("unhealthy_since")),
+        "last_healthy_run": when(item.get("last_healthy_run")) or "never",
+        "baseline": bool(item.get("baseline")),
+        "reports": item.get("reports") or 0,
+        "runs": [
+            {
+                **run,
+                "finished": when(run.get("finished_at")),
+                "reason": clean(run.get("reason")),
+                "ok": run.get("verdict") in ("healthy", "baseline"),
+            }
+            for run in item.get("runs") or []
+        ],
+    }
+
+
+def kind_word(kind: str) -> str:
+    """The word a reader sees for a kind ("Pulled" for removed)."""
+    return KIND_WORDS.get(kind) or kind.replace("_", " ").capitalize()

@@ -1,0 +1,84 @@
+"""The HTML pages: recent changes, a report's versions, the sources' health; and the stylesheet."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse
+
+from config.delivery import CONTENT_KINDS, LABELS
+from crawler.ledger import queries
+from crawler.ledger.rows import utcnow
+from notifier.web.context import STYLESHEET, WebContext
+from notifier.web.health import Scheduler, scheduler_state
+from notifier.web.params import FILTERS
+from notifier.web.shape import event_card, kind_word, report_view, source_view, when
+
+PAGE_SIZE = 50
+
+
+def router(ctx: WebContext) -> APIRouter:
+    """The pages (left out of the OpenAPI schema: they are for people)."""
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/", response_class=HTMLResponse)
+    def changes(request: Request) -> HTMLResponse:
+        query = ctx.query(request, (*FILTERS, "before"), default_limit=PAGE_SIZE)
+        found = queries.recent_events(
+            ctx.engine,
+            kinds=query.sql_kinds,
+            before=query.before,
+            keep=query.payload_filter(),
+            limit=PAGE_SIZE + 1,
+        )
+        shown = found[:PAGE_SIZE]
+        older = query.with_before(shown[-1]["event_id"]) if len(found) > PAGE_SIZE else None
+        filters = query.filter_query()
+        return ctx.page(
+            "changes.html",
+            cards=[event_card(event) for event in shown],
+            older=older,
+            filters=filters,
+            filtered=bool(filters),
+            paged=query.before is not None,
+            feed_query=f"?{filters}" if filters else "",
+            components=ctx.components,
+            chosen={"component": query.components, "kind": query.kinds, "label": query.labels},
+            kinds=[(kind, kind_word(kind)) for kind in CONTENT_KINDS],
+            labels=[(label, label.replace("_", " ")) for label in LABELS],
+        )
+
+    @pages.get("/reports/{number:path}", response_class=HTMLResponse)
+    def report(number: str) -> HTMLResponse:
+        found = queries.report_history(ctx.engine, number)
+        if not found:
+            raise HTTPException(404, f"No report {number[:100]!r} is in the ledger.")
+        views = [report_view(item) for item in found]
+        ids = [item.report.id for item in found]
+        events = [event_card(event) for event in queries.report_events(ctx.engine, ids)]
+        return ctx.page("report.html", number=number, reports=views, events=events)
+
+    @pages.get("/sources", response_class=HTMLResponse)
+    def sources() -> HTMLResponse:
+        summary = [source_view(item) for item in queries.sources_summary(ctx.engine)]
+        scheduler: Scheduler | None = None
+        problems: list[str] = []
+        if ctx.status is not None:
+            stale = ctx.settings.service.heartbeat_stale
+            scheduler, problems = scheduler_state(ctx.status(), utcnow(), stale)
+        return ctx.page(
+            "sources.html",
+            sources=summary,
+            scheduler=None if scheduler is None else scheduler.model_dump(),
+            problems=problems,
+            when=when,
+        )
+
+    @pages.get("/static/style.css")
+    def stylesheet() -> Response:
+        return Response(
+            STYLESHEET,
+            media_type="text/css; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    return pages
