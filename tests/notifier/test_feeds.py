@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import feedparser
 import pytest
@@ -90,3 +91,67 @@ def test_json_feed_items_are_newest_first_with_stable_ids() -> None:
         f"urn:oigwatch:event:{i}" for i in (3, 2, 1)
     ]
     assert document["items"][1]["_oigwatch"]["kind"] == "revised"
+
+
+def feedgen_reference(events: list[dict], url: str, kind: str) -> bytes:
+    """The feed as feedgen writes it when it writes every entry itself (the renderers' contract)."""
+    from feedgen.feed import FeedGenerator
+
+    from notifier.feeds import _entries, _header, xml_safe
+
+    entries = _entries(events, FeedFilter())
+    feed: FeedGenerator = _header(entries, url, "DHS OIG report changes")
+    for item in entries:
+        entry = feed.add_entry(order="append")
+        entry.id(item.id)
+        entry.title(item.title)
+        entry.description(item.text)
+        entry.updated(item.when)
+        entry.published(item.when)
+        if item.event.get("url"):
+            entry.link(href=xml_safe(item.event["url"]))
+        for component in item.event.get("components") or ():
+            entry.category(term=xml_safe(component))
+    return feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+
+
+VARIED = [
+    *EVENTS,
+    event(4, "removed", components=(), url=None, detected_at="2026-11-24T09:00:00-05:00"),
+    event(5, "restored", ("USCIS", "ICE"), summary="Réexamen — “quoted” \u0085 é\x07"),
+    event(6, "revised", changes=[{"field": "pdf_content", "old": "ab12", "new": None}]),
+    {
+        "event_id": 7,
+        "kind": "source_unhealthy",
+        "source": "dhs-oig",
+        "reason": "HTTP 503 at 13 pages",
+        "detected_at": "2026-11-25T00:00:00",
+    },
+    event(8, title="<b>x</b> &amp; \x00\x1b ]]>", summary="A\x01B\ufffe", detected_at=None),
+]
+
+
+@pytest.mark.parametrize(("render", "kind"), [(atom_feed, "atom"), (rss_feed, "rss")])
+def test_xml_feeds_are_byte_for_byte_what_feedgen_writes(
+    render: Callable[[list[dict], str], bytes], kind: str
+) -> None:
+    assert render(VARIED, URL) == feedgen_reference(VARIED, URL, kind)
+    assert render([], URL) == feedgen_reference([], URL, kind)
+    parsed = feedparser.parse(render(VARIED, URL))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert len(parsed.entries) == len(VARIED)
+
+
+def test_xml_safe_fast_path_removes_exactly_what_xml_forbids() -> None:
+    import re
+
+    from notifier.feeds import xml_safe
+
+    illegal = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+    chars = [chr(c) for c in (*range(0x300), 0x2028, 0xFFFD, 0xFFFE, 0xFFFF)]
+    for char in chars:
+        for text in (f"a{char}b", f"{char}"):
+            assert xml_safe(text) == illegal.sub("", text), repr(text)
+    assert xml_safe(None) == "" and xml_safe(12) == "12"
+    plain = "nothing to remove\tat all\r\n"
+    assert xml_safe(plain) is plain
