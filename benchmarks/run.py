@@ -23,6 +23,7 @@ from typing import Any
 from benchmarks.breakdown import run_breakdown
 from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess, table, write_config
 from benchmarks.delivery import run_delivery
+from benchmarks.feeds import run_feeds
 from benchmarks.ledger_scale import PG_ADMIN_URL, measure, scratch_postgres
 from benchmarks.sweeps import run_sweeps
 from config.settings import load_settings
@@ -88,6 +89,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--delivery-runs", type=int, default=3, help="runs of figure 6 (default 3)")
     parser.add_argument(
+        "--no-feeds", action="store_true", help="skip the feed rendering figure (8)"
+    )
+    parser.add_argument(
         "--wait-quiet",
         type=float,
         default=0.0,
@@ -145,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
             found, raw["delivery"] = run_delivery(
                 workdir, args.delivery_runs, None if args.no_postgres else admin
             )
+            figures += found
+        if args.no_feeds:
+            raw["feeds"] = "skipped (--no-feeds)"
+        else:
+            found, raw["feeds"] = run_feeds(args.runs)
             figures += found
     raw["seconds"] = time.perf_counter() - started
     raw["waited_for_quiet_seconds"] = args.wait_quiet - max(LoadMeter.patience, 0.0)
