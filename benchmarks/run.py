@@ -25,6 +25,7 @@ from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess, table, write
 from benchmarks.delivery import run_delivery
 from benchmarks.feeds import run_feeds
 from benchmarks.ledger_scale import PG_ADMIN_URL, measure, scratch_postgres
+from benchmarks.service import run_service
 from benchmarks.sweeps import run_sweeps
 from config.settings import load_settings
 from crawler.ledger.db import normalize_url
@@ -87,6 +88,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-delivery", action="store_true", help="skip the delivery figures (5, 6, 7)"
     )
+    parser.add_argument(
+        "--service-cycles",
+        type=int,
+        default=500,
+        help="quick polls the service makes for figures 8 and 9 (default 500; 0 skips them)",
+    )
     parser.add_argument("--delivery-runs", type=int, default=3, help="runs of figure 6 (default 3)")
     parser.add_argument(
         "--no-feeds", action="store_true", help="skip the feed rendering figure (8)"
@@ -124,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
             raw["crawl_runs"] = sweeps.runs
             print("4: where the time of an unchanged deep sweep goes ...", flush=True)
             figures += run_breakdown(config, sweeps.ledger_url, site, args.breakdown_runs)
+            if args.service_cycles:
+                print(f"8, 9: oigwatch run, {args.service_cycles} quick polls ...", flush=True)
+                found, raw["service"] = run_service(workdir, config, site, args.service_cycles)
+                figures += found
         settings = load_settings(config)
         print("3: compare + record into a 100,000-report ledger, SQLite ...", flush=True)
         scale = measure("SQLite", f"sqlite:///{workdir / 'scale.db'}", settings, args.runs)

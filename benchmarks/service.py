@@ -1,0 +1,153 @@
+"""Figures 8 and 9: the service (``oigwatch run``) in its own process against the fixture site.
+
+8. quick polls of an unchanged site (stable tie order, so every page answers 304): requests,
+   bytes, pages parsed and CPU seconds per cycle, the service process (the parent) apart from
+   its crawl children;
+9. the service's resident memory after 50 cycles and after all of them (500 by default), with
+   the quick interval shortened so cycles run back to back. The web side is on (port 0).
+
+The cycles are the service's own schedule, not a loop of ours: we only watch the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from benchmarks.common import OIGWATCH, Figure, SiteProcess, process_cpu, run_measured
+
+PARENT_CPU_GOAL, REQUESTS_GOAL, RSS_GOAL, GROWTH_GOAL = 0.3, 13.0, 200.0, 10.0
+WARM = 50  # cycles before the memory baseline
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _children_cpu(pid: int) -> float:
+    """CPU seconds of the reaped children of a live process (its crawl child processes)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def _quick_runs(db_url: str) -> list[dict[str, Any]]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("select verdict, events, stats from crawl_runs where sweep = 'quick'"
+                     " order by id")
+            ).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    return [
+        {"verdict": r.verdict, "events": r.events,
+         **(json.loads(r.stats) if isinstance(r.stats, str) else dict(r.stats))}
+        for r in rows
+    ]  # fmt: skip
+
+
+def _count(db_url: str) -> int:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalar(text("select count(*) from crawl_runs where sweep = 'quick'")))
+    finally:
+        engine.dispose()
+
+
+def _wait_for(db_url: str, cycles: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60 + cycles * 10
+    while _count(db_url) < cycles:
+        if proc.poll() is not None:
+            raise RuntimeError(f"oigwatch run exited {proc.returncode}:\n{log.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the service did not reach {cycles} cycles (see {log})")
+        time.sleep(0.1)
+
+
+def run_service(
+    workdir: Path, config: Path, site: SiteProcess, cycles: int
+) -> tuple[list[Figure], dict[str, Any]]:
+    """Baseline with the CLI, then watch ``oigwatch run`` make ``cycles`` quick polls."""
+    db_url = f"sqlite:///{workdir / 'service.db'}"
+    subprocess.run(
+        [str(OIGWATCH.parent / "python"), "-m", "fixture_site", "mutate", site.base_url,
+         '{"op": "tie_shuffle", "mode": "stable"}'],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    baseline = run_measured(
+        [str(OIGWATCH), "crawl", "--deep", "--no-deliver", "--config", str(config),
+         "--db", db_url, "--base-url", site.base_url], workdir,
+    )  # fmt: skip
+    if baseline.returncode != 0:
+        raise RuntimeError(f"baseline failed:\n{baseline.stderr}")
+    env = {
+        **os.environ,
+        "OIGWATCH_SERVICE__QUICK_INTERVAL": "0.2",
+        "OIGWATCH_SERVICE__DEEP_INTERVAL": str(30 * 86400),
+        "OIGWATCH_SERVICE__JITTER": "0",
+    }
+    log = workdir / "service.log"
+    argv = [str(OIGWATCH), "run", "--config", str(config), "--db", db_url,
+            "--base-url", site.base_url, "--port", "0"]  # fmt: skip
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            started = time.perf_counter()
+            _wait_for(db_url, 1, proc, log)
+            _wait_for(db_url, WARM, proc, log)
+            warm = (
+                process_cpu(proc.pid),
+                _children_cpu(proc.pid),
+                _rss_mb(proc.pid),
+                time.perf_counter(),
+            )
+            _wait_for(db_url, cycles, proc, log)
+            done = (
+                process_cpu(proc.pid),
+                _children_cpu(proc.pid),
+                _rss_mb(proc.pid),
+                time.perf_counter(),
+            )
+            measured = _count(db_url)  # a cycle may have finished since
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=120)
+    runs = _quick_runs(db_url)
+    span = max(measured - WARM, 1)
+    parent = (done[0] - warm[0]) / span
+    children = (done[1] - warm[1]) / span
+    group8, group9 = "8 quick poll, service, 304s", "9 service memory"
+    figures = [
+        Figure(group8, "requests per cycle", "count", [float(r["requests"]) for r in runs], REQUESTS_GOAL,
+               note="one per view (13 views)"),
+        Figure(group8, "304 answers per cycle", "count", [float(r["not_modified"]) for r in runs]),
+        Figure(group8, "pages parsed per cycle", "count",
+               [float(r["requests"] - r["not_modified"]) for r in runs], 0.0),
+        Figure(group8, "bytes received per cycle", "kB", [r["bytes"] / 1000 for r in runs]),
+        Figure(group8, "CPU per cycle, service process", "s", [parent], PARENT_CPU_GOAL),
+        Figure(group8, "CPU per cycle, crawl child", "s", [children]),
+        Figure(group8, "wall per cycle (back to back)", "s", [(done[3] - warm[3]) / span]),
+        Figure(group9, f"RSS after {WARM} cycles", "MB", [warm[2]]),
+        Figure(group9, f"RSS after {measured} cycles", "MB", [done[2]], RSS_GOAL),
+        Figure(group9, f"growth, cycles {WARM}-{measured}", "MB", [done[2] - warm[2]], GROWTH_GOAL),
+    ]  # fmt: skip
+    info = {
+        "cycles": measured,
+        "seconds": time.perf_counter() - started,
+        "exit_code_after_sigterm": code,
+        "verdicts": sorted({r["verdict"] for r in runs}),
+        "events": sum(r["events"] for r in runs),
+    }
+    return figures, info
