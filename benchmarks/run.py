@@ -92,7 +92,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--service-cycles",
         type=int,
         default=500,
-        help="quick polls the service makes for figures 8 and 9 (default 500; 0 skips them)",
+        help="quick polls the service makes for figures 9 and 10 (default 500; 0 skips them)",
     )
     parser.add_argument("--delivery-runs", type=int, default=3, help="runs of figure 6 (default 3)")
     parser.add_argument(
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             print("4: where the time of an unchanged deep sweep goes ...", flush=True)
             figures += run_breakdown(config, sweeps.ledger_url, site, args.breakdown_runs)
             if args.service_cycles:
-                print(f"8, 9: oigwatch run, {args.service_cycles} quick polls ...", flush=True)
+                print(f"9, 10: oigwatch run, {args.service_cycles} quick polls ...", flush=True)
                 found, raw["service"] = run_service(workdir, config, site, args.service_cycles)
                 figures += found
         settings = load_settings(config)
@@ -180,8 +180,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ordered(figures: list[Figure]) -> list[Figure]:
-    """Figures in the order of their group's number (1a, 1b, 2, ... 7), stable within a group."""
-    return sorted(figures, key=lambda f: f.group.split()[0])
+    """Figures in the order of their group's number (1a, 1b, 2, ... 10), stable within a group."""
+    def number(figure: Figure) -> tuple[int, str]:
+        label = figure.group.split()[0]  # "1a", "2", "10"
+        digits = "".join(c for c in label if c.isdigit())
+        return int(digits or 0), label
+
+    return sorted(figures, key=number)
 
 
 if __name__ == "__main__":

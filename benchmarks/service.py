@@ -1,9 +1,9 @@
-"""Figures 8 and 9: the service (``oigwatch run``) in its own process against the fixture site.
+"""Figures 9 and 10: the service (``oigwatch run``) in its own process against the fixture site.
 
-8. quick polls of an unchanged site (stable tie order, so every page answers 304): requests,
+9. quick polls of an unchanged site (stable tie order, so every page answers 304): requests,
    bytes, pages parsed and CPU seconds per cycle, the service process (the parent) apart from
    its crawl children;
-9. the service's resident memory after 50 cycles and after all of them (500 by default), with
+10. the service's resident memory after 50 cycles and after all of them (500 by default), with
    the quick interval shortened so cycles run back to back. The web side is on (port 0).
 
 The cycles are the service's own schedule, not a loop of ours: we only watch the ledger.
@@ -128,7 +128,7 @@ def run_service(
     span = max(measured - WARM, 1)
     parent = (done[0] - warm[0]) / span
     children = (done[1] - warm[1]) / span
-    group8, group9 = "8 quick poll, service, 304s", "9 service memory"
+    group8, group9 = "9 quick poll, service, 304s", "10 service memory"
     figures = [
         Figure(group8, "requests per cycle", "count", [float(r["requests"]) for r in runs], REQUESTS_GOAL,
                note="one per view (13 views)"),
