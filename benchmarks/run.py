@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _ordered(figures: list[Figure]) -> list[Figure]:
     """Figures in the order of their group's number (1a, 1b, 2, ... 10), stable within a group."""
+
     def number(figure: Figure) -> tuple[int, str]:
         label = figure.group.split()[0]  # "1a", "2", "10"
         digits = "".join(c for c in label if c.isdigit())
