@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import feedparser
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from support.fake_slack import FakeSlack
@@ -56,9 +58,15 @@ def services() -> Iterator[list[ServiceProcess]]:
 
 
 def start(
-    services: list[ServiceProcess], oigwatch: Oigwatch, config: Path, tmp_path: Path
+    services: list[ServiceProcess],
+    oigwatch: Oigwatch,
+    config: Path,
+    tmp_path: Path,
+    http: bool = False,
 ) -> ServiceProcess:
-    service = ServiceProcess(tmp_path, config, oigwatch.db_url, oigwatch.site.base_url, env=ENV)
+    service = ServiceProcess(
+        tmp_path, config, oigwatch.db_url, oigwatch.site.base_url, http=http, env=ENV
+    )
     services.append(service)
     return service
 
@@ -90,16 +98,28 @@ def test_scheduled_cycles_deliver_a_new_report_within_one_poll(
 ) -> None:
     quick = 2.0
     config = service_config(tmp_path, slack, quick_interval=quick, deep_interval=3600)
-    service = start(services, oigwatch, config, tmp_path)
+    service = start(services, oigwatch, config, tmp_path, http=True)
+    assert service.url is not None
 
     # the first run is the silent baseline (a deep sweep), then quick polls follow
     wait_until(lambda: len(service.runs()) >= 3, 60, "a baseline and two quick polls")
     assert slack.messages == []
+    health = httpx.get(f"{service.url}/healthz", timeout=10)
+    assert health.status_code == 200, health.text
+    body = health.json()
+    assert body["status"] == "ok" and body["scheduler"]["running"] is True
+    job_ids = {job["id"] for job in body["scheduler"]["jobs"]}
+    assert {"quick:dhs-oig", "deep:dhs-oig", "heartbeat"} <= job_ids
+    assert [source["name"] for source in body["sources"]] == ["dhs-oig"]
     added = oigwatch.site.mutate({"op": "add_report", "components": ["ICE"]})
     published = time.monotonic()
     wait_until(lambda: slack.messages, quick + 5, "the new report on Slack")
     assert time.monotonic() - published <= quick + 5
     assert added["report_number"] in slack.messages[0].text
+
+    feed = feedparser.parse(httpx.get(f"{service.url}/feeds/changes.atom", timeout=10).content)
+    assert not feed.bozo
+    assert [added["report_number"] in entry.title for entry in feed.entries] == [True]
 
     wait_until(lambda: len(service.runs()) >= 6, 60, "six scheduled cycles")
     assert service.stop() == 0
