@@ -63,9 +63,15 @@ def start(
     config: Path,
     tmp_path: Path,
     http: bool = False,
+    env: dict[str, str] | None = None,
 ) -> ServiceProcess:
     service = ServiceProcess(
-        tmp_path, config, oigwatch.db_url, oigwatch.site.base_url, http=http, env=ENV
+        tmp_path,
+        config,
+        oigwatch.db_url,
+        oigwatch.site.base_url,
+        http=http,
+        env={**ENV, **(env or {})},
     )
     services.append(service)
     return service
@@ -225,6 +231,28 @@ def test_restart_after_a_day_runs_one_catch_up_sweep(
     firsts = dict(re.findall(r"first (quick|deep) sweep at (\S+)", service.log))
     gap = datetime.fromisoformat(firsts["quick"]) - datetime.fromisoformat(firsts["deep"])
     assert gap == timedelta(seconds=600)
+
+
+def test_a_crawl_past_its_time_limit_is_killed_and_the_next_cycle_is_clean(
+    baselined: Oigwatch, services: list[ServiceProcess], tmp_path: Path
+) -> None:
+    site = baselined.site
+    config = service_config(tmp_path, quick_interval=0.5)
+    site.mutate(
+        {"op": "http_fault", "kind": "delay", "match": "/reports/", "seconds": 2.5, "count": 500}
+    )
+    limit = {"OIGWATCH_CRAWL__PROCESS_TIMEOUT": "1.5"}
+    service = start(services, baselined, config, tmp_path, env=limit)
+    failed = wait_until(
+        lambda: [r for r in service.runs() if r["verdict"] == "failed"], 60, "a kill"
+    )
+    assert "timed out after 1.5 s and was killed" in failed[0]["reason"]
+    site.mutate({"op": "clear_faults"})
+    wait_until(lambda: service.runs()[-1]["verdict"] == "healthy", 60, "a healthy cycle")
+    assert service.stop() == 0
+    kinds = [e["kind"] for e in baselined.changes()]
+    assert kinds == ["source_unhealthy", "source_recovered"]
+    assert service.crawl_dirs() == [] and service.stray_processes() == []
 
 
 def test_a_second_signal_abandons_a_crawl_at_once(

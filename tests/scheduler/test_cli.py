@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from scheduler.cli import main
 
 COMMANDS = [
+    "run",
     "crawl",
     "changes",
     "report",
