@@ -18,7 +18,6 @@ import signal
 import socket
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,7 +71,7 @@ class Service:
         self.wake = asyncio.Event()  # deliveries may be due: a crawl recorded events, a digest
         self.crawls: dict[str, _Crawl] = {}
         self.crawling: tuple[str, ...] = ()  # a snapshot for other threads (the web side)
-        self.completed: Counter[str] = Counter()  # finished crawls per sweep kind
+        self.completed: dict[str, int] = {}  # finished crawls per sweep kind (swapped, not mutated)
         self.heartbeat: datetime | None = None
         self.http_url: str | None = None
         self.worker: Worker | None = None
@@ -111,7 +110,7 @@ class Service:
             "heartbeat": self.heartbeat,
             "crawling": list(self.crawling),
             "jobs": jobs,
-            "completed": dict(self.completed),
+            "completed": self.completed,
         }
 
     # Scheduling
@@ -186,7 +185,7 @@ class Service:
         finally:
             del self.crawls[name]
             self.crawling = tuple(self.crawls)
-        self.completed[record.sweep] += 1
+        self.completed = {**self.completed, record.sweep: self.completed.get(record.sweep, 0) + 1}
         log.info(
             "%s: %s sweep %s, %d pages, %d events",
             name,
