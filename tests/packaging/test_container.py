@@ -352,12 +352,12 @@ def test_the_wheel_alone_configures_migrates_and_renders(wheel: Path, tmp_path: 
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
         "import sys, config.settings as s, crawler.ledger.db as db, notifier.render.common as r\n"
-        "import notifier.web.context as w\n"
+        "import notifier.web as w, pathlib\n"
         "for m in (s, db, r, w): assert m.__file__.startswith(sys.argv[1]), m.__file__\n"
         "assert s.load_settings(environ={}).sources, 'no sources in default.toml'\n"
         "assert sorted(p.name for p in db.MIGRATIONS.glob('versions/*.py'))\n"
         "assert (r.PACKAGE_TEMPLATES / 'slack' / 'event.md.j2').is_file()\n"
-        "assert any((w.HERE / 'templates').glob('*.html'))\n"
+        "assert any((pathlib.Path(w.__file__).parent / 'templates').glob('*.html'))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     env.pop("OIGWATCH_CONFIG", None)
