@@ -21,7 +21,7 @@ SECURITY_HEADERS = (
 
 
 class SecurityHeaders:
-    """Adds the security headers to every HTTP response (errors included)."""
+    """Adds the security headers to every HTTP response the app answers (handled errors too)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
