@@ -15,7 +15,7 @@ from crawler.entry import ReportEntry
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
 from crawler.fetch import CrawlOutcome
 from crawler.health import Verdict, assess
-from crawler.ledger.store import Ledger, RunRecord, count_reports
+from crawler.ledger.store import ROBOTS, Ledger, RunRecord, count_reports
 from crawler.normalize import pdf_path
 from crawler.state import ViewInfo, merge_entries, report_key
 
@@ -109,7 +109,9 @@ def build_job(check: Check) -> dict[str, Any]:
         "views": expand_views(source),
         "crawl": crawl.model_dump(),
         "page_cache": page_cache,
-        "robots": check.ledger.robots(check.source_id, crawl.robots_cache),  # None: fetch it
+        "robots": check.ledger.robots(  # None: fetch it
+            check.source_id, source.base_url + ROBOTS, crawl.robots_cache
+        ),
         "pdf": {
             "fetch_new": check.baseline_done or options.announce or every_pdf,
             "new_cap": 10**9 if every_pdf else crawl.new_pdf_cap,

@@ -67,12 +67,23 @@ def _follow(
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             if progress and lines:
-                _, done, scheduled = lines[-1].split()
-                progress(int(done), int(scheduled))
+                fields = lines[-1].split()  # "progress DONE SCHEDULED"; anything else is ignored
+                if len(fields) == 3 and fields[1].isdigit() and fields[2].isdigit():
+                    progress(int(fields[1]), int(fields[2]))
     except subprocess.TimeoutExpired:
         return False
     finally:
         selector.close()
+
+
+def child_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, str]:
+    """The parent's environment without oigwatch's secrets and database settings: the child
+    needs only its job file."""
+    return {
+        name: value
+        for name, value in environ.items()
+        if not name.startswith(("OIGWATCH_", "PG")) and "TOKEN" not in name.upper()
+    }
 
 
 def run_crawl(
@@ -92,8 +103,13 @@ def run_crawl(
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 start_new_session=True,
+                env=child_environment(os.environ),
             )
-            finished = _follow(proc, time.monotonic() + timeout, progress, abort)
+            try:
+                finished = _follow(proc, time.monotonic() + timeout, progress, abort)
+            except BaseException:  # Ctrl-C in the CLI, a bug: never leave the crawl running
+                _kill_group(proc)
+                raise
             if not finished:
                 _kill_group(proc)
                 if abort is not None and abort.is_set():

@@ -17,10 +17,10 @@ import os
 import signal
 import socket
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from config.settings import Settings, SourceConfig
 from crawler.check import CheckOptions
 from crawler.fetch import CrawlAbandoned
+from crawler.ledger.db import make_engine
 from crawler.ledger.store import Ledger, Recorded, RunRecord, utcnow
 from crawler.spine import check_source
 from notifier.routes import router_for
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from notifier.worker import Worker
 
 log = logging.getLogger("oigwatch.service")
+OVERDUE_MARGIN = 300.0  # seconds past crawl.process_timeout before a crawl counts as stuck
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,14 @@ class _Crawl:
     sweep: str
     abort: threading.Event
     task: asyncio.Task[Any] | None
+    started: float  # monotonic()
+
+
+def digest_times(schedule: str) -> list[tuple[int, int]]:
+    """(hour, minute) of each time in a digest schedule such as "08:00, 16:30" (blanks and
+    repeats ignored, as the route's validator allows them)."""
+    times = {time.fromisoformat(part.strip()) for part in schedule.split(",") if part.strip()}
+    return sorted((moment.hour, moment.minute) for moment in times)
 
 
 class Service:
@@ -70,11 +80,13 @@ class Service:
         self.stopping = asyncio.Event()
         self.wake = asyncio.Event()  # deliveries may be due: a crawl recorded events, a digest
         self.crawls: dict[str, _Crawl] = {}
+        self.deep_waiting: set[str] = set()  # deep sweeps that found a quick poll running
         self.crawling: tuple[str, ...] = ()  # a snapshot for other threads (the web side)
         self.completed: dict[str, int] = {}  # finished crawls per sweep kind (swapped, not mutated)
         self.heartbeat: datetime | None = None
         self.http_url: str | None = None
         self.worker: Worker | None = None
+        self.http: uvicorn.Server | None = None
 
     async def run(self) -> None:
         """Schedule, serve and deliver until told to stop, then stop cleanly."""
@@ -94,6 +106,8 @@ class Service:
         if self.stopping.is_set():
             for crawl in self.crawls.values():
                 crawl.abort.set()
+            if self.http is not None:
+                self.http.force_exit = True
             return
         log.info("stopping: no new crawls; waiting for running ones and deliveries")
         self.stopping.set()
@@ -105,8 +119,11 @@ class Service:
             {"id": job.id, "next_run": job.next_run_time.isoformat() if job.next_run_time else None}
             for job in (self.scheduler.get_jobs() if running else ())
         ]
+        limit = self.settings.crawl.process_timeout + OVERDUE_MARGIN
+        now = monotonic()
         return {
             "running": running,
+            "overdue": [n for n, c in list(self.crawls.items()) if now - c.started > limit],
             "heartbeat": self.heartbeat,
             "crawling": list(self.crawling),
             "jobs": jobs,
@@ -118,7 +135,7 @@ class Service:
     def _schedule(self, now: datetime) -> None:
         """Crawl jobs per source from the ledger's last runs; digest wake-ups; the heartbeat."""
         service = self.settings.service
-        jitter = int(service.jitter) or None
+        jitter = service.jitter or None
         for name in self.sources:
             source_id = self.ledger.source_id(name)
             baseline = self.ledger.source_row(source_id).baseline_run_id is not None
@@ -140,13 +157,11 @@ class Service:
                     "%s: first %s sweep at %s", name, sweep, when.isoformat(timespec="seconds")
                 )
         for route in self.settings.routes:
-            for moment in route.schedule.split(",") if route.mode == "digest" else ():
-                hour, minute = moment.strip().split(":")
-                zone = ZoneInfo(route.timezone)
+            for hour, minute in digest_times(route.schedule) if route.mode == "digest" else ():
                 self.scheduler.add_job(
                     self._nudge,
-                    CronTrigger(hour=int(hour), minute=int(minute), timezone=zone),
-                    id=f"digest:{route.name}:{moment.strip()}",
+                    CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(route.timezone)),
+                    id=f"digest:{route.name}:{hour:02d}:{minute:02d}",
                 )
         beat = min(10.0, service.heartbeat_stale / 4)
         self.scheduler.add_job(self._beat, IntervalTrigger(seconds=beat), id="heartbeat")
@@ -165,11 +180,12 @@ class Service:
         if self.stopping.is_set():
             return
         if name in self.crawls:
-            log.info(
-                "%s: %s sweep skipped, a %s sweep is running", name, sweep, self.crawls[name].sweep
-            )
+            running = self.crawls[name].sweep
+            if sweep == "deep" and running == "quick":  # the deep sweep runs right after it
+                self.deep_waiting.add(name)
+            log.info("%s: %s sweep deferred, a %s sweep is running", name, sweep, running)
             return
-        crawl = _Crawl(sweep, threading.Event(), asyncio.current_task())
+        crawl = _Crawl(sweep, threading.Event(), asyncio.current_task(), monotonic())
         self.crawls[name] = crawl
         self.crawling = tuple(self.crawls)
         try:
@@ -185,6 +201,7 @@ class Service:
         finally:
             del self.crawls[name]
             self.crawling = tuple(self.crawls)
+            self._run_waiting_deep(name)
         self.completed = {**self.completed, record.sweep: self.completed.get(record.sweep, 0) + 1}
         log.info(
             "%s: %s sweep %s, %d pages, %d events",
@@ -196,6 +213,15 @@ class Service:
         )
         if recorded.event_ids:
             self.wake.set()
+
+    def _run_waiting_deep(self, name: str) -> None:
+        """A deep sweep that arrived during a quick poll runs now (else it would wait a whole
+        deep interval)."""
+        if name not in self.deep_waiting or self.scheduler.state != STATE_RUNNING:
+            return
+        self.deep_waiting.discard(name)
+        if not self.stopping.is_set():
+            self.scheduler.modify_job(f"deep:{name}", next_run_time=utcnow())
 
     def _check(
         self, source: SourceConfig, sweep: str, abort: threading.Event
@@ -245,7 +271,7 @@ class Service:
         if self.worker is None:
             return
         try:
-            self.worker.drain(deadline=time.monotonic() + seconds)
+            self.worker.drain(deadline=monotonic() + seconds)
         except Exception:
             log.exception("delivery at shutdown failed; the alerts stay in the outbox")
         finally:
@@ -259,14 +285,19 @@ class Service:
         """Feeds, pages, API and /healthz on the listening socket."""
         from notifier.web.app import create_app
 
-        app = create_app(self.settings, self.ledger.engine, self.status)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        server = _QuietServer(config)
+        engine = self.ledger.engine
+        if engine.dialect.name == "sqlite":  # pages and feeds never wait behind a crawl's write
+            engine = make_engine(self.settings.db_url, reader=True)
+        app = create_app(self.settings, engine, self.status)
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
+        )
+        server = self.http = _QuietServer(config)
         task = asyncio.create_task(server.serve(sockets=[listener]), name="oigwatch-http")
         while not server.started and not task.done():
             await asyncio.sleep(0.02)
         host, port = listener.getsockname()[:2]
-        self.http_url = f"http://{host}:{port}"
+        self.http_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
         log.info("feeds, pages and /healthz on %s", self.http_url)
         return server, task
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,18 +29,25 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the ledger; SQLite files get WAL, a busy timeout and BEGIN IMMEDIATE."""
+def _masked(url: str) -> str:
+    """A URL that could not be parsed, with anything that looks like a password hidden."""
+    return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def make_engine(url: str, *, reader: bool = False) -> Engine:
+    """An engine for the ledger; SQLite files get WAL, a busy timeout and BEGIN IMMEDIATE (a
+    ``reader`` engine, for the web side, plain deferred BEGIN: WAL readers never wait for a
+    writer). Bound parameters (scraped text) are left out of error messages."""
     url = normalize_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"not a database URL: {url!r}") from exc
+        raise DatabaseError(f"not a database URL: {_masked(url)!r}") from exc
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -53,7 +61,7 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
     return engine
 

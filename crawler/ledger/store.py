@@ -106,13 +106,13 @@ class Ledger:
                 for r in rows
             }
 
-    def robots(self, source_id: int, max_age: float) -> str | None:
-        """The source's robots.txt as last read, if read less than ``max_age`` seconds ago
+    def robots(self, source_id: int, url: str, max_age: float) -> str | None:
+        """The robots.txt at ``url`` as last read, if read less than ``max_age`` seconds ago
         ("": the site has none); None: read it again."""
         if max_age <= 0:
             return None
         query = select(PageCache.page, PageCache.fetched_at).where(
-            PageCache.source_id == source_id, PageCache.url.endswith(ROBOTS)
+            PageCache.source_id == source_id, PageCache.url == url
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()

@@ -21,6 +21,7 @@ from crawler.entry import ParsedPage, ReportEntry
 from crawler.normalize import pdf_path
 from crawler.spiders.middleware import NO_RETRY
 
+ROBOTS_PATH = "/robots.txt"
 LISTING_STATUSES = [304, 403, 404, 410, 429, 500, 502, 503, 504]
 PageParser = Callable[..., ParsedPage]
 
@@ -135,7 +136,7 @@ class ListingSpider(Spider):
                     raise
                 await asyncio.sleep(self.job["crawl"]["backoff"])
         body = response.body.decode("utf-8", "replace") if response.status == 200 else ""
-        if response.status < 500:  # a server error is not a robots.txt to remember
+        if _rememberable_robots(response):
             page = {"robots": body}
             self.collector.cache[url] = {"etag": None, "last_modified": None, "page": page}
         if not self.job["crawl"]["obey_robots"] or not body:
@@ -328,6 +329,15 @@ class ListingSpider(Spider):
         for view in self.views.values():
             self.crawler.engine.crawl(self.listing_request(view, "", 0))
         raise DontCloseSpider
+
+
+def _rememberable_robots(response: Response) -> bool:
+    """Whether a robots.txt answer may be cached: a real text file, or a plain "none here"
+    (404/410). Not a 429 or 5xx (a bad moment), not an HTML page (a login or error page)."""
+    if response.status in (404, 410):
+        return True
+    kind = (_header(response, b"Content-Type") or "").lower()
+    return response.status == 200 and "html" not in kind and response.url.endswith(ROBOTS_PATH)
 
 
 def _describe(exc: BaseException) -> str:

@@ -13,8 +13,9 @@ from notifier.transports.slack import render
 
 def send(target: SlackWebhookTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:
     """Post the message; Slack answers "ok" or a plain-text error."""
+    url = secret(target.url_env, f"slack webhook {target.name}")
     client = WebhookClient(
-        secret(target.url_env, f"slack webhook {target.name}"),
+        url,
         timeout=int(max(1, target.timeout)),
         retry_handlers=[],
     )
@@ -23,8 +24,11 @@ def send(target: SlackWebhookTarget, outgoing: Outgoing, templates: Any) -> dict
         response = client.send(
             text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False
         )
+    except ValueError as exc:  # a malformed URL: its text would be the secret itself
+        raise Permanent(f"slack webhook {target.name}: the webhook URL is malformed") from exc
     except Exception as exc:
-        raise Transient(f"slack webhook {target.name}: {type(exc).__name__}: {exc}") from exc
+        reason = str(exc).replace(url, "<webhook url>")
+        raise Transient(f"slack webhook {target.name}: {type(exc).__name__}: {reason}") from exc
     status, body = response.status_code, (response.body or "")[:200]
     if status == 200:
         return {"status": status}

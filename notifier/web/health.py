@@ -83,6 +83,8 @@ def scheduler_state(
         reasons.append("scheduler has no heartbeat yet")
     elif age is not None and age > stale:
         reasons.append(f"scheduler heartbeat is {age:.0f} s old (stale after {stale:.0f} s)")
+    for name in raw.get("overdue") or ():  # a crawl thread stuck past its time limit
+        reasons.append(f"the crawl of {name} has run far past crawl.process_timeout")
     jobs = [
         Job(id=str(job.get("id")), next_run=None if job.get("next_run") is None else str(job["next_run"]))
         for job in raw.get("jobs") or []

@@ -15,6 +15,25 @@ def test_robots_txt_is_obeyed(oigwatch: Oigwatch) -> None:
     assert not [e for e in oigwatch.site.log if e.path.startswith("/reports/")]
 
 
+def test_a_robots_txt_answered_429_is_not_remembered(oigwatch: Oigwatch) -> None:
+    site = oigwatch.site
+    site.mutate({"op": "http_fault", "match": "/robots.txt", "kind": "status", "status": 429})
+    oigwatch.crawl("--deep")  # no robots.txt this time: nothing to obey, nothing to remember
+    site.mutate({"op": "set", "robots_txt": "User-agent: *\nDisallow: /reports/\n"})
+    [event] = oigwatch.crawl("--quick", expect=1)
+    assert event["kind"] == "source_unhealthy" and "robots.txt" in event["reason"]
+
+
+def test_a_robots_txt_is_remembered_for_its_own_address_only(oigwatch: Oigwatch) -> None:
+    oigwatch.crawl("--deep")
+    with FixtureSite(build_state(n_reports=50, seed=3)) as elsewhere:
+        elsewhere.mutate({"op": "set", "robots_txt": "User-agent: *\nDisallow: /reports/\n"})
+        result = oigwatch.run("crawl", "--quick", "--json", "--base-url", elsewhere.base_url)
+        assert result.exit_code == 1
+        assert [e.path for e in elsewhere.log][:1] == ["/robots.txt"]
+        assert not [e for e in elsewhere.log if e.path.startswith("/reports/")]
+
+
 def test_requests_identify_oigwatch(oigwatch: Oigwatch) -> None:
     oigwatch.crawl("--quick")
     agents = {e.headers.get("User-Agent") or e.headers.get("user-agent") for e in oigwatch.site.log}

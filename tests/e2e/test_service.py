@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from support.fake_slack import FakeSlack
 from support.harness import Oigwatch, ledger_snapshot, write_config
-from support.service import ServiceProcess, wait_until
+from support.service import ServiceProcess, crawl_runs, wait_until
 
 from crawler.ledger.db import normalize_url
 
@@ -150,6 +150,7 @@ def test_sigterm_during_a_crawl_abandons_it_and_records_nothing(
     added = site.mutate({"op": "add_report", "components": ["CBP"]})
     before = ledger_snapshot(baselined.db_url)
     events_before = len(baselined.changes())
+    runs_before = len(crawl_runs(baselined.db_url))
 
     service = start(services, baselined, config, tmp_path)
     wait_until(service.crawl_dirs, 30, "a crawl in progress")
@@ -160,6 +161,7 @@ def test_sigterm_during_a_crawl_abandons_it_and_records_nothing(
     assert "abandoned at shutdown; nothing recorded" in service.log
     assert ledger_snapshot(baselined.db_url) == before
     assert len(baselined.changes()) == events_before
+    assert len(crawl_runs(baselined.db_url)) == runs_before  # not even a failed run
     assert service.crawl_dirs() == [] and service.stray_processes() == []
     assert slack.messages == []
 
@@ -180,8 +182,8 @@ def test_sigterm_during_a_crawl_lets_it_finish_within_the_grace(
         {"op": "http_fault", "kind": "delay", "match": "/reports/", "seconds": 1, "count": 500}
     )
     added = site.mutate({"op": "add_report"})
+    before = len(crawl_runs(baselined.db_url))
     service = start(services, baselined, config, tmp_path)
-    before = len(service.runs())
     wait_until(service.crawl_dirs, 30, "a crawl in progress")
     assert service.stop() == 0
     runs = service.runs()
@@ -197,11 +199,17 @@ def test_sigterm_during_delivery_loses_nothing(
 ) -> None:
     site = baselined.site
     numbers = [site.mutate({"op": "add_report"})["report_number"] for _ in range(3)]
-    config = service_config(tmp_path, slack, quick_interval=0.5)
-    slack.fault(kind="delay", seconds=1.5, count=1)  # the first post is answered late
+    config = service_config(tmp_path, slack, quick_interval=0.5, shutdown_grace=0)
+    slack.fault(kind="delay", seconds=3, count=1)  # the first post is answered late
     service = start(services, baselined, config, tmp_path)
     wait_until(lambda: any(r.method == "chat.postMessage" for r in slack.requests), 60, "a post")
     assert service.stop() == 0  # while Slack holds the first post
+    held = [
+        d
+        for d in _deliveries(baselined)
+        if d["target"] == "newsroom" and str(d["report_number"]) in slack.messages[0].text
+    ]
+    assert [d["status"] for d in held] == ["sent"]  # its answer was awaited and marked
 
     again = start(services, baselined, config, tmp_path)
     wait_until(
@@ -219,8 +227,8 @@ def test_restart_after_a_day_runs_one_catch_up_sweep(
 ) -> None:
     shift_runs(baselined.db_url, days=1)
     config = service_config(tmp_path, quick_interval=600, deep_interval=21600)
+    before = len(crawl_runs(baselined.db_url))
     service = start(services, baselined, config, tmp_path)
-    before = len(service.runs())
     wait_until(lambda: len(service.runs()) > before, 60, "the catch-up sweep")
     time.sleep(3)  # a backlog would show up here
     assert service.stop() == 0
@@ -239,14 +247,14 @@ def test_a_crawl_past_its_time_limit_is_killed_and_the_next_cycle_is_clean(
     site = baselined.site
     config = service_config(tmp_path, quick_interval=0.5)
     site.mutate(
-        {"op": "http_fault", "kind": "delay", "match": "/reports/", "seconds": 2.5, "count": 500}
+        {"op": "http_fault", "kind": "delay", "match": "/reports/", "seconds": 10, "count": 500}
     )
-    limit = {"OIGWATCH_CRAWL__PROCESS_TIMEOUT": "1.5"}
+    limit = {"OIGWATCH_CRAWL__PROCESS_TIMEOUT": "4"}
     service = start(services, baselined, config, tmp_path, env=limit)
     failed = wait_until(
         lambda: [r for r in service.runs() if r["verdict"] == "failed"], 60, "a kill"
     )
-    assert "timed out after 1.5 s and was killed" in failed[0]["reason"]
+    assert "timed out after 4 s and was killed" in failed[0]["reason"]
     site.mutate({"op": "clear_faults"})
     wait_until(lambda: service.runs()[-1]["verdict"] == "healthy", 60, "a healthy cycle")
     assert service.stop() == 0
@@ -264,6 +272,7 @@ def test_a_second_signal_abandons_a_crawl_at_once(
         {"op": "http_fault", "kind": "delay", "match": "/reports/", "seconds": 3, "count": 500}
     )
     before = ledger_snapshot(baselined.db_url)
+    runs_before = len(crawl_runs(baselined.db_url))
     service = start(services, baselined, config, tmp_path)
     wait_until(service.crawl_dirs, 30, "a crawl in progress")
     service.proc.send_signal(signal.SIGINT)
@@ -272,6 +281,7 @@ def test_a_second_signal_abandons_a_crawl_at_once(
     assert service.stop(signal.SIGINT) == 0
     assert time.monotonic() - began < 10  # not the 60 s grace
     assert ledger_snapshot(baselined.db_url) == before
+    assert len(crawl_runs(baselined.db_url)) == runs_before
 
 
 def _deliveries(oigwatch: Oigwatch) -> list[dict[str, object]]:

@@ -52,6 +52,33 @@ target = "hook"
     assert statuses(desk) == ["sent", "failed"]
 
 
+def test_a_malformed_webhook_url_fails_without_showing_it(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret_url = "hooks.example/services/T0/B0/s3cr3t-w3bh00k"  # no scheme: urllib refuses it
+    monkeypatch.setenv("OIGWATCH_SLACK_WEBHOOK_URL", secret_url)
+    reconfigure(
+        desk,
+        tmp_path,
+        """
+[[targets]]
+kind = "slack_webhook"
+name = "hook"
+
+[[routes]]
+name = "all"
+target = "hook"
+""",
+    )
+    desk.publish(report("OIG-27-03"))
+    tally = desk.worker().drain()
+    assert statuses(desk) == ["failed"]  # permanent: retrying cannot fix a bad URL
+    assert tally.errors and not [e for e in tally.errors if "s3cr3t" in e]
+    with desk.ledger.engine.connect() as conn:
+        stored = [e for (e,) in conn.execute(select(Delivery.last_error))]
+    assert stored and not [e for e in stored if e and "s3cr3t" in e]
+
+
 def test_digest_route_waits_for_its_schedule_or_digest_now(desk: Desk, tmp_path: Path) -> None:
     reconfigure(
         desk,

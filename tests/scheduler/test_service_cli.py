@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.interval import IntervalTrigger
 from click.testing import CliRunner
 from support.harness import write_config
 
 from config.settings import load_settings
+from crawler.fetch import CrawlAbandoned
 from crawler.ledger.db import ensure_schema, make_engine
 from crawler.ledger.store import Ledger
 from scheduler.cli import main
@@ -23,9 +26,15 @@ DIGEST = """
 name = "morning"
 target = "console"
 mode = "digest"
-schedule = "08:00,16:30"
+schedule = "08:00, 16:30,08:00,"
 timezone = "America/New_York"
 """
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -71,7 +80,8 @@ def test_jobs_per_source_and_digest_times(tmp_path: Path) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
 
     async def scheduled() -> tuple[dict[str, datetime], dict[str, object], dict[str, object]]:
-        service = Service(settings, Ledger(engine))
+        nowhere = [s.with_base_url(f"http://127.0.0.1:{closed_port()}") for s in settings.sources]
+        service = Service(settings, Ledger(engine), nowhere)  # never the real site
         service._schedule(now)
         service.scheduler.start(paused=True)
         jobs = {job.id: job.next_run_time for job in service.scheduler.get_jobs()}
@@ -93,7 +103,63 @@ def test_jobs_per_source_and_digest_times(tmp_path: Path) -> None:
     }.items():
         local = jobs[job_id].astimezone(ZoneInfo("America/New_York"))
         assert (local.hour, local.minute) == (hour, minute)
-        assert timedelta(0) < jobs[job_id] - now <= timedelta(days=1)
+        assert timedelta(0) < jobs[job_id] - now <= timedelta(days=1, hours=1)  # DST
     assert "heartbeat" in jobs
     assert paused["running"] is False and running["running"] is True
     assert {job["id"] for job in running["jobs"]} == set(jobs)  # type: ignore[union-attr]
+
+
+def test_a_deep_sweep_due_during_a_quick_poll_runs_right_after_it(tmp_path: Path) -> None:
+    settings = load_settings(
+        write_config(tmp_path), overrides={"database_url": f"sqlite:///{tmp_path}/x.db"}
+    )
+    engine = make_engine(settings.db_url)
+    ensure_schema(engine, auto=True)
+    nowhere = [s.with_base_url(f"http://127.0.0.1:{closed_port()}") for s in settings.sources]
+    release, calls = threading.Event(), []
+
+    def crawl(source: object, sweep: str, abort: threading.Event) -> None:
+        calls.append(sweep)
+        release.wait(10)
+        raise CrawlAbandoned("a stand-in for the crawl: records nothing")
+
+    async def scenario() -> None:
+        service = Service(settings, Ledger(engine), nowhere)
+        service._check = crawl  # type: ignore[assignment,method-assign]
+        later = datetime.now(UTC) + timedelta(hours=6)
+        service.scheduler.add_job(
+            service._crawl,
+            IntervalTrigger(hours=6),
+            args=("dhs-oig", "deep"),
+            id="deep:dhs-oig",
+            next_run_time=later,
+        )
+        service.scheduler.start()
+        quick = asyncio.create_task(service._crawl("dhs-oig", "quick"))
+        await asyncio.sleep(0.2)
+        await service._crawl("dhs-oig", "deep")  # the quick poll is running: deferred
+        assert calls == ["quick"] and service.deep_waiting == {"dhs-oig"}
+        release.set()
+        await quick
+        for _ in range(50):  # the deferred deep sweep is now due at once
+            await asyncio.sleep(0.05)
+            if calls == ["quick", "deep"]:
+                break
+        service.scheduler.shutdown(wait=False)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        engine.dispose()
+    assert calls == ["quick", "deep"]
+
+
+def test_a_crawl_stuck_past_its_limit_fails_healthz() -> None:
+    from notifier.web.health import scheduler_state
+
+    now = datetime.now(UTC)
+    raw = {"running": True, "heartbeat": now, "jobs": [], "overdue": ["dhs-oig"]}
+    _, reasons = scheduler_state(raw, now, 120)
+    assert reasons == ["the crawl of dhs-oig has run far past crawl.process_timeout"]
+    _, fine = scheduler_state({**raw, "overdue": []}, now, 120)
+    assert fine == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -28,6 +29,26 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, what: str = 
             return value
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
+
+
+def crawl_runs(db_url: str) -> list[dict[str, Any]]:
+    """The ledger's crawl runs, oldest first."""
+    engine = create_engine(normalize_url(db_url))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("select id, sweep, verdict, reason from crawl_runs order by id")
+            )
+            return [dict(row._mapping) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 class ServiceProcess:
@@ -73,15 +94,7 @@ class ServiceProcess:
 
     def runs(self) -> list[dict[str, Any]]:
         """The ledger's crawl runs, oldest first."""
-        engine = create_engine(normalize_url(self.db_url))
-        try:
-            with engine.connect() as conn:
-                rows = conn.execute(
-                    text("select id, sweep, verdict, reason from crawl_runs order by id")
-                )
-                return [dict(row._mapping) for row in rows]
-        finally:
-            engine.dispose()
+        return crawl_runs(self.db_url)
 
     def crawl_dirs(self) -> list[Path]:
         """Temporary directories of crawls (present while a crawl child runs)."""
@@ -91,13 +104,7 @@ class ServiceProcess:
         """Command lines of processes still using this service's TMPDIR (crawl children)."""
         found = []
         for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
-            try:
-                argv = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if str(self.tmpdir) in argv:
+            if proc.name.isdigit() and str(self.tmpdir) in (argv := _cmdline(proc)):
                 found.append(argv)
         return found
 
@@ -111,8 +118,12 @@ class ServiceProcess:
             self._log.close()
 
     def kill(self) -> None:
-        """Tear down whatever is left (test cleanup)."""
+        """Tear down whatever is left (test cleanup), crawl children in their own groups too."""
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit() and str(self.tmpdir) in _cmdline(proc):
+                with contextlib.suppress(OSError):
+                    os.killpg(os.getpgid(int(proc.name)), signal.SIGKILL)
         self._log.close()

@@ -1,0 +1,83 @@
+"""The parent side of a crawl: the child is never left running, and gets no secrets."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from config.settings import load_settings
+from crawler.check import CheckOptions
+from crawler.fetch import child_environment, run_crawl
+from crawler.ledger.db import DatabaseError, make_engine
+
+
+def _processes_under(directory: Path) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if proc.name.isdigit() and str(directory) in argv:
+            found.append(argv)
+    return found
+
+
+def _job(base_url: str) -> dict[str, object]:
+    settings = load_settings(environ={})
+    source = settings.sources[0].with_base_url(base_url)
+    return {
+        "run_key": "test",
+        "sweep": "quick",
+        "source": {"name": source.name, "base_url": source.base_url, "hosts": []},
+        "views": [],
+        "crawl": settings.crawl.model_dump(),
+        "page_cache": {},
+        "robots": None,
+        "pdf": {"fetch_new": False, "new_cap": 0, "known_paths": [], "recheck": []},
+    }
+
+
+def test_an_error_in_the_parent_kills_the_crawl_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the job file lands here
+
+    def progress(done: int, scheduled: int) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the crawl runs
+
+    job = _job("http://10.255.255.1:9")  # a black hole: the child would wait on its connect
+    job["views"] = [{"kind": "table", "name": "v", "url": "http://10.255.255.1:9/x",
+                     "deep_order": "", "family": "v", "labels": [], "components": [], "rank": 0}]  # fmt: skip
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        run_crawl(job, 60, progress)
+    assert time.monotonic() - started < 30
+    assert _processes_under(tmp_path) == []
+
+
+def test_the_child_gets_no_secrets() -> None:
+    environ = {
+        "PATH": "/usr/bin",
+        "HOME": "/root",
+        "OIGWATCH_SLACK_TOKEN": "xoxb-1",
+        "OIGWATCH_DATABASE_URL": "postgresql://u:pw@h/db",
+        "PGPASSWORD": "pw",
+        "GITHUB_TOKEN": "t",
+    }
+    assert child_environment(environ) == {"PATH": "/usr/bin", "HOME": "/root"}
+
+
+def test_a_bad_database_url_is_named_without_its_password() -> None:
+    with pytest.raises(DatabaseError) as error:
+        make_engine("postgresql//oigwatch:hunter2@db/oigwatch")  # a missing colon
+    assert "hunter2" not in str(error.value) and "***" in str(error.value)
+
+
+def test_check_options_compare_without_their_abort_switch() -> None:
+    import threading
+
+    assert CheckOptions(abort=threading.Event()) == CheckOptions()
