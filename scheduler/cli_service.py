@@ -39,11 +39,11 @@ def run(
     )
     for noisy in ("alembic", "apscheduler", "httpx", "slack_sdk"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from scheduler.service import Service  # APScheduler, uvicorn: only for the service
+    from scheduler.service import AddressInUse, Service  # APScheduler, uvicorn: only here
 
     sources = [s.with_base_url(base_url) if base_url else s for s in settings.sources]
     with open_ledger(settings) as ledger:
         try:
             asyncio.run(Service(settings, ledger, sources).run())
-        except OSError as exc:  # the HTTP address is taken
+        except AddressInUse as exc:
             raise UsageFailure(str(exc)) from exc

@@ -29,6 +29,7 @@ def first_runs(
     sweep. Quick: one interval after the last run of either kind (a deep sweep reads every page
     0 too), and never before the first deep sweep has had its interval."""
     quick_every, deep_every = timedelta(seconds=quick_interval), timedelta(seconds=deep_interval)
+    last = {sweep: min(at, now) for sweep, at in last.items()}  # a clock set back: not the future
     last_deep = last.get("deep")
     deep = now if last_deep is None or not baseline_done else max(now, last_deep + deep_every)
     latest = max(last.values(), default=None)

@@ -98,6 +98,7 @@ class Service:
         http = await self._start_http(listener) if listener else None
         log.info("service started: %d sources, pid %d", len(self.sources), os.getpid())
         delivery = asyncio.create_task(self._deliver_loop(), name="oigwatch-delivery")
+        delivery.add_done_callback(self._part_ended)
         await self.stopping.wait()
         await self._shutdown(http, delivery)
 
@@ -288,18 +289,32 @@ class Service:
         engine = self.ledger.engine
         if engine.dialect.name == "sqlite":  # pages and feeds never wait behind a crawl's write
             engine = make_engine(self.settings.db_url, reader=True)
-        app = create_app(self.settings, engine, self.status)
+        host, port = listener.getsockname()[:2]
+        service = self.settings.service.model_copy(
+            update={"http_port": port}
+        )  # port 0: the real one
+        app = create_app(self.settings.model_copy(update={"service": service}), engine, self.status)
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5
         )
         server = self.http = _QuietServer(config)
         task = asyncio.create_task(server.serve(sockets=[listener]), name="oigwatch-http")
+        task.add_done_callback(self._part_ended)
         while not server.started and not task.done():
             await asyncio.sleep(0.02)
-        host, port = listener.getsockname()[:2]
         self.http_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
         log.info("feeds, pages and /healthz on %s", self.http_url)
         return server, task
+
+    def _part_ended(self, task: asyncio.Task[None]) -> None:
+        """The web side or the delivery loop must live as long as the service: if one dies, say
+        why and stop (a supervisor restarts the whole, rather than half a service running on)."""
+        if self.stopping.is_set() or task.cancelled():
+            return
+        log.error(
+            "%s stopped unexpectedly: %r; stopping the service", task.get_name(), task.exception()
+        )
+        self.stop()
 
     def _handle_signals(self) -> None:
         loop = asyncio.get_running_loop()
@@ -340,6 +355,10 @@ class _QuietServer(uvicorn.Server):
         yield
 
 
+class AddressInUse(Exception):
+    """The web side's address cannot be bound; the message says what to change."""
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket, or an error that says which address is taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -349,7 +368,7 @@ def bind(host: str, port: int) -> socket.socket:
         listener.bind((host, port))
     except OSError as exc:
         listener.close()
-        raise OSError(
+        raise AddressInUse(
             f"cannot listen on {host}:{port} ({exc.strerror}); set service.http_port "
             "(OIGWATCH_SERVICE__HTTP_PORT) or service.http_enabled = false"
         ) from exc

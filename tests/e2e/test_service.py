@@ -125,6 +125,7 @@ def test_scheduled_cycles_deliver_a_new_report_within_one_poll(
 
     feed = feedparser.parse(httpx.get(f"{service.url}/feeds/changes.atom", timeout=10).content)
     assert not feed.bozo
+    assert {link.href for link in feed.feed.links} & {f"{service.url}/feeds/changes.atom"}
     assert [added["report_number"] in entry.title for entry in feed.entries] == [True]
 
     wait_until(lambda: len(service.runs()) >= 6, 60, "six scheduled cycles")

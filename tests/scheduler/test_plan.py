@@ -49,3 +49,10 @@ def test_a_deep_sweep_due_before_the_poll_covers_it() -> None:
     first = first_runs(last, True, NOW, QUICK, DEEP)
     assert first.deep == NOW + MIN
     assert first.quick == first.deep + timedelta(seconds=QUICK)
+
+
+def test_runs_recorded_in_the_future_count_as_now() -> None:
+    last = {"deep": NOW + 2 * HOUR, "quick": NOW + HOUR}  # the clock was set back
+    first = first_runs(last, True, NOW, QUICK, DEEP)
+    assert first.deep == NOW + timedelta(seconds=DEEP)
+    assert first.quick == NOW + timedelta(seconds=QUICK)
