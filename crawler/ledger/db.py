@@ -44,7 +44,10 @@ def make_engine(url: str, *, reader: bool = False) -> Engine:
     except ArgumentError as exc:
         raise DatabaseError(f"not a database URL: {_masked(url)!r}") from exc
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        # a dead server or a half-open connection (failover) must fail, not hang a crawl thread
+        alive = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
+                 "keepalives_interval": 10, "keepalives_count": 3}  # fmt: skip
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=alive)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
