@@ -338,12 +338,14 @@ class Service:
             if late:
                 await asyncio.wait(late, timeout=30)
         self.scheduler.shutdown(wait=False)
-        await delivery
+        with contextlib.suppress(Exception):  # a failure was logged by _part_ended
+            await delivery
         await asyncio.to_thread(self._flush, min(grace, 10.0))
         if http is not None:
             server, task = http
             server.should_exit = True
-            await task
+            with contextlib.suppress(Exception):
+                await task
         log.info("stopped")
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 from click.testing import CliRunner
 from support.harness import write_config
@@ -163,3 +164,36 @@ def test_a_crawl_stuck_past_its_limit_fails_healthz() -> None:
     assert reasons == ["the crawl of dhs-oig has run far past crawl.process_timeout"]
     _, fine = scheduler_state({**raw, "overdue": []}, now, 120)
     assert fine == []
+
+
+def test_a_dead_delivery_loop_stops_the_service_with_its_reason(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(
+        write_config(tmp_path),
+        overrides={
+            "database_url": f"sqlite:///{tmp_path}/x.db",
+            "service": {"http_enabled": False, "shutdown_grace": 0},
+        },
+    )
+    engine = make_engine(settings.db_url)
+    ensure_schema(engine, auto=True)
+
+    def no_crawl(source: object, sweep: str, abort: threading.Event) -> None:
+        raise CrawlAbandoned("not in this test")
+
+    async def broken_loop() -> None:
+        raise RuntimeError("a bug in the delivery loop")
+
+    async def scenario() -> None:
+        service = Service(settings, Ledger(engine))
+        service._check = no_crawl  # type: ignore[assignment,method-assign]
+        service._deliver_loop = broken_loop  # type: ignore[method-assign]
+        await asyncio.wait_for(service.run(), timeout=20)
+
+    try:
+        asyncio.run(scenario())  # returns: the service stopped by itself
+    finally:
+        engine.dispose()
+    assert "oigwatch-delivery stopped unexpectedly" in caplog.text
+    assert "a bug in the delivery loop" in caplog.text and "stopped" in caplog.messages[-1]
