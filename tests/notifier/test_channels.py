@@ -13,6 +13,16 @@ from config.settings import load_settings
 from crawler.ledger.models import Delivery
 from notifier.outbox import digest_now
 
+WEBHOOK = """
+[[targets]]
+kind = "slack_webhook"
+name = "hook"
+
+[[routes]]
+name = "all"
+target = "hook"
+"""
+
 
 def reconfigure(desk: Desk, tmp_path: Path, toml: str) -> None:
     path = tmp_path / "channels.toml"
@@ -29,19 +39,7 @@ def test_slack_incoming_webhook_and_an_archived_channel(
     desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OIGWATCH_SLACK_WEBHOOK_URL", desk.slack.webhook_url)
-    reconfigure(
-        desk,
-        tmp_path,
-        """
-[[targets]]
-kind = "slack_webhook"
-name = "hook"
-
-[[routes]]
-name = "all"
-target = "hook"
-""",
-    )
+    reconfigure(desk, tmp_path, WEBHOOK)
     desk.publish(report("OIG-27-01"))
     desk.worker().drain()
     [message] = desk.slack.messages
@@ -57,19 +55,7 @@ def test_a_malformed_webhook_url_fails_without_showing_it(
 ) -> None:
     secret_url = "hooks.example/services/T0/B0/s3cr3t-w3bh00k"  # no scheme: urllib refuses it
     monkeypatch.setenv("OIGWATCH_SLACK_WEBHOOK_URL", secret_url)
-    reconfigure(
-        desk,
-        tmp_path,
-        """
-[[targets]]
-kind = "slack_webhook"
-name = "hook"
-
-[[routes]]
-name = "all"
-target = "hook"
-""",
-    )
+    reconfigure(desk, tmp_path, WEBHOOK)
     desk.publish(report("OIG-27-03"))
     tally = desk.worker().drain()
     assert statuses(desk) == ["failed"]  # permanent: retrying cannot fix a bad URL
