@@ -47,11 +47,19 @@ def matches(route: RouteConfig, event: Mapping[str, Any]) -> bool:
     return not route.pattern or re.search(route.pattern, text) is not None
 
 
+def digest_times(schedule: str) -> list[time]:
+    """The times of day of a digest schedule such as "08:00, 16:30" (blanks and repeats
+    ignored, as the route's validator allows them), in order."""
+    return sorted(
+        {time.fromisoformat(part.strip()) for part in schedule.split(",") if part.strip()}
+    )
+
+
 def next_digest(route: RouteConfig, now: datetime) -> datetime:
     """The next scheduled digest time of a route after ``now`` (aware, UTC-comparable)."""
     zone = ZoneInfo(route.timezone)
     local = now.astimezone(zone)
-    times = sorted(time.fromisoformat(t.strip()) for t in route.schedule.split(",") if t.strip())
+    times = digest_times(route.schedule)
     for day in range(0, 8):
         date = local.date() + timedelta(days=day)
         for moment in times:

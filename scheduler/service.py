@@ -19,7 +19,7 @@ import socket
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ from crawler.fetch import CrawlAbandoned
 from crawler.ledger.db import make_engine
 from crawler.ledger.store import Ledger, Recorded, RunRecord, utcnow
 from crawler.spine import check_source
-from notifier.routes import router_for
+from notifier.routes import digest_times, router_for
 from scheduler.plan import first_runs
 
 if TYPE_CHECKING:
@@ -54,13 +54,6 @@ class _Crawl:
     abort: threading.Event
     task: asyncio.Task[Any] | None
     started: float  # monotonic()
-
-
-def digest_times(schedule: str) -> list[tuple[int, int]]:
-    """(hour, minute) of each time in a digest schedule such as "08:00, 16:30" (blanks and
-    repeats ignored, as the route's validator allows them)."""
-    times = {time.fromisoformat(part.strip()) for part in schedule.split(",") if part.strip()}
-    return sorted((moment.hour, moment.minute) for moment in times)
 
 
 class Service:
@@ -158,11 +151,13 @@ class Service:
                     "%s: first %s sweep at %s", name, sweep, when.isoformat(timespec="seconds")
                 )
         for route in self.settings.routes:
-            for hour, minute in digest_times(route.schedule) if route.mode == "digest" else ():
+            for moment in digest_times(route.schedule) if route.mode == "digest" else ():
                 self.scheduler.add_job(
                     self._nudge,
-                    CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(route.timezone)),
-                    id=f"digest:{route.name}:{hour:02d}:{minute:02d}",
+                    CronTrigger(
+                        hour=moment.hour, minute=moment.minute, timezone=ZoneInfo(route.timezone)
+                    ),
+                    id=f"digest:{route.name}:{moment:%H:%M}",
                 )
         beat = min(10.0, service.heartbeat_stale / 4)
         self.scheduler.add_job(self._beat, IntervalTrigger(seconds=beat), id="heartbeat")
