@@ -130,8 +130,7 @@ def crawl(
 
 
 def _default_sweep(ledger: Ledger, source: SourceConfig) -> str:
-    row = ledger.source_row(ledger.source_id(source.name))
-    return "quick" if row.baseline_run_id is not None else "deep"
+    return "quick" if ledger.has_baseline(ledger.source_id(source.name)) else "deep"
 
 
 def _summary(name: str, sweep: str, record: Any, recorded: Any) -> None:

@@ -132,7 +132,7 @@ class Service:
         jitter = service.jitter or None
         for name in self.sources:
             source_id = self.ledger.source_id(name)
-            baseline = self.ledger.source_row(source_id).baseline_run_id is not None
+            baseline = self.ledger.has_baseline(source_id)
             last = self.ledger.last_runs(source_id)
             first = first_runs(last, baseline, now, service.quick_interval, service.deep_interval)
             for sweep, every, when in (
@@ -223,8 +223,7 @@ class Service:
         self, source: SourceConfig, sweep: str, abort: threading.Event
     ) -> tuple[Recorded, RunRecord]:
         """The spine, in a worker thread. Until the baseline exists every sweep is deep."""
-        source_id = self.ledger.source_id(source.name)
-        if self.ledger.source_row(source_id).baseline_run_id is None:
+        if not self.ledger.has_baseline(self.ledger.source_id(source.name)):
             sweep = "deep"
         options = CheckOptions(sweep=sweep, abort=abort)
         return check_source(self.ledger, self.settings, source, options, router=self.router)

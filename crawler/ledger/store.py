@@ -72,6 +72,11 @@ class Ledger:
         with self.engine.connect() as conn:
             return conn.execute(select(Source).where(Source.id == source_id)).one()
 
+    def has_baseline(self, source_id: int) -> bool:
+        """Whether a healthy deep sweep has recorded the source's baseline (until then every
+        sweep should be deep)."""
+        return self.source_row(source_id).baseline_run_id is not None
+
     def last_runs(self, source_id: int) -> dict[str, datetime]:
         """When each sweep kind ("quick", "deep") last started, whatever its verdict."""
         query = (
