@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.fake_slack import FakeSlack
 from support.harness import Oigwatch, write_config
+from support.service import wait_until
 
 ROUTES = """
 [[targets]]
@@ -48,13 +49,6 @@ def deliver_process(oigwatch: Oigwatch) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         argv, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-
-
-def wait_until(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.02)
 
 
 def deliveries(oigwatch: Oigwatch) -> list[dict]:

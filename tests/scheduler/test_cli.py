@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.loopback_http import closed_port
 
 from scheduler.cli import main
 
@@ -80,21 +80,15 @@ def test_unknown_source_lists_the_configured_ones(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "dhs-oig" in result.stderr
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_dead_database_server_is_a_clear_error_without_the_password() -> None:
-    url = f"postgresql://oigwatch:s3cret-pw@127.0.0.1:{_closed_port()}/oigwatch"
+    url = f"postgresql://oigwatch:s3cret-pw@127.0.0.1:{closed_port()}/oigwatch"
     result = invoke("changes", "--db", url)
     assert result.exit_code == 2
     assert "cannot open the database" in result.stderr and "s3cret-pw" not in result.stderr
 
 
 def test_dead_site_is_an_unhealthy_run_not_a_crash(tmp_path: Path) -> None:
-    dead = f"http://127.0.0.1:{_closed_port()}"
+    dead = f"http://127.0.0.1:{closed_port()}"
     result = invoke(
         "crawl",
         "--quick",

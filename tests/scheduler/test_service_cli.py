@@ -14,6 +14,7 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 from click.testing import CliRunner
 from support.harness import write_config
+from support.loopback_http import closed_port
 
 from config.settings import load_settings
 from crawler.fetch import CrawlAbandoned
@@ -30,12 +31,6 @@ mode = "digest"
 schedule = "08:00, 16:30,08:00,"
 timezone = "America/New_York"
 """
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -65,10 +60,7 @@ def test_an_unknown_service_key_is_named(tmp_path: Path) -> None:
 
 
 def test_a_dead_database_stops_the_service_before_it_starts() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    result = invoke("run", "--no-http", "--db", f"postgresql://x:pw-9@127.0.0.1:{port}/x")
+    result = invoke("run", "--no-http", "--db", f"postgresql://x:pw-9@127.0.0.1:{closed_port()}/x")
     assert result.exit_code == 2
     assert "cannot open the database" in result.stderr and "pw-9" not in result.stderr
 

@@ -19,6 +19,13 @@ from typing import Any, Generic, Protocol, TypeVar
 T = TypeVar("T")
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class Application(Protocol):
     """What a ``LoopbackServer`` calls for each request."""
 
