@@ -209,13 +209,23 @@ def machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / _ticks()
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds of a live process (0 when it is gone)."""
+def process_cpu(pid: int, children: bool = False) -> float:
+    """CPU seconds of a live process, or (``children``) of the children it has reaped; 0 when
+    it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / _ticks()
+    first = 13 if children else 11  # cutime + cstime, or utime + stime
+    return (int(fields[first]) + int(fields[first + 1])) / _ticks()
+
+
+def status_mb(field: str = "VmRSS", pid: int | str = "self") -> float:
+    """A memory figure (VmRSS, VmHWM) of a process from /proc, in MB (nan when unknown)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def own_cpu(pids: tuple[int, ...] = ()) -> float:

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from benchmarks.common import REPO, Figure
+from benchmarks.common import REPO, Figure, status_mb
 from benchmarks.ledger_scale import scratch_postgres
 from config.settings import load_settings
 from crawler.ledger.db import ensure_schema, make_engine
@@ -265,13 +265,6 @@ def drain_figures(label: str, url_for: Any, workdir: Path, runs: int) -> tuple[l
 # -- figure 7 ------------------------------------------------------------------------------------
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def memory(workdir: Path, total: int = 10_000, every: int = 1000) -> dict[str, Any]:
     """RSS after every ``every`` deliveries of ``total`` (no pacing, no digests)."""
     url = _sqlite(workdir, "memory")
@@ -279,7 +272,7 @@ def memory(workdir: Path, total: int = 10_000, every: int = 1000) -> dict[str, A
         for start in range(0, total, 1000):
             desk.publish(*_events(start, 1000))
         worker = desk.worker("memory")
-        before = rss_mb()
+        before = status_mb()
         rss: list[float] = []
         received = 0
         sent = 0
@@ -294,7 +287,7 @@ def memory(workdir: Path, total: int = 10_000, every: int = 1000) -> dict[str, A
             if sent >= every * (len(rss) + 1):
                 received += len(desk.slack.messages)
                 _clear(desk.slack)
-                rss.append(rss_mb())
+                rss.append(status_mb())
         wall = time.perf_counter() - started
         _close(worker)
     return {"rss_mb": rss, "before_mb": before, "sent": sent, "received": received, "wall": wall}

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import REPO, Figure, LoadMeter, table
+from benchmarks.common import REPO, Figure, LoadMeter, status_mb, table
 
 EVENTS = 10_000
 FORMATS = ("atom", "rss", "json")
@@ -169,14 +169,6 @@ def _check(kind: str, output: bytes, sample: list[dict[str, Any]]) -> str:
     return "" if ids == expected else f"{len(ids)} entries, expected {len(expected)} in order"
 
 
-def _status(field: str) -> float:
-    """A VmRSS / VmHWM figure of this process, in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def _reset_peak() -> bool:
     """Reset this process's peak RSS (VmHWM) to its current RSS (Linux ≥ 4.0)."""
     try:
@@ -194,9 +186,9 @@ def child(kind: str, runs: int, count: int, wait_quiet: float) -> dict[str, Any]
     render(sample[:100], f"{URL}.{kind}")  # imports, lazy set-up
     gc.collect()
     reset = _reset_peak()
-    before = _status("VmRSS")
+    before = status_mb("VmRSS")
     output = render(sample, f"{URL}.{kind}")
-    peak = _status("VmHWM") - before
+    peak = status_mb("VmHWM") - before
     size = len(output)
     problem = _check(kind, output, sample)
     del output

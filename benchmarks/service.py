@@ -21,23 +21,10 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from benchmarks.common import OIGWATCH, Figure, SiteProcess, process_cpu, run_measured
+from benchmarks.common import OIGWATCH, Figure, SiteProcess, process_cpu, run_measured, status_mb
 
 PARENT_CPU_GOAL, REQUESTS_GOAL, RSS_GOAL, GROWTH_GOAL = 0.3, 13.0, 200.0, 10.0
 WARM = 50  # cycles before the memory baseline
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _children_cpu(pid: int) -> float:
-    """CPU seconds of the reaped children of a live process (its crawl child processes)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def _quick_runs(db_url: str) -> list[dict[str, Any]]:
@@ -109,15 +96,15 @@ def run_service(
             _wait_for(db_url, WARM, proc, log)
             warm = (
                 process_cpu(proc.pid),
-                _children_cpu(proc.pid),
-                _rss_mb(proc.pid),
+                process_cpu(proc.pid, children=True),
+                status_mb("VmRSS", proc.pid),
                 time.perf_counter(),
             )
             _wait_for(db_url, cycles, proc, log)
             done = (
                 process_cpu(proc.pid),
-                _children_cpu(proc.pid),
-                _rss_mb(proc.pid),
+                process_cpu(proc.pid, children=True),
+                status_mb("VmRSS", proc.pid),
                 time.perf_counter(),
             )
             measured = _count(db_url)  # a cycle may have finished since
