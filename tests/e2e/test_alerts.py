@@ -141,16 +141,12 @@ def test_test_route_and_retry_from_the_command_line(
         slack.fault(kind="error", error="not_in_channel", count=-1)
         oigwatch.site.mutate({"op": "add_report", "components": ["CBP"]})
         oigwatch.crawl("--quick")
-        [failed] = [d for d in deliveries(oigwatch) if d["status"] == "failed"]
+        [failed] = [d for d in oigwatch.deliveries() if d["status"] == "failed"]
         assert failed["last_error"].endswith("not_in_channel")
         slack.clear_faults()
         retried = oigwatch.run("retry", str(failed["delivery_id"]))
         assert retried.exit_code == 0
         assert {
-            d["status"] for d in deliveries(oigwatch) if d["target"] == "immigration-slack"
+            d["status"] for d in oigwatch.deliveries() if d["target"] == "immigration-slack"
         } == {"sent"}
         assert oigwatch.run("retry", "999999").exit_code == 2
-
-
-def deliveries(oigwatch: Oigwatch) -> list[dict]:
-    return [json.loads(x) for x in oigwatch.run("deliveries", "--json").stdout.splitlines()]

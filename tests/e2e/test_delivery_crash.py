@@ -3,7 +3,6 @@ send/mark boundary (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -13,21 +12,8 @@ from pathlib import Path
 
 import pytest
 from support.fake_slack import FakeSlack
-from support.harness import Oigwatch, write_config
+from support.harness import NEWSROOM_SLACK, Oigwatch, write_config
 from support.service import wait_until
-
-ROUTES = """
-[[targets]]
-kind = "slack"
-name = "newsroom"
-channel = "C-NEWS"
-base_url = "{api}"
-timeout = 10
-
-[[routes]]
-name = "newsroom"
-target = "newsroom"
-"""
 
 
 def deliver_process(oigwatch: Oigwatch) -> subprocess.Popen[bytes]:
@@ -51,16 +37,13 @@ def deliver_process(oigwatch: Oigwatch) -> subprocess.Popen[bytes]:
     )
 
 
-def deliveries(oigwatch: Oigwatch) -> list[dict]:
-    result = oigwatch.run("deliveries", "--json")
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
 @pytest.fixture
 def newsroom(oigwatch: Oigwatch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OIGWATCH_SLACK_TOKEN", "xoxb-test")
     with FakeSlack(token="xoxb-test", channels=("C-NEWS",)) as slack:
-        oigwatch.config = write_config(tmp_path, routes=ROUTES.replace("{api}", slack.api_url))
+        oigwatch.config = write_config(
+            tmp_path, routes=NEWSROOM_SLACK.replace("{api}", slack.api_url)
+        )
         oigwatch.crawl("--deep")
         yield oigwatch, slack
 
@@ -86,10 +69,10 @@ def test_killed_mid_send_then_restarted_sends_at_most_one_duplicate(newsroom) ->
     os.killpg(process.pid, signal.SIGKILL)  # after sending, before marking
     process.wait(timeout=10)
     wait_until(lambda: len(slack.messages) == 1)  # Slack did get it
-    assert [d["status"] for d in deliveries(oigwatch) if d["target"] == "newsroom"] == ["pending"]
+    assert [d["status"] for d in oigwatch.deliveries() if d["target"] == "newsroom"] == ["pending"]
     time.sleep(1.2)  # the killed worker's lease runs out
     restarted = deliver_process(oigwatch)
     assert restarted.wait(timeout=30) == 0
     texts = [m.text for m in slack.messages]
     assert 1 <= sum(added["report_number"] in t for t in texts) <= 2
-    assert {d["status"] for d in deliveries(oigwatch) if d["target"] == "newsroom"} == {"sent"}
+    assert {d["status"] for d in oigwatch.deliveries() if d["target"] == "newsroom"} == {"sent"}

@@ -3,7 +3,6 @@ local Slack, SIGTERM during a crawl and during delivery, and the catch-up after 
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import time
@@ -16,30 +15,18 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from support.fake_slack import FakeSlack
-from support.harness import Oigwatch, ledger_snapshot, write_config
+from support.harness import NEWSROOM_SLACK, Oigwatch, ledger_snapshot, write_config
 from support.service import ServiceProcess, crawl_runs, wait_until
 
 from crawler.ledger.db import normalize_url
 
-SLACK_ROUTE = """
-[[targets]]
-kind = "slack"
-name = "newsroom"
-channel = "C-NEWS"
-base_url = "{api}"
-timeout = 10
-
-[[routes]]
-name = "newsroom"
-target = "newsroom"
-"""
 ENV = {"OIGWATCH_SLACK_TOKEN": "xoxb-test"}
 
 
 def service_config(tmp_path: Path, slack: FakeSlack | None = None, **service: object) -> Path:
     keys = {"jitter": 0, "deliver_poll": 1, **service}
     lines = "".join(f"{key} = {value!r}\n".replace("'", '"') for key, value in keys.items())
-    routes = SLACK_ROUTE.replace("{api}", slack.api_url) if slack else ""
+    routes = NEWSROOM_SLACK.replace("{api}", slack.api_url) if slack else ""
     return write_config(tmp_path, routes=routes, service=lines)
 
 
@@ -207,7 +194,7 @@ def test_sigterm_during_delivery_loses_nothing(
     assert service.stop() == 0  # while Slack holds the first post
     held = [
         d
-        for d in _deliveries(baselined)
+        for d in baselined.deliveries()
         if d["target"] == "newsroom" and str(d["report_number"]) in slack.messages[0].text
     ]
     assert [d["status"] for d in held] == ["sent"]  # its answer was awaited and marked
@@ -219,7 +206,7 @@ def test_sigterm_during_delivery_loses_nothing(
     assert again.stop() == 0
     for number in numbers:  # each delivered, none twice (the in-flight send was marked)
         assert sum(number in m.text for m in slack.messages) == 1
-    statuses = [d["status"] for d in _deliveries(baselined)]
+    statuses = [d["status"] for d in baselined.deliveries()]
     assert statuses and set(statuses) == {"sent"}
 
 
@@ -283,8 +270,3 @@ def test_a_second_signal_abandons_a_crawl_at_once(
     assert time.monotonic() - began < 10  # not the 60 s grace
     assert ledger_snapshot(baselined.db_url) == before
     assert len(crawl_runs(baselined.db_url)) == runs_before
-
-
-def _deliveries(oigwatch: Oigwatch) -> list[dict[str, object]]:
-    result = oigwatch.run("deliveries", "--json")
-    return [json.loads(line) for line in result.stdout.splitlines()]

@@ -48,10 +48,30 @@ class Oigwatch:
         assert result.exit_code == expect, result.stdout + result.stderr
         return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
+    def deliveries(self) -> list[dict[str, Any]]:
+        """``oigwatch deliveries --json``: every delivery, newest first."""
+        result = self.run("deliveries", "--json")
+        assert result.exit_code == 0, result.stdout + result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
     def changes(self, *args: str) -> list[dict[str, Any]]:
         result = self.run("changes", "--json", *args)
         assert result.exit_code == 0, result.stdout + result.stderr
         return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+NEWSROOM_SLACK = """
+[[targets]]
+kind = "slack"
+name = "newsroom"
+channel = "C-NEWS"
+base_url = "{api}"
+timeout = 10
+
+[[routes]]
+name = "newsroom"
+target = "newsroom"
+"""  # a Slack channel for every event: format with the FakeSlack's api_url
 
 
 def write_config(directory: Path, extra: str = "", routes: str = "", service: str = "") -> Path:
