@@ -17,24 +17,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from config.settings import DEFAULT_CONFIG
-
 BUSY_CORES = 0.25  # other processes using more than this share of the machine disturb a run
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OIGWATCH = BIN / "oigwatch"
-
-# The harness's fast crawl settings (tests/support/harness.py): no delay, 8 requests in flight.
-FAST_CRAWL = """
-[crawl]
-delay = 0.0
-concurrency = 8
-timeout = 3.0
-retries = 2
-backoff = 0.1
-max_retry_after = 5.0
-process_timeout = 90.0
-"""
 
 
 @dataclass
@@ -100,12 +86,12 @@ def table(figures: list[Figure]) -> str:
 
 
 def write_config(directory: Path) -> Path:
-    """The shipped config with the fast crawl settings of the test harness."""
-    shipped = DEFAULT_CONFIG.read_text(encoding="utf-8")
-    head, _, rest = shipped.partition("[crawl]")
-    path = directory / "oigwatch.toml"
-    path.write_text(head + FAST_CRAWL + "\n" + rest[rest.index("[gates]") :], encoding="utf-8")
-    return path
+    """The shipped config with the fast crawl settings of the test harness (no delay, 8
+    requests in flight): tests/support/harness.py, so both measure the same thing."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from support.harness import write_config as harness_config
+
+    return harness_config(directory)
 
 
 @dataclass(frozen=True)
