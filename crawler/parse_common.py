@@ -53,6 +53,7 @@ _MOJIBAKE_RUN = re.compile(
     f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}"
 )
 _NO_RESULTS = re.compile(r"no results", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: "¹".isdigit() is True, int("¹") raises
 
 
 def load_document(text: str) -> Element | None:
@@ -173,9 +174,13 @@ def says_no_results(root: Element) -> bool:
 
 
 def _page_param(href: str) -> int | None:
-    """The ``page=N`` query parameter of a pager href."""
-    values = parse_qs(urlsplit(href).query).get("page")
-    if not values or not values[-1].strip().isdigit():
+    """The ``page=N`` query parameter of a pager href; None unless it is a plain page number
+    (superscript or full-width digits, signs and words are ignored, not trusted)."""
+    try:
+        values = parse_qs(urlsplit(href).query).get("page")
+    except ValueError:  # a malformed href ("http://[") is no pager link
+        return None
+    if not values or not _PAGE_NUMBER.fullmatch(values[-1].strip()):
         return None
     return int(values[-1])
 

@@ -101,6 +101,7 @@ class ListingSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ListingSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -191,11 +192,18 @@ class ListingSpider(Spider):
         )
 
     def on_listing(self, response: Response) -> Iterator[Request]:
-        """Record one listing page, then follow the walk and fingerprint unseen PDFs."""
+        """Record one listing page, then follow the walk and fingerprint unseen PDFs. Every page
+        has an outcome: a page whose reading raised is a failed page with its reason, never a
+        silent gap (Scrapy would only log a callback's exception)."""
         meta = response.meta
         view = self.views[meta["view"]]
         self.tick()
-        parsed = self.read_page(response, view)
+        try:
+            parsed = self.read_page(response, view)
+            follow = list(self.follow(view, meta["order"], meta["page"], parsed)) if parsed else []
+        except Exception as exc:
+            self.error(meta["url"], view["name"], f"page could not be read: {_describe(exc)}")
+            return
         if parsed is None:
             return
         self.collector.pages.append(
@@ -208,7 +216,7 @@ class ListingSpider(Spider):
                 **page_to_json(parsed),
             }
         )
-        yield from self.follow(view, meta["order"], meta["page"], parsed)
+        yield from follow
         yield from self.new_pdf_requests(parsed.entries)
 
     def read_page(self, response: Response, view: dict[str, Any]) -> ParsedPage | None:
@@ -280,6 +288,15 @@ class ListingSpider(Spider):
         """Fingerprint a PDF: ETag, Last-Modified, length and sha256 of the bytes."""
         self.tick()
         url = response.meta["pdf"]
+        try:
+            record = self.fingerprint(response, url)
+        except Exception as exc:  # a PDF that cannot be read is a failed check, not a lost one
+            record = {"url": url, "status": "error", "reason": _describe(exc)}
+        self.collector.pdfs[pdf_path(url) or url] = record
+
+    @staticmethod
+    def fingerprint(response: Response, url: str) -> dict[str, Any]:
+        """The check's record: not modified, an error, or the PDF's validators and digest."""
         record: dict[str, Any] = {"url": url}
         body = response.body
         if response.status == 304:
@@ -296,7 +313,7 @@ class ListingSpider(Spider):
                 length=len(body),
                 sha256=hashlib.sha256(body).hexdigest(),
             )
-        self.collector.pdfs[pdf_path(url) or url] = record
+        return record
 
     def on_error(self, failure: Failure) -> None:
         """A request failed for good (after retries): a listing error makes the run unhealthy."""
@@ -312,6 +329,20 @@ class ListingSpider(Spider):
             }
             return
         self.error(request.meta["url"], request.meta["view"], f"{failure.type.__name__}: {reason}")  # type: ignore[union-attr]
+
+    def on_callback_error(self, failure: Failure, response: Response, spider: Any = None) -> None:
+        """The net under every callback: an exception Scrapy would only log fails the page."""
+        meta, reason = response.meta, _describe(failure.value)
+        if "pdf" in meta:
+            url = meta["pdf"]
+            self.collector.pdfs[pdf_path(url) or url] = {
+                "url": url,
+                "status": "error",
+                "reason": reason,
+            }
+            return
+        url = meta.get("url", response.url)
+        self.error(url, meta.get("view", "?"), f"page could not be read: {reason}")
 
     def error(self, url: str, view: str, reason: str) -> None:
         self.collector.errors.append({"url": url, "view": view, "reason": reason})

@@ -501,9 +501,13 @@ ROW = '<tr><td>OIG-25-01</td><td><a href="/a.pdf">A</a></td><td>10/01/2024</td><
         ('<nav class="pager"><a href="?page=0">‹ Previous</a></nav>', False, None),
         ('<nav class="pager"><a href="?page=0">1</a><a href="?page=5">6</a></nav>', False, 5),
         ('<nav class="pager"><a href="?page=7">Last »</a><a href="?page=2">3</a></nav>', False, 7),
+        ('<nav class="pager"><a href="?page=¹">¹</a><a href="?page=2">3</a></nav>', False, 2),
+        ('<nav class="pager"><a href="?page=２">3</a><a href="?page=-1">0</a></nav>', False, None),
+        ('<nav class="pager"><a href="?page=99999999999">Last</a></nav>', False, None),
+        ('<nav class="pager"><a href="http://[bad/?page=3">Last</a></nav>', False, None),
     ],
     ids=["none", "next-text", "mini-arrows", "rel-next", "uswds-class", "prev-only", "numbered",
-         "last-link"],
+         "last-link", "superscript", "full-width-and-sign", "absurd", "malformed-href"],
 )  # fmt: skip
 def test_pager_variants(pager: str, has_next: bool, last_page: int | None) -> None:
     parsed = parse_table_page(TINY_TABLE.format(rows=ROW, pager=pager), page_url=LISTING, view="a")
