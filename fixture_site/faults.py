@@ -48,7 +48,7 @@ def take_fault(state: SiteState, target: str) -> Fault | None:
     """Count this request against matching faults; return the one that fires, if any."""
     chosen = None
     for fault in state.faults:
-        if fault.match not in target:
+        if not fault.applies_to(target):
             continue
         fault.seen += 1
         active = fault.seen > fault.skip and (fault.count < 0 or fault.fired < fault.count)

@@ -54,7 +54,20 @@ def _check_setting(name: str, value: Any) -> Any:
         return list(value)
     if name == "extra_column":
         return None if value in (None, False, "") else str(value)
+    if name == "odd_pager_item":
+        return None if value is None else str(value)
+    if name == "odd_pager_pages":
+        if value is not None and (
+            not isinstance(value, list) or not all(_is_index(p) for p in value)
+        ):
+            raise MutationError("odd_pager_pages must be null or a list of page indexes >= 0")
+        return None if value is None else list(value)
     return str(value)
+
+
+def _is_index(value: Any) -> bool:
+    """A non-negative int (bools excluded)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def set_settings(state: SiteState, op: Op) -> dict[str, Any]:
@@ -90,7 +103,7 @@ def set_today(state: SiteState, op: Op) -> dict[str, Any]:
 
 
 def http_fault(state: SiteState, op: Op) -> dict[str, Any]:
-    """M12: register a fault for requests whose path+query contains `match`."""
+    """M12: a fault for requests whose path+query contains `match` (page >= `pages_from`)."""
     fields = {k: v for k, v in op.items() if k != "op"}
     if fields.get("kind") not in FAULT_KINDS:
         raise MutationError(f"fault kind must be one of {FAULT_KINDS}")
@@ -98,6 +111,8 @@ def http_fault(state: SiteState, op: Op) -> dict[str, Any]:
         raise MutationError("http_fault needs match (a substring of path+query)")
     if fields["kind"] == "status" and not fields.get("status"):
         raise MutationError("a status fault needs status")
+    if fields.get("pages_from") is not None and not _is_index(fields["pages_from"]):
+        raise MutationError("pages_from must be a page index >= 0")
     try:
         fault = Fault(**fields)
     except TypeError as exc:
@@ -138,6 +153,9 @@ OPS: dict[str, Callable[[SiteState, Op], dict[str, Any]]] = {
     "fix_metadata": report_ops.fix_metadata,
     "cross_list": report_ops.cross_list,
     "retag_component": report_ops.retag_component,
+    "set_cell_text": report_ops.set_cell_text,
+    "move_pdf": report_ops.move_pdf,
+    "move_all_pdfs": report_ops.move_all_pdfs,
     "tie_shuffle": tie_shuffle,
     "layout": set_settings,
     "page_range": set_settings,

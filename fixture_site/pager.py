@@ -16,16 +16,55 @@ def page_href(params: list[tuple[str, str]], page: int) -> str:
     return esc("?" + urlencode(kept, quote_via=quote))
 
 
-def render_pager(mode: str, params: list[tuple[str, str]], current: int, last: int) -> str:
-    """Pager markup for 0-based `current` of pages 0..`last`; empty when there is one page."""
+def _query_literal(char: str) -> str:
+    """`char` as is, unless it would end or garble a query value (`%&#+`, blanks, controls)."""
+    if char in "%&#+" or ord(char) <= 0x20 or ord(char) == 0x7F:
+        return f"%{ord(char):02X}"
+    return char
+
+
+def odd_href(params: list[tuple[str, str]], value: str) -> str:
+    """`?…&page=VALUE` with VALUE kept literal (non-ASCII included) as far as a query allows."""
+    kept = urlencode([(k, v) for k, v in params if k != "page"], quote_via=quote)
+    literal = "".join(_query_literal(char) for char in value)
+    return esc("?" + (kept + "&" if kept else "") + "page=" + literal)
+
+
+def _odd_item(mode: str, params: list[tuple[str, str]], value: str) -> str:
+    """The extra pager item of the `odd_pager_item` setting, styled like a page link."""
+    href, text = odd_href(params, value), esc(value)
+    if mode == "uswds":
+        return (
+            '    <li class="usa-pagination__item usa-pagination__page-no">'
+            f'<a href="{href}" class="usa-pagination__button" aria-label="Page {text}">{text}</a>'
+            "</li>"
+        )
+    return f'    <li class="pager__item"><a href="{href}" title="Go to page {text}">{text}</a></li>'
+
+
+def render_pager(
+    mode: str, params: list[tuple[str, str]], current: int, last: int, odd: str | None = None
+) -> str:
+    """Pager markup for 0-based `current` of pages 0..`last`; empty when there is one page.
+
+    `odd` adds one more item linking `?page=<odd>` with `odd` as its text (after the page links).
+    """
     if mode == "none" or last <= 0:
         return ""
     current = min(max(current, 0), last)
+    extra = [] if odd is None else [_odd_item(mode, params, odd)]
     if mode == "uswds":
-        return _uswds(params, current, last)
+        return _uswds(params, current, last, extra)
     if mode == "mini":
-        return _mini(params, current, last)
-    return _drupal(params, current, last)
+        return _mini(params, current, last, extra)
+    return _drupal(params, current, last, extra)
+
+
+def odd_item_for(value: str | None, pages: list[int] | None, index: int) -> str | None:
+    """The `odd_pager_item` to show on page `index` (None: not on this page)."""
+    if value is None or (pages is not None and index not in pages):
+        return None
+    return value
 
 
 def _window(current: int, last: int) -> tuple[int, int]:
@@ -54,7 +93,7 @@ def _drupal_item(cls: str, href: str, title: str, hidden: str, shown: str, rel: 
     )
 
 
-def _drupal(params: list[tuple[str, str]], current: int, last: int) -> str:
+def _drupal(params: list[tuple[str, str]], current: int, last: int, extra: list[str]) -> str:
     items: list[str] = []
     if current > 0:
         items.append(
@@ -87,6 +126,7 @@ def _drupal(params: list[tuple[str, str]], current: int, last: int) -> str:
                 f'    <li class="pager__item"><a href="{href}" title="Go to page {number}">'
                 f'<span class="visually-hidden">Page</span>{number}</a></li>'
             )
+    items += extra
     if final < last + 1:
         items.append(ellipsis)
     if current < last:
@@ -115,7 +155,7 @@ def _drupal_nav(items: list[str]) -> str:
     )
 
 
-def _mini(params: list[tuple[str, str]], current: int, last: int) -> str:
+def _mini(params: list[tuple[str, str]], current: int, last: int, extra: list[str]) -> str:
     items: list[str] = []
     if current > 0:
         href = page_href(params, current - 1)
@@ -123,6 +163,7 @@ def _mini(params: list[tuple[str, str]], current: int, last: int) -> str:
             _drupal_item("previous", href, "Go to previous page", "Previous page", "‹‹", "prev")
         )
     items.append(f'    <li class="pager__item is-active">Page {current + 1}</li>')
+    items += extra
     if current < last:
         href = page_href(params, current + 1)
         items.append(_drupal_item("next", href, "Go to next page", "Next page", "››", "next"))
@@ -139,7 +180,7 @@ def _uswds_page(params: list[tuple[str, str]], page: int, current: int, last: in
     )
 
 
-def _uswds(params: list[tuple[str, str]], current: int, last: int) -> str:
+def _uswds(params: list[tuple[str, str]], current: int, last: int, extra: list[str]) -> str:
     overflow = (
         '    <li class="usa-pagination__item usa-pagination__overflow" role="presentation">'
         "<span>…</span></li>"
@@ -159,6 +200,7 @@ def _uswds(params: list[tuple[str, str]], current: int, last: int) -> str:
             items.append(overflow)
         items.append(_uswds_page(params, page, current, last))
         previous = page
+    items += extra
     if current < last:
         items.append(
             '    <li class="usa-pagination__item usa-pagination__arrow">'

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fixture_site.chrome import attr, esc, page
 from fixture_site.fields import absolute, date_html, summary_html
-from fixture_site.pager import render_pager
+from fixture_site.pager import odd_item_for, render_pager
 from fixture_site.paths import site_path
 from fixture_site.state import AGENCY_TIDS, Report, Settings, SiteState, Term
 from fixture_site.views import paginate
@@ -128,6 +128,7 @@ def render_term(state: SiteState, tid: int, params: list[tuple[str, str]], page_
     cards = "\n".join(
         card(state, r, r.pdf_path) if full else bare_card(state, r) for r, full in shown
     )
+    odd = odd_item_for(settings.odd_pager_item, settings.odd_pager_pages, index)
     description = ""
     if term.description:
         description = (
@@ -137,7 +138,7 @@ def render_term(state: SiteState, tid: int, params: list[tuple[str, str]], page_
         f'  <h1 class="page-title">{esc(term.name)}</h1>{description}\n'
         '  <div class="view view-taxonomy-term"><div class="view-content">'
         f'<ul class="usa-list">\n{cards}\n</ul></div>\n'
-        f"{render_pager(settings.pager, params, index, last)}\n  </div>"
+        f"{render_pager(settings.pager, params, index, last, odd)}\n  </div>"
     )
     return page(term.name, content, settings.theme, canonical=f"/taxonomy/term/{tid}")
 

@@ -13,7 +13,7 @@ from fixture_site.fields import (
     summary_html,
     truncate_wordsafe,
 )
-from fixture_site.pager import render_pager
+from fixture_site.pager import odd_item_for, render_pager
 from fixture_site.render_cards import card_list
 from fixture_site.state import AGENCY_TIDS, Report, Settings, SiteState
 from fixture_site.views import FILTER_PARAMS, ILLEGAL_CHOICE, ORDER_COLUMNS, ListingQuery, View
@@ -84,7 +84,8 @@ def render_listing(state: SiteState, view: View, q: ListingQuery, part: PageSlic
         content = _table(settings, view, q, rows)
     if not rows:
         content += '\n    <div class="view-empty"><p>No results found</p></div>'
-    pager = render_pager(settings.pager, q.params, part.index, part.last)
+    odd = odd_item_for(settings.odd_pager_item, settings.odd_pager_pages, part.index)
+    pager = render_pager(settings.pager, q.params, part.index, part.last, odd)
     pieces.append(
         '  <div class="views-element-container">\n'
         '   <div class="view view-reports view-id-reports view-display-id-page_1 '
@@ -201,6 +202,8 @@ def _row(settings: Settings, view: View, keys: list[str], active: str, report: R
 
 
 def _cell(settings: Settings, view: View, key: str, report: Report) -> str:
+    if key in report.cell_text:
+        return _odd_cell(settings, view, key, report, report.cell_text[key])
     if key == "number":
         return esc(report.report_number or "") + PAD
     if key == "fy":
@@ -212,7 +215,19 @@ def _cell(settings: Settings, view: View, key: str, report: Report) -> str:
     return _title_cell(settings, view, report)
 
 
-def _title_cell(settings: Settings, view: View, report: Report) -> str:
+def _odd_cell(settings: Settings, view: View, key: str, report: Report, text: str) -> str:
+    """A cell showing `text` (set_cell_text) instead of the real value; a date loses `datetime`."""
+    if key == "title":
+        return _title_cell(settings, view, report, text)
+    if key == "date":
+        shown = esc(text)
+        return (
+            shown if settings.date_mode == "text_only" else f'<time class="datetime">{shown}</time>'
+        )
+    return esc(text) + PAD
+
+
+def _title_cell(settings: Settings, view: View, report: Report, text: str | None = None) -> str:
     href = attr(absolute(listing_pdf_path(view, report), settings))
     summary = summary_html(report.summary)
     title_attr = f" View the {truncate_wordsafe(report.title)} PDF"
@@ -221,7 +236,8 @@ def _title_cell(settings: Settings, view: View, report: Report) -> str:
         title_attr = summary
     elif summary is not None and settings.summary_mode == "hidden_span":
         hidden = summary
+    shown = esc(report.title if text is None else text)
     return (
-        f'<a href="{href}" title="{attr(title_attr)}">{esc(report.title)}</a>'
+        f'<a href="{href}" title="{attr(title_attr)}">{shown}</a>'
         f'<span class="hidden">{hidden}</span>'
     )

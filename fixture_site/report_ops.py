@@ -305,3 +305,101 @@ def cross_list(state: SiteState, op: Op) -> dict[str, Any]:
     report.mga_pdf_path = op.get("mga_pdf_path") or paths.mga_pdf_path(number, report.date, True)
     report.changed = touch(state, op)
     return {"nid": report.nid, "mga_pdf_path": report.mga_pdf_path}
+
+
+CELL_COLUMNS = ("number", "fy", "date", "title")
+DEFAULT_PDF_FOLDER = f"{paths.FILES}/migrated"
+
+
+def set_cell_text(state: SiteState, op: Op) -> dict[str, Any]:
+    """Show `text` instead of the real value in one table cell of a report (null: back to normal).
+
+    Only the displayed text changes: the report's data, PDF and identity stay the same.
+    """
+    column = op.get("column")
+    if column not in CELL_COLUMNS:
+        raise MutationError(f"set_cell_text column must be one of {CELL_COLUMNS}")
+    if "text" not in op or not (op["text"] is None or isinstance(op["text"], str)):
+        raise MutationError("set_cell_text needs text (a string, or null to reset)")
+    report = target(state, op)
+    if op["text"] is None:
+        report.cell_text.pop(column, None)
+    else:
+        report.cell_text[column] = op["text"]
+    touch(state, op)
+    return {"nid": report.nid, "cell_text": dict(report.cell_text)}
+
+
+def _in_folder(folder: str, pdf_path: str) -> str:
+    """`pdf_path` moved into `folder`, keeping its file name (and any query string)."""
+    return folder.rstrip("/") + "/" + pdf_path.rsplit("/", 1)[-1]
+
+
+def _folder(op: Op) -> str:
+    folder = str(op.get("folder") or DEFAULT_PDF_FOLDER)
+    if not folder.startswith("/sites/default/files/") or "?" in folder:
+        raise MutationError("folder must be a path under /sites/default/files/")
+    return folder
+
+
+def _check_free(state: SiteState, moves: dict[int, tuple[str, str | None]]) -> None:
+    """Refuse moves that would give two files the same path."""
+    taken: dict[str, int] = {}
+    for report in state.reports:
+        pdf, mga = moves.get(report.nid, (report.pdf_path, report.mga_pdf_path))
+        for path in (pdf, mga):
+            if path is None:
+                continue
+            owner = taken.setdefault(paths.site_path(path), report.nid)
+            if owner != report.nid:
+                raise MutationError(f"PDF path {paths.site_path(path)} would be used twice")
+
+
+def _move(report: Report, pdf_path: str, mga_pdf_path: str | None) -> dict[str, Any]:
+    old = (report.pdf_path, report.mga_pdf_path)
+    report.pdf_path, report.mga_pdf_path = pdf_path, mga_pdf_path
+    return {
+        "nid": report.nid,
+        "old_pdf_path": old[0],
+        "pdf_path": report.pdf_path,
+        "old_mga_pdf_path": old[1],
+        "mga_pdf_path": report.mga_pdf_path,
+    }
+
+
+def move_pdf(state: SiteState, op: Op) -> dict[str, Any]:
+    """Move one report's PDF (same bytes, ETag and Last-Modified) to `pdf_path` or `folder`.
+
+    The management-alert copy moves too when `folder` is given, or to an explicit
+    `mga_pdf_path`. Old paths answer 404. Unlike `replace_pdf` mode `href`, the file is unchanged.
+    """
+    report = target(state, op)
+    if op.get("pdf_path"):
+        pdf = str(op["pdf_path"])
+        mga = op.get("mga_pdf_path", report.mga_pdf_path)
+    else:
+        folder = _folder(op)
+        pdf = _in_folder(folder, report.pdf_path)
+        mga = op.get("mga_pdf_path") or (
+            _in_folder(folder, report.mga_pdf_path) if report.mga_pdf_path else None
+        )
+    _check_free(state, {report.nid: (pdf, mga)})
+    touch(state, op)
+    return _move(report, pdf, mga)
+
+
+def move_all_pdfs(state: SiteState, op: Op) -> dict[str, Any]:
+    """Move every report's PDF (and Mga/ copy) into `folder`, keeping file names and bytes."""
+    folder = _folder(op)
+    moves = {
+        r.nid: (
+            _in_folder(folder, r.pdf_path),
+            _in_folder(folder, r.mga_pdf_path) if r.mga_pdf_path else None,
+        )
+        for r in state.reports
+    }
+    _check_free(state, moves)
+    touch(state, op)
+    for report in state.reports:
+        _move(report, *moves[report.nid])
+    return {"folder": folder, "moved": len(moves)}

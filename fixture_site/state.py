@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 FORMAT_VERSION = 1
 
@@ -111,6 +112,8 @@ class Settings:
     invalid_filter: str = "error_box"
     encoding: str = "utf-8"
     robots_txt: str = DEFAULT_ROBOTS
+    odd_pager_item: str | None = None
+    odd_pager_pages: list[int] | None = None
 
 
 @dataclass
@@ -118,7 +121,8 @@ class Report:
     """One report node; `synthetic_fields` names the values the generator made up.
 
     `pdf_caption` is [number, title] as printed in the current PDF file, frozen when the file
-    is (re)placed, so a retitle does not change the PDF bytes.
+    is (re)placed, so a retitle does not change the PDF bytes. `cell_text` maps table column
+    keys (`number`, `fy`, `date`, `title`) to text shown instead of the real value.
     """
 
     nid: int
@@ -144,6 +148,7 @@ class Report:
     synthetic: bool = False
     synthetic_fields: list[str] = field(default_factory=list)
     source_url: str | None = None
+    cell_text: dict[str, str] = field(default_factory=dict)
 
     @property
     def date(self) -> dt.date:
@@ -177,8 +182,23 @@ class Fault:
     body: str | None = None
     seconds: float | None = None
     location: str | None = None
+    pages_from: int | None = None
     seen: int = 0
     fired: int = 0
+
+    def applies_to(self, target: str) -> bool:
+        """`match` is in path+query and, with `pages_from`, the `page` parameter is >= it."""
+        if self.match not in target:
+            return False
+        if self.pages_from is None:
+            return True
+        query = target.split("?", 1)[1] if "?" in target else ""
+        raw = dict(parse_qsl(query, keep_blank_values=True)).get("page")
+        try:
+            page = 0 if raw is None else int(raw)
+        except ValueError:
+            return False
+        return page >= self.pages_from
 
 
 @dataclass
