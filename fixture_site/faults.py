@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,11 +20,17 @@ REASONS = {
     504: "Gateway Timeout",
     429: "Too Many Requests",
 }
+GZIP_BOMB_SIZE = 1_500_000_000  # decompressed bytes of a gzip_bomb without `size`
+FILLER_HEAD = b"<!DOCTYPE html>\n<html><head><title>Reports</title></head><body>\n"
+BOMB_CHUNK = b"<p>\n" * (1 << 18)  # 1 MiB; a 4-byte period deflates about 1000:1
+HTML = (("Content-Type", "text/html; charset=UTF-8"),)
+ENDLESS_CHUNK = b"<p>More rows of a listing page that never ends.</p>\n" * 1260  # ~64 kB
 
 
 @dataclass
 class Response:
-    """What the server sends; `reset`, `truncate` and `delay` are delivery instructions."""
+    """What the server sends; `reset`, `truncate`, `delay` and `endless` (the body, then chunks
+    of filler until the client hangs up) are delivery instructions."""
 
     status: int
     body: bytes = b""
@@ -29,6 +38,7 @@ class Response:
     delay: float = 0.0
     reset: bool = False
     truncate: bool = False
+    endless: bool = False
 
 
 def fire_drifts(
@@ -102,7 +112,39 @@ def fault_response(fault: Fault, host: str, target: str) -> Response | None:
         return _html(200, _status_page(500).replace("Internal Server Error", "Error"))
     if kind == "reset":
         return Response(0, reset=True)
+    if kind == "gzip_bomb":
+        bomb = gzip_bomb(int(fault.size or GZIP_BOMB_SIZE))
+        return Response(200, bomb, [*HTML, ("Content-Encoding", "gzip")])
+    if kind == "endless":
+        return Response(200, FILLER_HEAD, list(HTML), endless=True)
     return None
+
+
+@functools.lru_cache(maxsize=4)
+def gzip_bomb(size: int) -> bytes:
+    """A gzip body inflating to exactly `size` bytes of HTML-ish filler; about size / 1000 bytes
+    itself, made once per size and process.
+
+    zlib's compressobj deflates a 1 MiB chunk of filler once; the full flush after it resets the
+    compressor, so feeding the same chunk again would give the same bytes again: the body is
+    those bytes repeated, as if the chunk had been compressed size / 1 MiB times. Only the CRC
+    reads every byte (about 0.3 s for 1.5 GB); nothing holds the inflated text.
+    """
+    head = FILLER_HEAD[:size]
+    tail = b"</body></html>\n"[: size - len(head)]
+    whole, rest = divmod(size - len(head) - len(tail), len(BOMB_CHUNK))
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    first = deflate.compress(head) + deflate.flush(zlib.Z_FULL_FLUSH)
+    block = deflate.compress(BOMB_CHUNK) + deflate.flush(zlib.Z_FULL_FLUSH) if whole else b""
+    end = BOMB_CHUNK[:rest] + tail
+    last = deflate.compress(end) + deflate.flush()
+    crc = zlib.crc32(head)
+    for _ in range(whole):
+        crc = zlib.crc32(BOMB_CHUNK, crc)
+    crc = zlib.crc32(end, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, no name, no mtime, level 9
+    trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
+    return header + first + block * whole + last + trailer
 
 
 def _swap_host(host: str, target: str) -> str:

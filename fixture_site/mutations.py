@@ -27,6 +27,8 @@ FAULT_KINDS = (
     "redirect",
     "redirect_loop",
     "html_at_pdf",
+    "gzip_bomb",
+    "endless",
 )
 _SETTING_TYPES = {f.name: f.type for f in dataclasses.fields(Settings)}
 
@@ -111,6 +113,8 @@ def http_fault(state: SiteState, op: Op) -> dict[str, Any]:
         raise MutationError("http_fault needs match (a substring of path+query)")
     if fields["kind"] == "status" and not fields.get("status"):
         raise MutationError("a status fault needs status")
+    if fields.get("size") is not None and not (_is_index(fields["size"]) and fields["size"] > 0):
+        raise MutationError("size must be a number of bytes > 0")
     if fields.get("pages_from") is not None and not _is_index(fields["pages_from"]):
         raise MutationError("pages_from must be a page index >= 0")
     try:

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from fixture_site.app import App, RequestLogEntry
-from fixture_site.faults import Response
+from fixture_site.faults import ENDLESS_CHUNK, Response
 from fixture_site.seed import build_state
 from fixture_site.state import SiteState
 
@@ -93,9 +93,11 @@ class _Handler(BaseHTTPRequestHandler):
         lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
         lines.append("Server: Apache")
         lines += [f"{name}: {value}" for name, value in response.headers]
-        if response.status != 304:
+        if response.endless:  # no length: chunks until the client hangs up
+            lines.append("Transfer-Encoding: chunked")
+        elif response.status != 304:
             lines.append(f"Content-Length: {len(response.body)}")
-        if response.truncate:
+        if response.truncate or response.endless:
             self.close_connection = True
         if self.close_connection:
             lines.append("Connection: close")
@@ -103,7 +105,19 @@ class _Handler(BaseHTTPRequestHandler):
         body = b"" if self.command == "HEAD" or response.status == 304 else response.body
         if response.truncate:
             body = body[: len(body) // 2]
+        if response.endless and self.command != "HEAD":
+            self._endless(head, body)
+            return
         self.wfile.write(head + body)
+
+    def _endless(self, head: bytes, body: bytes) -> None:
+        """The head, the body as one chunk, then chunks of filler until the client hangs up (or
+        the site stops, which shuts its connections down)."""
+        filler = b"%x\r\n%s\r\n" % (len(ENDLESS_CHUNK), ENDLESS_CHUNK)
+        with contextlib.suppress(OSError):
+            self.wfile.write(head + b"%x\r\n%s\r\n" % (len(body), body) if body else head)
+            while True:
+                self.wfile.write(filler)
 
 
 class FixtureSite:

@@ -182,6 +182,7 @@ class Fault:
     body: str | None = None
     seconds: float | None = None
     location: str | None = None
+    size: int | None = None  # gzip_bomb: decompressed bytes
     pages_from: int | None = None
     seen: int = 0
     fired: int = 0
