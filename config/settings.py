@@ -96,6 +96,8 @@ class CrawlConfig(_Frozen):
     process_timeout: Annotated[float, Field(gt=0)] = 1800.0
     obey_robots: bool = True
     robots_cache: Annotated[float, Field(ge=0, le=86400)] = 86400.0  # seconds robots.txt is reused
+    max_page_bytes: Annotated[int, Field(gt=0)] = 5_000_000  # a listing page, decompressed
+    max_pdf_bytes: Annotated[int, Field(gt=0)] = 200_000_000  # a report PDF, decompressed
 
 
 class GateConfig(_Frozen):

@@ -32,6 +32,10 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": crawl["concurrency"],
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl["concurrency"],
         "DOWNLOAD_TIMEOUT": crawl["timeout"],
+        # Bodies are bounded (PDFs by their request's download_maxsize): a bigger body, an endless
+        # one or a decompression bomb is refused at the limit, never held whole in memory.
+        "DOWNLOAD_MAXSIZE": crawl["max_page_bytes"],
+        "DOWNLOAD_WARNSIZE": crawl["max_page_bytes"] // 2,
         "RETRY_ENABLED": False,
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,
@@ -43,6 +47,8 @@ def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.spiders.middleware.HostGuardMiddleware": 90,
             "crawler.spiders.middleware.BackoffRetryMiddleware": 560,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+            "crawler.spiders.middleware.SizeLimitMiddleware": 590,
         },
         "DEFAULT_REQUEST_HEADERS": {"Accept": "text/html,application/pdf;q=0.9,*/*;q=0.5"},
     }

@@ -181,6 +181,7 @@ class ListingSpider(Spider):
             headers["If-Modified-Since"] = modified
         self.collector.scheduled += 1
         meta = {"pdf": url, "handle_httpstatus_list": [304, 403, 404, 410, 500, 502, 503, 504]}
+        meta["download_maxsize"] = self.job["crawl"]["max_pdf_bytes"]
         return Request(
             url,
             headers=headers,

@@ -1,4 +1,5 @@
-"""Downloader middlewares: only configured hosts, and retries with backoff that honour Retry-After."""
+"""Downloader middlewares: only configured hosts, retries with backoff that honour Retry-After, and
+bodies bounded in size (a refusal that says what happened)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
+from twisted.internet.defer import CancelledError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_BEFORE = "oigwatch_not_before"
@@ -103,3 +106,44 @@ class BackoffRetryMiddleware:
         retry.meta[NOT_BEFORE] = time.monotonic() + delay
         retry.meta.setdefault("oigwatch_retry_reasons", []).append(reason)
         return retry
+
+
+class ResponseTooLarge(IgnoreRequest):
+    """A body over the size limit (``DOWNLOAD_MAXSIZE``, or the request's ``download_maxsize``),
+    compressed or not: refused, never retried (the same URL would send the same body)."""
+
+
+class SizeLimitMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression (bounded by the size limit, as Scrapy does) in place of
+    ``HttpCompressionMiddleware``, and refusals of over-size bodies named plainly.
+
+    Scrapy refuses an over-size body in three ways: a decompression that grows past the limit
+    (``IgnoreRequest`` with a long message naming byte counts), a ``Content-Length`` above it
+    (``DownloadCancelledError`` "Expected to receive N bytes ...") and a body that streams past
+    it, chunked or endless (a cancelled download: ``DownloadCancelledError`` with no message).
+    Each becomes one :class:`ResponseTooLarge` whose text is the same for every page of a run,
+    so the health gate groups them into one reason.
+    """
+
+    def limit(self, request: Request) -> int:
+        """The size limit of this request."""
+        return int(request.meta.get("download_maxsize") or self._max_size)
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:  # its only refusal: the decompressed body grew past the limit
+            raise ResponseTooLarge(
+                f"response larger than {self.limit(request)} bytes (decompressed) refused"
+            ) from exc
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not isinstance(exception, DownloadCancelledError | CancelledError):
+            return None
+        declared = "Expected to receive" in str(exception)  # Content-Length above the limit
+        how = " (declared length)" if declared else ""
+        raise ResponseTooLarge(
+            f"response larger than {self.limit(request)} bytes{how} refused"
+        ) from exception
