@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# names are stored in the ledger (sources, view families, delivery targets and routes)
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
 CONTENT_KINDS = ("new", "revised", "removed", "restored")
 OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed")
 LABELS = ("revised", "redacted", "unclassified_summary", "management_alert")
@@ -32,14 +35,14 @@ class ConsoleTarget(_Frozen):
     """Print alerts on the console (stdout of the process delivering)."""
 
     kind: Literal["console"]
-    name: str
+    name: Name
 
 
 class SlackTarget(_Frozen):
     """A Slack channel, through a bot token (chat.postMessage)."""
 
     kind: Literal["slack"]
-    name: str
+    name: Name
     channel: str
     token_env: str = "OIGWATCH_SLACK_TOKEN"
     base_url: str = "https://slack.com/api/"
@@ -53,7 +56,7 @@ class SlackWebhookTarget(_Frozen):
     """A Slack incoming webhook (one fixed channel, no threads)."""
 
     kind: Literal["slack_webhook"]
-    name: str
+    name: Name
     url_env: str = "OIGWATCH_SLACK_WEBHOOK_URL"
     timeout: Annotated[float, Field(gt=0)] = 15.0
 
@@ -64,7 +67,7 @@ class EmailTarget(_Frozen):
     """An email list, through SMTP (STARTTLS with certificate verification, or implicit TLS)."""
 
     kind: Literal["email"]
-    name: str
+    name: Name
     to: tuple[str, ...]
     sender: str = Field(alias="from")
     smtp_host: str
@@ -90,7 +93,7 @@ class WebhookTarget(_Frozen):
     """A generic JSON webhook, signed with HMAC-SHA256."""
 
     kind: Literal["webhook"]
-    name: str
+    name: Name
     url: str
     secret_env: str = "OIGWATCH_WEBHOOK_SECRET"
     timeout: Annotated[float, Field(gt=0)] = 15.0
@@ -107,7 +110,7 @@ Target = Annotated[
 class RouteConfig(_Frozen):
     """A target and the filter for it; ops routes get operational events only."""
 
-    name: str
+    name: Name
     target: str
     ops: bool = False
     components: tuple[str, ...] = ()  # any of these (empty: all)

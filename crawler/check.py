@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from config.settings import Settings, SourceConfig
+from crawler.admit import Admitted, admit, warnings_json
 from crawler.diff import Diff, SweepFacts, diff_reports
-from crawler.entry import ReportEntry
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
 from crawler.fetch import CrawlOutcome
 from crawler.health import Verdict, assess
@@ -121,7 +121,12 @@ def build_job(check: Check) -> dict[str, Any]:
     }
 
 
-def judge(check: Check, job: dict[str, Any], outcome: CrawlOutcome) -> Verdict:
+def admit_rows(outcome: CrawlOutcome) -> Admitted:
+    """The crawl's rows that may be diffed; odd ones quarantined with a warning."""
+    return admit(outcome.result["pages"] if outcome.result else ())
+
+
+def judge(check: Check, job: dict[str, Any], outcome: CrawlOutcome, admitted: Admitted) -> Verdict:
     """The health verdict of a crawl (a crashed or killed crawl is unhealthy)."""
     if outcome.result is None:
         return Verdict(False, (outcome.failure or "crawl failed",))
@@ -133,24 +138,29 @@ def judge(check: Check, job: dict[str, Any], outcome: CrawlOutcome) -> Verdict:
         deep=job["sweep"] == "deep",
         min_parse_rate=gates.min_parse_rate,
         min_row_ratio=gates.min_row_ratio,
+        quarantined=sum(1 for q in admitted.quarantined if q.row),  # parsed, then refused
     )
 
 
-def compare(check: Check, job: dict[str, Any], outcome: CrawlOutcome, verdict: Verdict) -> Diff:
-    """Union the crawl's entries by identity and diff them against the ledger."""
+def compare(
+    check: Check, job: dict[str, Any], outcome: CrawlOutcome, admitted: Admitted, verdict: Verdict
+) -> Diff:
+    """Union the admitted entries by identity and diff them against the ledger. A quarantined
+    row's report is not missing; a row that could not be identified forbids concluding any."""
     assert outcome.result is not None
-    result, gates, ledger = outcome.result, check.settings.gates, check.ledger
+    gates, ledger = check.settings.gates, check.ledger
     views = {
         v["name"]: ViewInfo(family=v["family"], rank=v["rank"], labels=tuple(v["labels"]))
         for v in job["views"]
     }
-    entries = [
-        ReportEntry.from_json(entry) for page in result["pages"] for entry in page["entries"]
-    ]
+    entries = admitted.entries
     known_fy = ledger.known_fiscal_years(check.source_id, {report_key(e, {}, 0) for e in entries})
     seen = merge_entries(entries, views, known_fy, gates.fiscal_year_gap)
-    stored = ledger.stored(check.source_id, seen, verdict.complete)
-    facts = SweepFacts(verdict.complete, gates.removal_sweeps, result["pdfs"])
+    complete = verdict.complete and not admitted.unidentified
+    stored = ledger.stored(check.source_id, seen, complete)
+    facts = SweepFacts(
+        complete, gates.removal_sweeps, outcome.result["pdfs"], protected=admitted.protected
+    )
     return diff_reports(stored, seen, facts)
 
 
@@ -210,10 +220,14 @@ def run_record(
     diff: Diff | None,
     events: list[EventDraft],
     timing: Timing,
+    admitted: Admitted,
 ) -> RunRecord:
     """Everything the run leaves in the ledger; an unhealthy run leaves no report state."""
     result = outcome.result or {}
     healthy = diff is not None
+    quarantine = {"quarantined": len(admitted.quarantined)} if admitted.quarantined else {}
+    if quarantine:
+        quarantine["warnings"] = warnings_json(admitted.quarantined)  # type: ignore[assignment]
     return RunRecord(
         run_key=job["run_key"],
         source_id=check.source_id,
@@ -226,5 +240,32 @@ def run_record(
         events=events,
         page_cache=result.get("page_cache", {}) if healthy else {},
         pdf_checked=checked_pdfs(outcome.result) if healthy else (),
-        stats={**result.get("stats", {}), "pages": len(result.get("pages", ()))},
+        stats={**result.get("stats", {}), "pages": len(result.get("pages", ())), **quarantine},
     )
+
+
+def unrecordable(check: Check, record: RunRecord, exc: Exception) -> RunRecord:
+    """The run as a failed one, when the database refused to record it: the reason says why,
+    none of its report state is kept, and a healthy source gets its one ``source_unhealthy``."""
+    reason = f"the run could not be recorded: {database_reason(exc)}"
+    events = []
+    if check.was_healthy:
+        events.append(
+            ops_event("source_unhealthy", check.source.name, record.run_key, record.finished_at,
+                      reason=reason)
+        )  # fmt: skip
+    return replace(
+        record,
+        outcome="failed",
+        verdict=Verdict(False, (reason,)),
+        diff=None,
+        events=events,
+        page_cache={},
+        pdf_checked=(),
+    )
+
+
+def database_reason(exc: BaseException) -> str:
+    """The database's own first line of an error (bound parameters are never shown)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:300]

@@ -65,6 +65,7 @@ class SweepFacts:
     complete: bool  # a deep sweep that walked every page of every view
     removal_sweeps: int = 2
     pdfs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by PDF path
+    protected: frozenset[str] = frozenset()  # seen in quarantined rows: unreadable, not missing
 
 
 def next_state(old: Stored | None, seen: ReportState, facts: SweepFacts) -> ReportState:
@@ -171,7 +172,7 @@ def diff_reports(
             result.missing[key] = 0
     if facts.complete:
         for key, old in stored.items():
-            if key in seen or old.status != "active":
+            if key in seen or key in facts.protected or old.status != "active":
                 continue
             count = old.missing_sweeps + 1
             result.missing[key] = count

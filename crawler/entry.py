@@ -61,6 +61,9 @@ class ParsedPage:
     has_next: bool  # the pager offers a next page
     last_page: int | None = None  # 0-based index of the last page, when the pager names it
     problems: tuple[str, ...] = field(default=())  # layout findings that make the page unhealthy
+    quarantined: tuple[
+        dict[str, str], ...
+    ] = ()  # rows the parser could not read: field, raw, problem
 
     @property
     def parse_rate(self) -> float:

@@ -50,8 +50,11 @@ def assess(
     deep: bool,
     min_parse_rate: float = 0.9,
     min_row_ratio: float = 0.5,
+    quarantined: int = 0,
 ) -> Verdict:
-    """Judge a crawl: HTTP failures, odd pages, no rows, low parse rate or a halved view fail it."""
+    """Judge a crawl: HTTP failures, odd pages, no rows, low parse rate (rows quarantined by
+    admission count as unread) or a halved view fail it. A quick sweep's first page that
+    announces a next one is full, whatever its length: a smaller page size is no shrink."""
     pages = result["pages"]
     findings = [(e["reason"], e["url"]) for e in result["errors"]]
     findings += [(problem, page["url"]) for page in pages for problem in page["problems"]]
@@ -59,14 +62,17 @@ def assess(
     counts = view_counts(pages)
     rows = sum(page["rows_seen"] for page in pages)
     entries = sum(len(page["entries"]) for page in pages)
+    readable = entries - quarantined
     if not entries and not reasons:
         reasons.append("no report rows in any view")
-    elif rows and entries / rows < min_parse_rate:
-        reasons.append(f"only {entries} of {rows} rows could be read ({entries / rows:.0%})")
+    elif rows and readable / rows < min_parse_rate:
+        odd = f", {quarantined} quarantined" if quarantined else ""
+        reasons.append(f"only {readable} of {rows} rows could be read ({readable / rows:.0%}{odd})")
     failed_views = {e["view"] for e in result["errors"]}
+    paged = {p["view"] for p in pages if p.get("has_next") or (p.get("last_page") or 0) > 0}
     for view, before in (previous_counts or {}).items():
         now = counts.get(view, 0)
-        if view in failed_views or (now == 0 and findings):
+        if view in failed_views or (now == 0 and findings) or (not deep and view in paged):
             continue
         if before and now == 0:
             reasons.append(f"view {view} lists no reports (it listed {before})")

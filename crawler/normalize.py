@@ -5,9 +5,14 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 _WS = re.compile(r"\s+")
+MAX_KEY = 150  # longer keys are hashed: reports.key and the events' dedupe keys stay bounded
+_ASCII_DIGITS = re.compile(r"[0-9]{1,20}")
+# C0/C1 controls, zero-width and bidi controls: never part of an identity
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _FOLD = str.maketrans(
     {
         "\u00a0": " ",
@@ -69,37 +74,57 @@ def norm_summary(text: str | None) -> str:
 
 
 def norm_number(number: str | None) -> str | None:
-    """Normalize a report number: uppercase, trimmed, nbsp and doubled dashes folded."""
+    """Normalize a report number: compatibility forms folded (full-width digits), invisible
+    and control characters dropped, uppercase, trimmed, nbsp and doubled dashes folded."""
     if not number:
         return None
-    folded = _WS.sub("", number.translate(_FOLD)).upper()
+    folded = unicodedata.normalize("NFKC", number.translate(_FOLD))
+    folded = _WS.sub("", _INVISIBLE.sub("", folded)).upper()
     folded = re.sub(r"-{2,}", "-", folded).strip("-")
     return folded or None
 
 
 def norm_fiscal_year(raw: str | None) -> int | None:
-    """The fiscal year as an int when the cell holds one, typos kept as they are."""
+    """The fiscal year as an int when the cell holds only ASCII digits (typos such as "20187"
+    kept as they are); None otherwise ("2026²", "FY26", "")."""
     digits = (raw or "").strip()
-    return int(digits) if digits.isdigit() else None
+    return int(digits) if _ASCII_DIGITS.fullmatch(digits) else None
 
 
 def pdf_path(url: str | None) -> str | None:
     """The PDF path without host or query: what identifies a linked file across hosts."""
     if not url:
         return None
-    return urlsplit(url).path or None
+    try:
+        return urlsplit(url).path or None
+    except ValueError:  # an unparseable host ("http://[x/a.pdf"); admission quarantines such rows
+        return None
 
 
 def identity(number: str | None, url: str | None, title: str, issue_date: str | None) -> str:
-    """The ledger key of a report: number, else PDF path, else a hash of title and date."""
+    """The ledger key of a report: its number; without one, its title (markers left out) and
+    issue date, so a moved PDF link or a gained "(Revised)" keeps the report; without a date,
+    its PDF path; else its title alone."""
     key = norm_number(number)
     if key:
-        return key
+        return key if len(key) <= MAX_KEY else "long:" + _digest(key)
+    if issue_date:
+        return "doc:" + _digest(f"{bare_title(title)}|{issue_date}")
     path = pdf_path(url)
     if path:
-        return "pdf:" + path.lower()
-    digest = hashlib.sha256(f"{norm_text(title)}|{issue_date or ''}".encode()).hexdigest()
-    return "title:" + digest[:16]
+        path = path.lower()
+        return "pdf:" + path if len(path) <= MAX_KEY else "pdf:" + _digest(path)
+    return "title:" + _digest(f"{norm_text(title)}|")
+
+
+def path_identity(url: str | None) -> str | None:
+    """The PDF-path identity, for telling apart two reports that share a title and a date."""
+    path = pdf_path(url)
+    return "pdf:" + _digest(path.lower()) if path else None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def labels(title: str | None) -> frozenset[str]:

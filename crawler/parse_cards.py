@@ -23,6 +23,7 @@ from crawler.parse_common import (
     says_no_results,
     text_of,
     trimmed_or_none,
+    unreadable_row,
 )
 
 _TEASERS = etree.XPath(
@@ -62,14 +63,20 @@ def parse_card_page(
     cards = _TEASERS(root) or _LIST_ITEMS(root)
     if not cards and not problems and not says_no_results(root):
         problems.append("no card list found")
-    entries = []
+    entries, unreadable = [], []
     for card in cards:
-        entry = _parse_card(card, page_url, view, components)
+        try:
+            entry = _parse_card(card, page_url, view, components)
+        except Exception as exc:  # one odd card is quarantined, the page still counts
+            unreadable.append(unreadable_row(card, exc))
+            continue
         if entry is not None:
             entries.append(entry)
     if cards and not entries:
         problems.append(f"none of {len(cards)} cards has a title link")
-    return ParsedPage(tuple(entries), len(cards), has_next, last_page, tuple(problems))
+    return ParsedPage(
+        tuple(entries), len(cards), has_next, last_page, tuple(problems), tuple(unreadable)
+    )
 
 
 def _parse_card(

@@ -96,6 +96,12 @@ def _undo_run(match: re.Match[str]) -> str:
         return match.group()
 
 
+def unreadable_row(element: Element, exc: Exception) -> dict[str, str]:
+    """The warning for a row (or card) whose parsing raised: it is quarantined, not fatal."""
+    raw = " ".join(text_of(element).split())[:200]
+    return {"field": "row", "raw": raw, "problem": f"unreadable: {type(exc).__name__}: {exc}"}
+
+
 def trimmed_or_none(text: str) -> str | None:
     """Trim a cell's text; an empty cell is None."""
     text = text.strip()

@@ -25,6 +25,7 @@ from crawler.parse_common import (
     says_no_results,
     text_of,
     trimmed_or_none,
+    unreadable_row,
 )
 
 NUMBER, TITLE, ISSUE_DATE, FISCAL_YEAR = "Report Number", "Title", "Issue Date", "Fiscal Year"
@@ -75,14 +76,20 @@ def parse_table_page(
         f"missing table header: {name}" for name in REQUIRED_HEADERS if name not in columns
     ]
     rows = [row for row in _BODY_ROWS(table) if not _is_placeholder(row)]
-    entries = []
+    entries, unreadable = [], []
     for row in rows:
-        entry = _parse_row(row, columns, page_url, view, components)
+        try:
+            entry = _parse_row(row, columns, page_url, view, components)
+        except Exception as exc:  # one odd row is quarantined, the page still counts
+            unreadable.append(unreadable_row(row, exc))
+            continue
         if entry is not None:
             entries.append(entry)
     if rows and not entries:
         problems.append(f"none of {len(rows)} rows has a title link")
-    return ParsedPage(tuple(entries), len(rows), has_next, last_page, tuple(problems))
+    return ParsedPage(
+        tuple(entries), len(rows), has_next, last_page, tuple(problems), tuple(unreadable)
+    )
 
 
 def _find_table(root: Element) -> Element | None:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from config.settings import Settings, SourceConfig
 from crawler.check import (
     Check,
     CheckOptions,
     Timing,
+    admit_rows,
     build_job,
     compare,
     decide_events,
     judge,
     outcome_of,
     run_record,
+    unrecordable,
 )
 from crawler.fetch import CrawlAbandoned, Progress, run_crawl
 from crawler.ledger.store import Ledger, Recorded, Router, RunRecord, utcnow
@@ -36,11 +40,17 @@ def check_source(
     outcome = run_crawl(job, settings.crawl.process_timeout, progress, options.abort)  # Scrapy
     if outcome.abandoned:  # the service is stopping: leave the ledger as it was
         raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
-    verdict = judge(check, job, outcome)  # trustworthy enough to change the ledger?
-    diff = compare(check, job, outcome, verdict) if verdict.healthy else None
+    admitted = admit_rows(outcome)  # odd rows quarantined, the rest cleaned
+    verdict = judge(check, job, outcome, admitted)  # trustworthy enough to change the ledger?
+    diff = compare(check, job, outcome, admitted, verdict) if verdict.healthy else None
     kind = outcome_of(check, verdict, outcome)  # baseline, healthy, unhealthy or failed
     finished = utcnow()
     events = decide_events(check, job["run_key"], diff, kind, verdict, finished)
-    record = run_record(check, job, outcome, verdict, kind, diff, events, Timing(started, finished))
+    timing = Timing(started, finished)
+    record = run_record(check, job, outcome, verdict, kind, diff, events, timing, admitted)
     record = replace(record, router=router)  # the outbox fills in the same transaction
-    return ledger.record(record), record
+    try:
+        return ledger.record(record), record
+    except SQLAlchemyError as exc:  # a value the database refused: a failed run, not a lost one
+        record = replace(unrecordable(check, record, exc), router=router)
+        return ledger.record(record), record

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from crawler.entry import ReportEntry
-from crawler.normalize import identity, labels, norm_fiscal_year, norm_summary, norm_text, pdf_path
+from crawler.normalize import (
+    identity,
+    labels,
+    norm_fiscal_year,
+    norm_summary,
+    norm_text,
+    path_identity,
+    pdf_path,
+)
 
 PLAUSIBLE_FY = range(1990, 2101)
 
@@ -110,17 +118,38 @@ def report_key(entry: ReportEntry, known_fy: Mapping[str, str | None], fy_gap: i
     return key
 
 
+def entry_keys(
+    entries: Sequence[ReportEntry], known_fy: Mapping[str, str | None], fy_gap: int = 3
+) -> list[str]:
+    """The identity of each entry. Two reports of one view that share a title and a date are
+    told apart by their PDF paths; an entry with neither number nor date (a field-less card)
+    takes the identity of the entry linking the same PDF."""
+    keys = [report_key(entry, known_fy, fy_gap) for entry in entries]
+    paths: dict[tuple[str, str], set[str | None]] = {}
+    for entry, key in zip(entries, keys, strict=True):
+        paths.setdefault((entry.view, key), set()).add(pdf_path(entry.pdf_url))
+    by_path: dict[str, str] = {}
+    for index, (entry, key) in enumerate(zip(entries, keys, strict=True)):
+        if key.startswith("doc:") and len(paths[(entry.view, key)]) > 1:
+            keys[index] = key = path_identity(entry.pdf_url) or key
+        if (path := pdf_path(entry.pdf_url)) and (entry.report_number or entry.issue_date):
+            by_path.setdefault(path, key)
+    for index, entry in enumerate(entries):
+        if not entry.report_number and not entry.issue_date:
+            keys[index] = by_path.get(pdf_path(entry.pdf_url) or "", keys[index])
+    return keys
+
+
 def merge_entries(
-    entries: Iterable[ReportEntry],
+    entries: Sequence[ReportEntry],
     views: Mapping[str, ViewInfo],
     known_fy: Mapping[str, str | None],
     fy_gap: int = 3,
 ) -> dict[str, ReportState]:
     """Union one crawl's entries by identity: first-ranked view wins fields, components add up."""
     merged: dict[str, _Merged] = {}
-    for entry in entries:
+    for entry, key in zip(entries, entry_keys(entries, known_fy, fy_gap), strict=True):
         view = views[entry.view]
-        key = report_key(entry, known_fy, fy_gap)
         slot = merged.get(key)
         if slot is None or view.rank < slot.rank:
             previous = slot

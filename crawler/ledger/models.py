@@ -67,14 +67,14 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    key: Mapped[str] = mapped_column(String(200))
-    report_number: Mapped[str | None] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))  # bounded by normalize.identity
+    report_number: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
     issue_date: Mapped[date | None] = mapped_column(Date)
-    fiscal_year: Mapped[str | None] = mapped_column(String(20))
+    fiscal_year: Mapped[str | None] = mapped_column(Text)
     pdf_url: Mapped[str | None] = mapped_column(Text)
-    pdf_family: Mapped[str | None] = mapped_column(String(100))
+    pdf_family: Mapped[str | None] = mapped_column(Text)
     detail_url: Mapped[str | None] = mapped_column(Text)
     components: Mapped[list[Any]] = mapped_column(default=list)
     view_labels: Mapped[list[Any]] = mapped_column(default=list)
@@ -85,7 +85,7 @@ class Report(Base):
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     pdf_etag: Mapped[str | None] = mapped_column(Text)
-    pdf_last_modified: Mapped[str | None] = mapped_column(String(64))
+    pdf_last_modified: Mapped[str | None] = mapped_column(Text)
     pdf_length: Mapped[int | None] = mapped_column(Integer)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -118,7 +118,7 @@ class ChangeEvent(Base):
     __tablename__ = "change_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    dedupe_key: Mapped[str] = mapped_column(Text, unique=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))  # None: delivery ops
@@ -139,9 +139,9 @@ class PageCache(Base):
     __tablename__ = "page_cache"
 
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
-    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
     etag: Mapped[str | None] = mapped_column(Text)
-    last_modified: Mapped[str | None] = mapped_column(String(64))
+    last_modified: Mapped[str | None] = mapped_column(Text)
     page: Mapped[dict[str, Any]] = mapped_column()
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
