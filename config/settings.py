@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from config.delivery import DeliveryConfig, RouteConfig, Target
+from config.delivery import DeliveryConfig, Name, RouteConfig, Target
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 ENV_PREFIX = "OIGWATCH_"
@@ -38,7 +38,7 @@ class SplitConfig(_Frozen):
 class ViewConfig(_Frozen):
     """One listing view of a source."""
 
-    name: str
+    name: Name
     path: str
     kind: Literal["table", "cards"] = "table"
     components: tuple[str, ...] = ()
@@ -57,7 +57,7 @@ class ViewConfig(_Frozen):
 class SourceConfig(_Frozen):
     """A listing site to watch, with its views."""
 
-    name: str
+    name: Name
     base_url: str
     hosts: tuple[str, ...] = ()  # other host names of the same site, fetched through base_url
     views: tuple[ViewConfig, ...]
