@@ -48,7 +48,7 @@ class Quarantined:
 
     def describe(self) -> str:
         """One line for logs and the CLI."""
-        return f"{self.page} row {self.row}: {self.field} {self.raw!r}: {self.problem}"
+        return describe_quarantined(self.to_json())
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,15 @@ class Admitted:
         """Quarantined rows whose report could not be told (a complete sweep cannot then
         conclude that any report is missing)."""
         return sum(1 for q in self.quarantined if not q.key)
+
+
+def describe_quarantined(warning: Mapping[str, Any]) -> str:
+    """One line for a quarantined row (as stored in a run's stats)."""
+    where = f"row {warning['row']}" if warning.get("row") else "a row"
+    raw = str(warning.get("raw", ""))[:80]
+    return (
+        f"{warning.get('page')} {where}: {warning.get('field')} {raw!r}: {warning.get('problem')}"
+    )
 
 
 def clean(text: str) -> str:

@@ -158,10 +158,12 @@ def compare(
     seen = merge_entries(entries, views, known_fy, gates.fiscal_year_gap)
     complete = verdict.complete and not admitted.unidentified
     stored = ledger.stored(check.source_id, seen, complete)
+    fresh = any(key not in stored for key in seen)  # new identities: perhaps known reports renamed
+    unseen = ledger.unseen_active(check.source_id, seen) if fresh else None
     facts = SweepFacts(
         complete, gates.removal_sweeps, outcome.result["pdfs"], protected=admitted.protected
     )
-    return diff_reports(stored, seen, facts)
+    return diff_reports(stored, seen, facts, unseen)
 
 
 def checked_pdfs(result: dict[str, Any] | None) -> list[str]:

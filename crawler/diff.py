@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from crawler.normalize import bare_title, norm_summary, pdf_path
+from crawler.normalize import bare_title, norm_number, norm_summary, pdf_path
 from crawler.normalize import labels as title_labels
 from crawler.state import ReportState, with_pdf
 
@@ -41,6 +41,7 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     labels_gained: tuple[str, ...] = ()
     labels_lost: tuple[str, ...] = ()
+    renamed_from: str | None = None  # the identity it had (a corrected number, a new title)
 
     @property
     def dedupe_key(self) -> str:
@@ -102,6 +103,8 @@ def field_changes(old: ReportState, new: ReportState) -> tuple[FieldChange, ...]
     def note(name: str, before: Any, after: Any) -> None:
         found.append(FieldChange(name, before, after))
 
+    if norm_number(old.report_number) != norm_number(new.report_number):
+        note("report_number", old.report_number, new.report_number)
     if _title_differs(old.title, new.title):
         note("title", old.title, new.title)
     if norm_summary(old.summary) != norm_summary(new.summary):
@@ -153,13 +156,66 @@ def _compare(
     return change, new
 
 
+def match_renames(fresh: Mapping[str, ReportState], unseen: Mapping[str, Stored]) -> dict[str, str]:
+    """New identity → old identity, where a report unknown to the ledger is, on strong evidence,
+    a known one that this crawl did not see under its old identity: the same PDF bytes, else the
+    same PDF path, else the same title (markers left out) and issue date. A match must be the
+    only one of its strength both ways; anything less stays a new report."""
+    found: dict[str, str] = {}
+    for evidence in (_pdf_bytes, _pdf_path, _title_and_date):
+        olds: dict[Any, list[str]] = {}
+        for key, stored in unseen.items():
+            if key not in found.values() and (value := evidence(stored.state)):
+                olds.setdefault(value, []).append(key)
+        news: dict[Any, list[str]] = {}
+        for key, state in fresh.items():
+            if key not in found and (value := evidence(state)):
+                news.setdefault(value, []).append(key)
+        for value, new_keys in news.items():
+            old_keys = olds.get(value, [])
+            if len(new_keys) == 1 and len(old_keys) == 1:
+                found[new_keys[0]] = old_keys[0]
+    return found
+
+
+def _pdf_bytes(state: ReportState) -> str | None:
+    return state.pdf_sha256
+
+
+def _pdf_path(state: ReportState) -> str | None:
+    path = pdf_path(state.pdf_url)
+    return path.lower() if path else None
+
+
+def _title_and_date(state: ReportState) -> tuple[str, str] | None:
+    title = bare_title(state.title)
+    return (title, state.issue_date) if title and state.issue_date else None
+
+
+def _renamed(old: Stored, seen: ReportState, facts: SweepFacts) -> Change:
+    new = next_state(old, seen, facts)
+    fields = field_changes(old.state, new) or (FieldChange("key", old.state.key, seen.key),)
+    gained, lost = label_changes(old.state, new)
+    return Change("revised", seen.key, new, old.state, fields, gained, lost, old.state.key)
+
+
 def diff_reports(
-    stored: Mapping[str, Stored], seen: Mapping[str, ReportState], facts: SweepFacts
+    stored: Mapping[str, Stored],
+    seen: Mapping[str, ReportState],
+    facts: SweepFacts,
+    unseen: Mapping[str, Stored] | None = None,
 ) -> Diff:
-    """Compare one healthy crawl with the ledger; only complete sweeps can conclude "removed"."""
+    """Compare one healthy crawl with the ledger; only complete sweeps can conclude "removed".
+    ``unseen``: active reports this crawl did not see, which a new identity may be (renamed)."""
     result = Diff()
+    fresh = {key: state for key, state in seen.items() if key not in stored}
+    renames = match_renames(fresh, unseen) if fresh and unseen else {}
     for key, state in seen.items():
         old = stored.get(key)
+        if key in renames:  # a known report under a new identity: one revision
+            assert unseen is not None
+            result.changes.append(_renamed(unseen[renames[key]], state, facts))
+            continue
         if old is None:
             result.changes.append(Change("new", key, next_state(None, state, facts)))
             continue
@@ -170,9 +226,10 @@ def diff_reports(
             result.updates[key] = new
         if old.missing_sweeps:
             result.missing[key] = 0
+    renamed = set(renames.values())
     if facts.complete:
         for key, old in stored.items():
-            if key in seen or key in facts.protected or old.status != "active":
+            if key in seen or key in facts.protected or key in renamed or old.status != "active":
                 continue
             count = old.missing_sweeps + 1
             result.missing[key] = count

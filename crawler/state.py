@@ -13,6 +13,7 @@ from crawler.normalize import (
     identity,
     labels,
     norm_fiscal_year,
+    norm_number,
     norm_summary,
     norm_text,
     path_identity,
@@ -51,6 +52,7 @@ class ReportState:
     def comparable(self) -> dict[str, Any]:
         """The fields that define a version, normalized so cosmetic noise compares equal."""
         return {
+            "report_number": norm_number(self.report_number),
             "title": norm_text(self.title),
             "summary": norm_summary(self.summary),
             "issue_date": self.issue_date,

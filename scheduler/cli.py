@@ -11,10 +11,12 @@ from typing import Any
 import click
 
 from config.settings import ConfigError, Settings, SourceConfig
+from crawler.admit import describe_quarantined
 from crawler.check import ALL_PDFS, CheckOptions
 from crawler.ledger import queries
 from crawler.ledger.store import Ledger
 from crawler.spine import check_source
+from notifier.console import safe
 from notifier.routes import router_for
 from scheduler.cli_common import (
     EXIT_UNHEALTHY,
@@ -141,6 +143,11 @@ def _summary(name: str, sweep: str, record: Any, recorded: Any) -> None:
     )
     if verdict.reasons:
         text += f"\n  reason: {verdict.reason[:500]}"
+    quarantined = record.stats.get("quarantined", 0)
+    if quarantined:
+        text += f"\n  {quarantined} rows quarantined (kept out of the diff), e.g.:"
+        for warning in record.stats.get("warnings", [])[:3]:
+            text += f"\n    {safe(describe_quarantined(warning))}"
     if record.outcome == "baseline":
         text += "\n  (baseline: recorded silently; later runs report changes)"
     click.echo(text, err=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from crawler.admit import describe_quarantined
 from crawler.ledger import queries
 from crawler.ledger.db import current_revision, head_revision, make_engine, upgrade
 from crawler.ledger.store import release_hold
@@ -16,6 +17,7 @@ from notifier.routes import router_for
 from scheduler.cli_common import UsageFailure, common, emit, open_ledger, settings_from
 
 VERSION_FIELDS = (
+    "report_number",
     "title",
     "summary",
     "issue_date",
@@ -125,7 +127,12 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
                 f"  #{run['run_id']} {run['finished_at'][:19]} {run['sweep']:<5} {run['verdict']:<9}"
                 f" {run['pages']} pages, {run['reports']} rows, {run['events']} events"
             )
+            if run["quarantined"]:
+                line += f", {run['quarantined']} rows quarantined"
             click.echo(line + (f" ({run['reason'][:160]})" if run["reason"] else ""))
+        latest = next((run for run in item["runs"] if run["quarantined"]), None)
+        for warning in latest["warnings"][:3] if latest else ():
+            click.echo(f"    quarantined: {safe(describe_quarantined(warning))}")
 
 
 @click.group()
@@ -156,7 +163,10 @@ def db_upgrade(config_path: str | None, db_url: str | None) -> None:
 @common
 @click.argument("event_id", type=int)
 def release(config_path: str | None, db_url: str | None, event_id: int) -> None:
-    """Release the new reports held by a bulk hold, so they are announced.
+    """Release the changes held by a bulk hold, so each is announced on its own.
+
+    A bulk hold holds every kind of change over the limit in one run: new, revised, pulled or
+    restored reports (a site-wide change such as every PDF link moving is one such hold).
 
     Example: oigwatch release 42
     """

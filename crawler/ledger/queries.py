@@ -152,6 +152,30 @@ def sources_summary(engine: Engine) -> list[dict[str, Any]]:
     return summary
 
 
+def unhealthy_sources(engine: Engine) -> list[dict[str, Any]]:
+    """Every source now unhealthy: its name, since when, and the reason of its latest failed run.
+
+    One query; while every source is healthy it reads only the ``sources`` table."""
+    reason = (
+        select(CrawlRun.reason)
+        .where(CrawlRun.source_id == Source.id, CrawlRun.verdict.in_(("unhealthy", "failed")))
+        .order_by(CrawlRun.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(Source.name, Source.unhealthy_since, reason)
+        .where(Source.healthy.is_(False))
+        .order_by(Source.name)
+    )
+    with Session(engine) as conn:
+        rows = conn.execute(query).tuples().all()
+    return [
+        {"source": name, "unhealthy_since": _iso(since), "reason": why or None}
+        for name, since, why in rows
+    ]
+
+
 def recent_events(
     engine: Engine,
     *,
@@ -235,6 +259,8 @@ def _run_json(run: Any) -> dict[str, Any]:
         "reports": run.reports,
         "events": run.events,
         "complete": run.complete,
+        "quarantined": (run.stats or {}).get("quarantined", 0),
+        "warnings": (run.stats or {}).get("warnings", [])[:5],
     }
 
 

@@ -48,6 +48,13 @@ def apply_diff(
     conn: Connection, source_id: int, run_id: int, diff: Diff, now: datetime
 ) -> dict[str, int]:
     """Write new, changed and silently updated reports, their versions and missing counters."""
+    for change in diff.changes:  # a known report under its new identity keeps its history
+        if change.renamed_from:
+            conn.execute(
+                update(Report)
+                .where(Report.source_id == source_id, Report.key == change.renamed_from)
+                .values(key=change.key, missing_sweeps=0)
+            )
     new = [c.state for c in diff.changes if c.kind == "new"]
     changed = [c.state for c in diff.changes if c.kind in ("revised", "restored")]
     removed = [c.key for c in diff.changes if c.kind == "removed"]

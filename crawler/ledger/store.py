@@ -184,6 +184,17 @@ class Ledger:
                 complete = False
         return result
 
+    def unseen_active(self, source_id: int, seen: Iterable[str]) -> dict[str, Stored]:
+        """Active reports not among ``seen``: those a new identity may be (a corrected number)."""
+        query = select(Report).where(Report.source_id == source_id, Report.status == "active")
+        skip = set(seen)
+        with self.engine.connect() as conn:
+            return {
+                r.key: Stored(r.id, state_from_row(r), r.status, r.missing_sweeps)
+                for r in conn.execute(query)
+                if r.key not in skip
+            }
+
     def record(self, record: RunRecord) -> Recorded:
         """Record a run, its report changes and events, and the source's health: one transaction."""
 

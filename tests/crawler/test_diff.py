@@ -131,3 +131,36 @@ def test_reused_number_with_distant_fiscal_year_is_another_report() -> None:
     assert list(merge_entries([row], views, {"OIG-05-12": "2005"})) == ["OIG-05-12@2015"]
     typo = ReportEntry("audits", "Typo", "OIG-18-16", fiscal_year="2018")
     assert list(merge_entries([typo], views, {"OIG-18-16": "20187"})) == ["OIG-18-16"]
+
+
+def renamed(**changes: object) -> ReportState:
+    return replace(BASE, **changes)  # type: ignore[arg-type]
+
+
+def test_a_corrected_number_is_one_revision_of_the_known_report() -> None:
+    seen = renamed(key="OIG-24-10", report_number="OIG-24-10", pdf_sha256=None)
+    diff = diff_reports({}, {seen.key: seen}, DEEP, unseen=stored(BASE))
+    [change] = diff.changes
+    assert (change.kind, change.key, change.renamed_from) == ("revised", "OIG-24-10", BASE.key)
+    assert [(f.field, f.old, f.new) for f in change.fields] == [
+        ("report_number", "OIG-24-01", "OIG-24-10")
+    ]
+    assert diff.missing == {}, "the old identity is not missing: it was renamed"
+
+
+def test_rename_evidence_is_bytes_then_path_then_title_and_date() -> None:
+    moved = "https://www.oig.dhs.gov/sites/default/files/assets/2023-11/other.pdf"
+    same_bytes = renamed(key="OIG-24-11", report_number="OIG-24-11", pdf_url=moved, title="T")
+    assert diff_reports({}, {"OIG-24-11": same_bytes}, QUICK, stored(BASE)).changes[0].renamed_from
+    same_title = renamed(key="X-1", report_number="X-1", pdf_url=moved, pdf_sha256=None)
+    assert diff_reports({}, {"X-1": same_title}, QUICK, stored(BASE)).changes[0].renamed_from
+    nothing = renamed(key="X-2", report_number="X-2", pdf_url=moved, pdf_sha256=None, title="T")
+    [change] = diff_reports({}, {"X-2": nothing}, QUICK, stored(BASE)).changes
+    assert change.kind == "new"
+
+
+def test_ambiguous_evidence_is_no_rename() -> None:
+    twin = replace(BASE, key="OIG-24-02", report_number="OIG-24-02", pdf_sha256="b" * 64)
+    seen = renamed(key="OIG-24-99", report_number="OIG-24-99", pdf_sha256=None, pdf_url=None)
+    [change] = diff_reports({}, {seen.key: seen}, QUICK, stored(BASE, twin)).changes
+    assert change.kind == "new", "two known reports share the title and date: no guess"
