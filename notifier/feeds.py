@@ -3,10 +3,13 @@ exactly as feedgen writes them, but ~3x faster), JSON Feed 1.1 as plain JSON.
 
 One entry per event with a stable id (``urn:oigwatch:event:<id>``), so a revision is a new entry;
 newest first; filterable like routes. XML control characters are removed from every string.
+Health episodes (``source_unhealthy``, ``source_recovered``) are entries for readers too: "Watching
+dhs-oig is failing; changes may be missed", then "Watching dhs-oig has recovered".
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +28,7 @@ from notifier.render.common import trim
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _ASCII_ILLEGAL = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"  # the same
 SUMMARY_LIMIT = 1500
+HEALTH_KINDS = ("source_unhealthy", "source_recovered")  # episodes readers see, in every feed
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -40,15 +44,21 @@ def xml_safe(text: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FeedFilter:
-    """The same filters as routes: any of these components, kinds and labels (empty: all)."""
+    """The same filters as routes: any of these components, kinds and labels (empty: all).
+
+    Events of the ``always`` kinds pass the component and label filters (not the kind filter):
+    a monitor that cannot read the site is blind for every component and label."""
 
     components: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
+    always: tuple[str, ...] = ()
 
     def __call__(self, event: Mapping[str, Any]) -> bool:
         if self.kinds and event.get("kind") not in self.kinds:
             return False
+        if event.get("kind") in self.always:
+            return True
         if self.components and not set(self.components) & set(event.get("components") or ()):
             return False
         marks = {*(event.get("labels") or ()), *(event.get("labels_gained") or ())}
@@ -56,8 +66,39 @@ class FeedFilter:
         return not self.labels or bool(set(self.labels) & marks)
 
 
+def health_title(event: Mapping[str, Any]) -> str:
+    """ "Watching dhs-oig is failing; changes may be missed" / "Watching dhs-oig has recovered"."""
+    source = " ".join(xml_safe(event.get("source")).split()) or "the site"
+    if event.get("kind") == "source_recovered":
+        return f"Watching {source} has recovered"
+    return f"Watching {source} is failing; changes may be missed"
+
+
+def health_text(event: Mapping[str, Any]) -> str:
+    """A health episode's plain-text body: since when, what it means, and the reason."""
+    source = " ".join(xml_safe(event.get("source")).split()) or "the site"
+    since = _when(event).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if event.get("kind") == "source_recovered":
+        return (
+            f"Since {since}, oigwatch reads the report listings of {source} again. Changes made "
+            "while it was failing are reported as they are found; a change made and undone in "
+            "that time cannot be seen."
+        )
+    lines = [
+        f"Since {since}, oigwatch cannot read the report listings of {source}: reports published, "
+        "revised or pulled meanwhile may be missed until it recovers. Another entry will say when "
+        "it does."
+    ]
+    if event.get("reason"):
+        lines.append(f"Reason: {trim(xml_safe(event['reason']), SUMMARY_LIMIT)}")
+    return "\n".join(lines)
+
+
 def entry_title(event: Mapping[str, Any]) -> str:
-    """ "Revised: OIG-24-01 CBP Did Not ..." (ops events: their kind and source)."""
+    """ "Revised: OIG-24-01 CBP Did Not ..." (health episodes: ``health_title``; other ops events:
+    their kind and source)."""
+    if event.get("kind") in HEALTH_KINDS:
+        return health_title(event)
     word = HEADLINES.get(event.get("kind", ""), str(event.get("kind")))
     number = event.get("report_number") or ""
     title = event.get("title") or event.get("source") or ""
@@ -65,7 +106,9 @@ def entry_title(event: Mapping[str, Any]) -> str:
 
 
 def entry_text(event: Mapping[str, Any]) -> str:
-    """The entry's plain-text body: what changed, then the summary."""
+    """The entry's plain-text body: what changed, then the summary (health: ``health_text``)."""
+    if event.get("kind") in HEALTH_KINDS:
+        return health_text(event)
     lines = []
     for change in event.get("changes") or ():
         lines.append(f"{change['field']}: {change.get('old')} → {change.get('new')}")
@@ -152,12 +195,18 @@ def _atom_entry(feed: etree._Element, item: _Entry) -> None:
     etree.SubElement(entry, _ATOM + "published").text = stamp
 
 
+def rss_html(text: str) -> str:
+    """Plain text as the HTML an RSS 2.0 ``description`` holds (readers render it as HTML), so
+    "<script>" in scraped text is shown, not run or dropped; lines become ``<br>``."""
+    return "<br>\n".join(html.escape(line, quote=False) for line in text.split("\n"))
+
+
 def _rss_item(channel: etree._Element, item: _Entry) -> None:
     entry = etree.SubElement(channel, "item")
     etree.SubElement(entry, "title").text = item.title
     if item.event.get("url"):
         etree.SubElement(entry, "link").text = xml_safe(item.event["url"])
-    etree.SubElement(entry, "description").text = item.text
+    etree.SubElement(entry, "description").text = rss_html(item.text)
     etree.SubElement(entry, "guid", isPermaLink="false").text = item.id
     for component in item.event.get("components") or ():
         etree.SubElement(entry, "category").text = xml_safe(component)

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.settings import Settings
 from notifier.web import api, feeds_http, health, views
+from notifier.web.banner import Banner
 from notifier.web.context import StatusFn, WebContext
 from notifier.web.middleware import HeadAsGet, SecurityHeaders
 
@@ -31,7 +32,8 @@ def create_app(
     settings: Settings, engine: sqlalchemy.Engine, status: StatusFn | None = None
 ) -> FastAPI:
     """The web app over one ledger engine (read only); ``status`` is the scheduler's, if any."""
-    ctx = WebContext(settings=settings, engine=engine, status=status)
+    banner = Banner(settings, engine, status)
+    ctx = WebContext(settings=settings, engine=engine, status=status, banner=banner)
     app = FastAPI(
         title="oigwatch",
         version=ctx.version,

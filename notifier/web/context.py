@@ -24,6 +24,12 @@ HERE = Path(__file__).resolve().parent
 STYLESHEET = (HERE / "static" / "style.css").read_bytes()
 STYLESHEET_PATH = "/static/style.css?v=" + hashlib.sha256(STYLESHEET).hexdigest()[:12]
 StatusFn = Callable[[], dict[str, Any]]
+# The notices atop every page (notifier/web/banner.py); none by default.
+BannerFn = Callable[[], list[dict[str, str]]]
+
+
+def no_banner() -> list[dict[str, str]]:
+    return []
 
 
 def app_version() -> str:
@@ -54,6 +60,7 @@ class WebContext:
     settings: Settings
     engine: Engine
     status: StatusFn | None
+    banner: BannerFn = no_banner
     templates: jinja2.Environment = field(default_factory=page_templates)
     version: str = field(default_factory=app_version)
 
@@ -76,8 +83,8 @@ class WebContext:
             raise HTTPException(400, str(exc)) from None
 
     def page(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-        """A rendered page."""
+        """A rendered page, with the banner of unhealthy sources and a failing oigwatch atop it."""
         body = self.templates.get_template(name).render(
-            version=self.version, stylesheet=STYLESHEET_PATH, **context
+            version=self.version, stylesheet=STYLESHEET_PATH, banner=self.banner(), **context
         )
         return HTMLResponse(body, status_code=status_code)

@@ -30,7 +30,8 @@ FORMATS: dict[str, tuple[Renderer, str]] = {
 CACHE_CONTROL = "public, max-age=60"
 FILTER_DOC = {
     "component": "DHS component code (CBP, ICE, FEMA...); repeat for any of several",
-    "kind": "new, revised, removed, restored; ops kinds only when named; repeatable",
+    "kind": "new, revised, removed, restored (default: these and source_unhealthy, "
+    "source_recovered); bulk_hold and delivery_failed only when named; repeatable",
     "label": "revised, redacted, unclassified_summary, management_alert; repeatable",
 }
 

@@ -1,9 +1,11 @@
 """Query parameters of the feeds, the change list and the API, checked and made canonical (pure).
 
 Filters work like routes: ``component``, ``kind`` and ``label`` may each repeat; any value of one
-parameter matches (OR) and every parameter given must match (AND). Without ``kind``, only the
-reader-facing kinds (new, revised, removed, restored) are listed; operational kinds are listed
-only when ``kind`` names them.
+parameter matches (OR) and every parameter given must match (AND). Without ``kind``, the
+reader-facing kinds (new, revised, removed, restored) and the health episodes (source_unhealthy,
+source_recovered) are listed; the other operational kinds (bulk_hold, delivery_failed) only when
+``kind`` names them. Health episodes pass every component and label filter: a monitor that cannot
+read the site is blind for every component.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from urllib.parse import urlencode
 
 from config.delivery import CONTENT_KINDS, LABELS, OPS_KINDS
 from config.settings import Settings
-from notifier.feeds import FeedFilter
+from notifier.feeds import HEALTH_KINDS, FeedFilter
 
 FILTERS = ("component", "kind", "label")
 KNOWN_KINDS = CONTENT_KINDS + OPS_KINDS
+DEFAULT_KINDS = CONTENT_KINDS + HEALTH_KINDS  # listed when no ``kind`` is given
 MAX_VALUES = 20  # values per parameter
 
 
@@ -39,14 +42,15 @@ class ChangeQuery:
 
     @property
     def sql_kinds(self) -> tuple[str, ...]:
-        """The kinds to read: those asked for, or the reader-facing ones."""
-        return self.kinds or CONTENT_KINDS
+        """The kinds to read: those asked for, or the reader-facing ones and health episodes."""
+        return self.kinds or DEFAULT_KINDS
 
     def payload_filter(self) -> FeedFilter | None:
-        """The filters that look inside an event's payload (None when there are none)."""
+        """The filters that look inside an event's payload (None when there are none); health
+        episodes pass them."""
         if not self.components and not self.labels:
             return None
-        return FeedFilter(components=self.components, labels=self.labels)
+        return FeedFilter(components=self.components, labels=self.labels, always=HEALTH_KINDS)
 
     def filter_items(self) -> list[tuple[str, str]]:
         """The filters as query items in a canonical order."""

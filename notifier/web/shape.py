@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from crawler.ledger.queries import ReportHistory
 from crawler.ledger.rows import aware
 from crawler.redline import Span
+from notifier.feeds import HEALTH_KINDS, health_text, health_title
 from notifier.render.common import (
     FIELD_NAMES,
     KIND_WORDS,
@@ -27,6 +28,7 @@ from notifier.render.common import (
     label_names,
     redline,
     safe_url,
+    trim,
 )
 
 VERSION_FIELDS = (
@@ -41,6 +43,7 @@ VERSION_FIELDS = (
 )
 FIELD_LABELS = {**FIELD_NAMES, "labels": "Labels", "pdf_sha256": "PDF file"}
 CHANGE_LIMIT = 20_000  # characters of one field's redline on a page
+BANNER_REASON = 200  # characters of a failure's reason in the banner
 
 
 def html_redline(spans: Sequence[Span]) -> Markup:
@@ -119,6 +122,10 @@ def event_card(event: Mapping[str, Any]) -> dict[str, Any]:
     card["href"] = report_href(event.get("report_key") or event.get("report_number"))
     card["when"] = when(event.get("detected_at"))
     card["iso"] = clean(event.get("detected_at"))
+    card["health"] = event.get("kind") in HEALTH_KINDS
+    if card["health"]:  # the feeds' words: "Watching dhs-oig is failing; changes may be missed"
+        card["health_title"] = clean(health_title(event))
+        card["health_lines"] = [clean(line) for line in health_text(event).splitlines()]
     return card
 
 
@@ -238,3 +245,43 @@ def source_view(item: Mapping[str, Any]) -> dict[str, Any]:
 def kind_word(kind: str) -> str:
     """The word a reader sees for a kind ("Pulled" for removed)."""
     return KIND_WORDS.get(kind) or kind.replace("_", " ").capitalize()
+
+
+def age_words(seconds: float) -> str:
+    """A duration as a reader says it: "less than a minute", "12 minutes", "3 hours", "4 days"."""
+    minutes = int(max(seconds, 0) // 60)
+    if minutes < 1:
+        return "less than a minute"
+    count, unit = (
+        (minutes, "minute") if minutes < 60
+        else (minutes // 60, "hour") if minutes < 48 * 60
+        else (minutes // (24 * 60), "day")
+    )  # fmt: skip
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def banner_notices(
+    unhealthy: Sequence[Mapping[str, Any]], own_reasons: Sequence[str], now: datetime
+) -> list[dict[str, str]]:
+    """What the banner on every page says (empty: no banner): one notice per unhealthy source
+    ("Watching dhs-oig has been failing since … (3 hours); changes may be missed.", with the
+    latest failed run's reason), and one when oigwatch itself fails (the /healthz reasons)."""
+    notices = []
+    for item in unhealthy:
+        source = " ".join(clean(item.get("source")).split()) or "a source"
+        since = item.get("unhealthy_since")
+        try:
+            moment = aware(datetime.fromisoformat(since)) if isinstance(since, str) else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            text = f"Watching {source} is failing; changes may be missed."
+        else:
+            age = age_words((now - moment).total_seconds())
+            text = f"Watching {source} has been failing since {when(moment)} ({age}); changes may be missed."  # fmt: skip
+        notices.append({"what": "source", "text": text, "reason": trim(item.get("reason"), BANNER_REASON)})  # fmt: skip
+    if own_reasons:
+        reasons = "; ".join(trim(reason, BANNER_REASON) for reason in own_reasons)
+        text = f"oigwatch itself is failing: {reasons}."
+        notices.append({"what": "self", "text": text, "reason": ""})
+    return notices

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
-from config.delivery import CONTENT_KINDS, LABELS
+from config.delivery import LABELS
 from crawler.ledger import queries
 from crawler.ledger.rows import utcnow
 from notifier.web.context import STYLESHEET, WebContext
 from notifier.web.health import Scheduler, scheduler_state
-from notifier.web.params import FILTERS
+from notifier.web.params import DEFAULT_KINDS, FILTERS
 from notifier.web.shape import event_card, kind_word, report_view, source_view, when
 
 PAGE_SIZE = 50
@@ -43,7 +43,7 @@ def router(ctx: WebContext) -> APIRouter:
             feed_query=f"?{filters}" if filters else "",
             components=ctx.components,
             chosen={"component": query.components, "kind": query.kinds, "label": query.labels},
-            kinds=[(kind, kind_word(kind)) for kind in CONTENT_KINDS],
+            kinds=[(kind, kind_word(kind)) for kind in DEFAULT_KINDS],
             labels=[(label, label.replace("_", " ")) for label in LABELS],
         )
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 
 import feedparser
 import pytest
 
-from notifier.feeds import FeedFilter, atom_feed, json_feed, rss_feed
+from notifier.feeds import HEALTH_KINDS, FeedFilter, atom_feed, json_feed, rss_feed, rss_html
 
 URL = "http://127.0.0.1:8080/feeds/changes.atom"
 
@@ -97,7 +98,7 @@ def feedgen_reference(events: list[dict], url: str, kind: str) -> bytes:
     """The feed as feedgen writes it when it writes every entry itself (the renderers' contract)."""
     from feedgen.feed import FeedGenerator
 
-    from notifier.feeds import _entries, _header, xml_safe
+    from notifier.feeds import _entries, _header, rss_html, xml_safe
 
     entries = _entries(events, FeedFilter())
     feed: FeedGenerator = _header(entries, url, "DHS OIG report changes")
@@ -105,7 +106,7 @@ def feedgen_reference(events: list[dict], url: str, kind: str) -> bytes:
         entry = feed.add_entry(order="append")
         entry.id(item.id)
         entry.title(item.title)
-        entry.description(item.text)
+        entry.description(rss_html(item.text) if kind == "rss" else item.text)
         entry.updated(item.when)
         entry.published(item.when)
         if item.event.get("url"):
@@ -155,3 +156,77 @@ def test_xml_safe_fast_path_removes_exactly_what_xml_forbids() -> None:
     assert xml_safe(None) == "" and xml_safe(12) == "12"
     plain = "nothing to remove\tat all\r\n"
     assert xml_safe(plain) is plain
+
+
+HEALTH = [
+    event(1),
+    {
+        "event_id": 2,
+        "kind": "source_unhealthy",
+        "source": "dhs-oig",
+        "reason": "HTTP 503 <script>alert(1)</script> & ]]> at 13 pages",
+        "changes": [],
+        "detected_at": "2026-11-23T09:00:00+00:00",
+    },
+    {
+        "event_id": 3,
+        "kind": "source_recovered",
+        "source": "dhs-oig",
+        "changes": [],
+        "detected_at": "2026-11-23T12:30:00+00:00",
+    },
+]
+UNHEALTHY_TEXT = (
+    "Since 2026-11-23 09:00 UTC, oigwatch cannot read the report listings of dhs-oig: reports "
+    "published, revised or pulled meanwhile may be missed until it recovers. Another entry will "
+    "say when it does.\nReason: HTTP 503 <script>alert(1)</script> & ]]> at 13 pages"
+)
+
+
+def test_health_episodes_are_entries_readers_understand() -> None:
+    expected = [
+        ("urn:oigwatch:event:3", "Watching dhs-oig has recovered"),
+        ("urn:oigwatch:event:2", "Watching dhs-oig is failing; changes may be missed"),
+        ("urn:oigwatch:event:1", "New: OIG-27-01 Report 1"),
+    ]
+    for render in (atom_feed, rss_feed):
+        body = render(HEALTH, URL)
+        assert b"<script>" not in body, "text, escaped in the XML"
+        parsed = feedparser.parse(body)
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        assert [(e.id, e.title) for e in parsed.entries] == expected
+        text = parsed.entries[1].summary
+        if render is rss_feed:  # a description is HTML: the text escaped, so it shows as text
+            assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; ]]&gt;" in text
+            text = html.unescape(text.replace("<br />", ""))
+        assert text == UNHEALTHY_TEXT
+        assert "reads the report listings of dhs-oig again" in parsed.entries[0].summary
+    items = json.loads(json_feed(HEALTH, URL))["items"]
+    assert [(item["id"], item["title"]) for item in items] == expected
+    assert items[1]["content_text"] == UNHEALTHY_TEXT
+    assert items[0]["content_text"].startswith("Since 2026-11-23 12:30 UTC, oigwatch reads")
+
+
+@pytest.mark.parametrize(
+    ("keep", "ids"),
+    [
+        (FeedFilter(components=("ICE",), always=HEALTH_KINDS), ["3", "2"]),
+        (FeedFilter(labels=("revised",), always=HEALTH_KINDS), ["3", "2"]),
+        (FeedFilter(components=("CBP",), always=HEALTH_KINDS), ["3", "2", "1"]),
+        (FeedFilter(kinds=("new",), components=("CBP",), always=HEALTH_KINDS), ["1"]),
+        (FeedFilter(components=("CBP",)), ["1"]),  # as routes filter: no health kinds
+    ],
+)
+def test_health_episodes_pass_component_and_label_filters_not_kind(
+    keep: FeedFilter, ids: list[str]
+) -> None:
+    parsed = feedparser.parse(atom_feed(HEALTH, URL, keep))
+    assert [e.id.rsplit(":", 1)[1] for e in parsed.entries] == ids
+
+
+def test_rss_descriptions_are_escaped_html_with_line_breaks() -> None:
+    assert rss_html("a <b> & c\nline two") == "a &lt;b&gt; &amp; c<br>\nline two"
+    hostile = event(9, summary="<b>bold</b> & <img src=x onerror=alert(1)>")
+    [entry] = feedparser.parse(rss_feed([hostile], URL)).entries
+    assert "<b>" not in entry.summary and "<img" not in entry.summary
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;img src=x onerror=alert(1)&gt;" in entry.summary

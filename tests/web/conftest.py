@@ -14,20 +14,23 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from support.harness import Oigwatch, write_config
 from support.web_server import WebServer
 
 from config.settings import Settings, load_settings
-from crawler.events import EventDraft
+from crawler.events import EventDraft, ops_event
 from crawler.health import Verdict
 from crawler.ledger.db import ensure_schema, make_engine
+from crawler.ledger.models import Source
 from crawler.ledger.store import Ledger, RunRecord, utcnow
 from fixture_site import FixtureSite, build_state
 from notifier.routes import router_for
@@ -220,6 +223,39 @@ def publish(engine: Engine, settings: Settings, *payloads: dict[str, Any]) -> li
 def record_events() -> Callable[..., list[int]]:
     """``record_events(engine, settings, *payloads)``: events recorded through the ledger."""
     return publish
+
+
+def health_run(
+    engine: Engine, settings: Settings, reason: str | None, finished: datetime | None = None
+) -> list[int]:
+    """Record one run of dhs-oig as a crawl would: unhealthy with ``reason`` (a ``failed`` run
+    when it starts with "crawl failed"), healthy when ``reason`` is None; with the
+    ``source_unhealthy`` / ``source_recovered`` event when the source's health flips."""
+    ledger = Ledger(engine)
+    source_id = ledger.source_id("dhs-oig")
+    with Session(engine) as session:
+        was_healthy = session.scalars(select(Source.healthy).where(Source.id == source_id)).one()
+    run = f"run-{uuid.uuid4().hex[:12]}"
+    now = finished or utcnow()
+    if reason is None:
+        outcome, verdict = "healthy", Verdict(True)
+        events = [] if was_healthy else [ops_event("source_recovered", "dhs-oig", run, now)]
+    else:
+        outcome = "failed" if reason.startswith("crawl failed") else "unhealthy"
+        verdict = Verdict(False, (reason,))
+        drafts = [ops_event("source_unhealthy", "dhs-oig", run, now, reason=verdict.reason)]
+        events = drafts if was_healthy else []
+    record = RunRecord(
+        run, source_id, "quick", now, now, outcome, verdict, None, events,
+        router=router_for(settings.routes),
+    )  # fmt: skip
+    return ledger.record(record).event_ids
+
+
+@pytest.fixture
+def record_health() -> Callable[..., list[int]]:
+    """``record_health(engine, settings, reason_or_None, finished=None)``: one run of dhs-oig."""
+    return health_run
 
 
 Serve = Callable[..., WebServer]

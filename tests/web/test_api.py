@@ -146,23 +146,31 @@ def test_openapi_describes_the_api(web: httpx.Client) -> None:
     assert {"event_id", "kind", "changes", "detected_at"} <= set(event)
 
 
-def test_ops_events_only_when_asked_for(empty_ledger: Any, serve: Any, record_events: Any) -> None:
+def test_health_episodes_by_default_other_ops_events_only_when_asked_for(
+    empty_ledger: Any, serve: Any, record_events: Any
+) -> None:
     engine, settings = empty_ledger
-    [news, ops] = record_events(
+    [news, down, held] = record_events(
         engine,
         settings,
         {"kind": "new", "title": "A report", "components": ["CBP"], "labels": []},
         {"kind": "source_unhealthy", "reason": "maintenance page"},  # no labels, no components
+        {"kind": "bulk_hold", "held": 30, "limit": 25},
     )
     server = serve(settings, engine)
-    assert ids(httpx.get(server.url + "/api/changes")) == [news]
+    assert ids(httpx.get(server.url + "/api/changes")) == [down, news], "as the feeds list them"
+    assert ids(httpx.get(server.url + "/api/changes?component=ICE")) == [down], "blind for all"
     asked = httpx.get(server.url + "/api/changes?kind=source_unhealthy").json()["changes"]
-    assert [(e["event_id"], e["reason"], e["labels"]) for e in asked] == [
-        (ops, "maintenance page", [])
+    assert [(e["event_id"], e["reason"], e["labels"], e["report_page"]) for e in asked] == [
+        (down, "maintenance page", [], None)
     ]
-    both = httpx.get(server.url + "/api/changes?kind=new&kind=source_unhealthy")
-    assert ids(both) == [ops, news]
+    assert ids(httpx.get(server.url + "/api/changes?kind=new")) == [news]
+    assert ids(httpx.get(server.url + "/api/changes?kind=bulk_hold")) == [held]
+    both = httpx.get(server.url + "/api/changes?kind=new&kind=bulk_hold")
+    assert ids(both) == [held, news]
     feed = httpx.get(server.url + "/feeds/changes.json?kind=source_unhealthy").json()
-    assert [item["title"] for item in feed["items"]] == ["Source unhealthy: dhs-oig"]
-    page = httpx.get(server.url + "/?kind=source_unhealthy").text
-    assert "maintenance page" in page and "A report" not in page
+    assert [item["title"] for item in feed["items"]] == [
+        "Watching dhs-oig is failing; changes may be missed"
+    ]
+    page = httpx.get(server.url + "/?kind=bulk_hold").text
+    assert "Held for release" in page and "A report" not in page

@@ -4,6 +4,7 @@ conditional requests with 304."""
 
 from __future__ import annotations
 
+import html
 import json
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -216,3 +217,93 @@ def test_head_and_methods(web: httpx.Client) -> None:
     assert head.headers["etag"] == get.headers["etag"]
     assert int(head.headers["content-length"]) == len(get.content)
     assert web.post("/feeds/changes.rss").status_code == 405, "read only"
+
+
+def feed_entries(response: httpx.Response, fmt: str) -> dict[str, tuple[str, str]]:
+    """Each entry's (title, text) by id, after checking the document parses cleanly."""
+    entry_ids(response, fmt)
+    if fmt == "json":
+        items = response.json()["items"]
+        return {item["id"]: (item["title"], item["content_text"]) for item in items}
+    parsed = feedparser.parse(response.content)
+    if fmt == "rss":  # a description is HTML: the text escaped, lines as <br>
+        return {
+            entry.id: (entry.title, html.unescape(entry.summary.replace("<br />", "")))
+            for entry in parsed.entries
+        }
+    return {entry.id: (entry.title, entry.summary) for entry in parsed.entries}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_health_episodes_are_entries_of_every_feed(
+    empty_ledger: Any, serve: Any, record_events: Any, record_health: Any, fmt: str
+) -> None:
+    engine, settings = empty_ledger
+    [new, revised] = record_events(
+        engine,
+        settings,
+        {"kind": "new", "report_number": "OIG-27-01", "title": "New", "components": ["CBP"]},
+        {"kind": "revised", "report_number": "OIG-27-02", "title": "Revised", "components": ["ICE"],
+         "labels": ["revised"], "labels_gained": ["revised"]},
+    )  # fmt: skip
+    reason = "HTTP 503 <script>alert(1)</script> & ]]> at 13 pages"
+    record_events(engine, settings, {"kind": "bulk_hold", "held": 30, "limit": 25})
+    [down] = record_health(engine, settings, reason)  # after them: their runs were healthy
+    server = serve(settings, engine)
+    url = f"{server.url}/feeds/changes.{fmt}"
+
+    def ids(query: str = "") -> list[str]:
+        return entry_ids(httpx.get(url + query), fmt)
+
+    def urn(*events: int) -> list[str]:
+        return [f"urn:oigwatch:event:{event}" for event in events]
+
+    response = httpx.get(url)
+    entries = feed_entries(response, fmt)
+    assert list(entries) == urn(down, revised, new), "no bulk_hold without ?kind=bulk_hold"
+    title, text = entries[f"urn:oigwatch:event:{down}"]
+    assert title == "Watching dhs-oig is failing; changes may be missed"
+    assert text.startswith("Since 20") and "UTC, oigwatch cannot read" in text
+    assert "may be missed until it recovers" in text
+    assert f"Reason: {reason}" in text, "the reason, as text"
+    if fmt != "json":
+        assert b"<script>" not in response.content, "escaped in the XML, never markup"
+    assert ids("?kind=revised") == urn(revised)
+    assert ids("?component=CBP") == urn(down, new), "a blind monitor is blind for every component"
+    assert ids("?component=ICE&label=revised") == urn(down, revised)
+    assert ids("?kind=new&component=CBP") == urn(new)
+    assert ids("?kind=bulk_hold") != []
+
+    before = httpx.get(url + "?component=CBP")
+    [up] = record_health(engine, settings, None)
+    assert record_health(engine, settings, None) == [], "one entry per episode"
+    entries = feed_entries(httpx.get(url), fmt)
+    assert list(entries) == urn(up, down, revised, new)
+    title, text = entries[f"urn:oigwatch:event:{up}"]
+    assert title == "Watching dhs-oig has recovered"
+    assert "oigwatch reads the report listings of dhs-oig again" in text
+    assert ids("?kind=source_recovered") == urn(up)
+    assert ids("?kind=source_unhealthy&kind=source_recovered") == urn(up, down)
+    assert ids("?kind=revised") == urn(revised)
+    again = httpx.get(url + "?component=CBP", headers={"If-None-Match": before.headers["etag"]})
+    assert again.status_code == 200 and entry_ids(again, fmt) == urn(up, down, new)
+
+
+def test_change_list_shows_health_episodes_as_warnings(
+    empty_ledger: Any, serve: Any, record_events: Any, record_health: Any
+) -> None:
+    engine, settings = empty_ledger
+    [new] = record_events(engine, settings, {"kind": "new", "title": "New", "components": ["CBP"]})
+    [down] = record_health(engine, settings, "maintenance page <b>")
+    [up] = record_health(engine, settings, None)
+    server = serve(settings, engine)
+    page = httpx.get(server.url + "/?component=CBP").text
+    assert page.index(f'id="event-{up}"') < page.index(f'id="event-{down}"')
+    assert page.index(f'id="event-{down}"') < page.index(f'id="event-{new}"')
+    assert 'class="change kind-source_unhealthy health"' in page
+    assert 'class="change kind-source_recovered health"' in page
+    assert "Watching dhs-oig is failing; changes may be missed" in page
+    assert "Watching dhs-oig has recovered" in page
+    assert "Reason: maintenance page &lt;b&gt;" in page and "<b>" not in page
+    only = httpx.get(server.url + "/?kind=new").text
+    assert "Watching dhs-oig" not in only
