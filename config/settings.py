@@ -98,6 +98,7 @@ class CrawlConfig(_Frozen):
     robots_cache: Annotated[float, Field(ge=0, le=86400)] = 86400.0  # seconds robots.txt is reused
     max_page_bytes: Annotated[int, Field(gt=0)] = 5_000_000  # a listing page, decompressed
     max_pdf_bytes: Annotated[int, Field(gt=0)] = 200_000_000  # a report PDF, decompressed
+    lock_wait: Annotated[float, Field(ge=0)] = 5.0  # seconds to wait for another crawl of a source
 
 
 class GateConfig(_Frozen):
@@ -109,6 +110,9 @@ class GateConfig(_Frozen):
     bulk_threshold: Annotated[int, Field(ge=1)] = 25
     bulk_fraction: Annotated[float, Field(gt=0, le=1)] = 0.3
     fiscal_year_gap: Annotated[int, Field(ge=1)] = 3
+    failing_runs: Annotated[int, Field(ge=1)] = (
+        2  # failed/unhealthy sweeps in a row: /healthz fails
+    )
 
 
 class ServiceConfig(_Frozen):

@@ -21,6 +21,7 @@ from crawler.check import (
     unrecordable,
 )
 from crawler.fetch import CrawlAbandoned, Progress, run_crawl
+from crawler.ledger.lock import source_lock
 from crawler.ledger.store import Ledger, Recorded, Router, RunRecord, utcnow
 
 
@@ -33,24 +34,26 @@ def check_source(
     router: Router | None = None,
 ) -> tuple[Recorded, RunRecord]:
     """Plan → crawl → health gate → diff → event gates → record, for one source.
-    Raises CrawlAbandoned, having recorded nothing, when ``options.abort`` stops the crawl."""
-    check = Check.open(ledger, settings, source, options)
-    job = build_job(check)  # views, validators, PDFs due a check
-    started = utcnow()
-    outcome = run_crawl(job, settings.crawl.process_timeout, progress, options.abort)  # Scrapy
-    if outcome.abandoned:  # the service is stopping: leave the ledger as it was
-        raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
-    admitted = admit_rows(outcome)  # odd rows quarantined, the rest cleaned
-    verdict = judge(check, job, outcome, admitted)  # trustworthy enough to change the ledger?
-    diff = compare(check, job, outcome, admitted, verdict) if verdict.healthy else None
-    kind = outcome_of(check, verdict, outcome)  # baseline, healthy, unhealthy or failed
-    finished = utcnow()
-    events = decide_events(check, job["run_key"], diff, kind, verdict, finished)
-    timing = Timing(started, finished)
-    record = run_record(check, job, outcome, verdict, kind, diff, events, timing, admitted)
-    record = replace(record, router=router)  # the outbox fills in the same transaction
-    try:
-        return ledger.record(record), record
-    except SQLAlchemyError as exc:  # a value the database refused: a failed run, not a lost one
-        record = replace(unrecordable(check, record, exc), router=router)
-        return ledger.record(record), record
+    Raises CrawlAbandoned, having recorded nothing, when ``options.abort`` stops the crawl, and
+    SourceBusy, having done nothing, when another process crawls the source."""
+    with source_lock(ledger.engine, source.name, settings.crawl.lock_wait):  # one at a time
+        check = Check.open(ledger, settings, source, options)
+        job = build_job(check)  # views, validators, PDFs due a check
+        started = utcnow()
+        outcome = run_crawl(job, settings.crawl.process_timeout, progress, options.abort)  # Scrapy
+        if outcome.abandoned:  # the service is stopping: leave the ledger as it was
+            raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
+        admitted = admit_rows(outcome)  # odd rows quarantined, the rest cleaned
+        verdict = judge(check, job, outcome, admitted)  # trustworthy enough to change the ledger?
+        diff = compare(check, job, outcome, admitted, verdict) if verdict.healthy else None
+        kind = outcome_of(check, verdict, outcome)  # baseline, healthy, unhealthy or failed
+        finished = utcnow()
+        events = decide_events(check, job["run_key"], diff, kind, verdict, finished)
+        timing = Timing(started, finished)
+        record = run_record(check, job, outcome, verdict, kind, diff, events, timing, admitted)
+        record = replace(record, router=router)  # the outbox fills in the same transaction
+        try:
+            return ledger.record(record), record
+        except SQLAlchemyError as exc:  # a value the database refused: a failed run, not a lost one
+            record = replace(unrecordable(check, record, exc), router=router)
+            return ledger.record(record), record

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import ConfigError, Settings, SourceConfig
 from crawler.admit import describe_quarantined
-from crawler.check import ALL_PDFS, CheckOptions
+from crawler.check import ALL_PDFS, CheckOptions, database_reason
 from crawler.ledger import queries
+from crawler.ledger.lock import SourceBusy
 from crawler.ledger.store import Ledger
 from crawler.spine import check_source
 from notifier.console import safe
@@ -115,10 +117,19 @@ def crawl(
         for source in _sources(settings, source_name, base_url):
             kind = sweep or _default_sweep(ledger, source)
             options = CheckOptions(sweep=kind, announce=announce, pdf_checks=checks)
-            with _progress_bar(f"{source.name} {kind}", enabled=not as_json) as progress:
-                recorded, record = check_source(
-                    ledger, settings, source, options, progress, router=router
-                )
+            try:
+                with _progress_bar(f"{source.name} {kind}", enabled=not as_json) as progress:
+                    recorded, record = check_source(
+                        ledger, settings, source, options, progress, router=router
+                    )
+            except SourceBusy as exc:  # the service or another crawl has it: not an error of ours
+                click.echo(f"{exc}; not crawled now", err=True)
+                failed = True
+                continue
+            except SQLAlchemyError as exc:  # not even a failed run could be written
+                click.echo(f"{source.name}: nothing recorded: {database_reason(exc)}", err=True)
+                failed = True
+                continue
             if as_json:
                 for event in queries.events(ledger.engine, ids=recorded.event_ids):
                     emit(event, as_json=True)

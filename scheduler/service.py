@@ -34,10 +34,12 @@ from config.settings import Settings, SourceConfig
 from crawler.check import CheckOptions
 from crawler.fetch import CrawlAbandoned
 from crawler.ledger.db import make_engine
+from crawler.ledger.lock import SourceBusy
 from crawler.ledger.store import Ledger, Recorded, RunRecord, utcnow
 from crawler.spine import check_source
 from notifier.routes import digest_times, router_for
 from scheduler.plan import first_runs
+from scheduler.watch import Watch
 
 if TYPE_CHECKING:
     from notifier.worker import Worker
@@ -77,6 +79,7 @@ class Service:
         self.crawling: tuple[str, ...] = ()  # a snapshot for other threads (the web side)
         self.completed: dict[str, int] = {}  # finished crawls per sweep kind (swapped, not mutated)
         self.heartbeat: datetime | None = None
+        self.watch = Watch(ledger.engine)  # runs that left no record, the ledger file itself
         self.http_url: str | None = None
         self.worker: Worker | None = None
         self.http: uvicorn.Server | None = None
@@ -122,6 +125,7 @@ class Service:
             "crawling": list(self.crawling),
             "jobs": jobs,
             "completed": self.completed,
+            "problems": self.watch.problems(),
         }
 
     # Scheduling
@@ -191,13 +195,18 @@ class Service:
         except CrawlAbandoned:
             log.warning("%s: %s sweep abandoned at shutdown; nothing recorded", name, sweep)
             return
-        except Exception:  # the database went away, a bug: log it, the next cycle tries again
-            log.exception("%s: %s sweep failed", name, sweep)
+        except SourceBusy as exc:  # a manual `oigwatch crawl` has it: the next cycle runs
+            log.info("%s; %s sweep skipped", exc, sweep)
+            return
+        except Exception as exc:  # the database refuses writes, a bug: nothing was recorded
+            log.exception("%s: %s sweep produced no record", name, sweep)
+            self.watch.unrecorded(name, exc)
             return
         finally:
             del self.crawls[name]
             self.crawling = tuple(self.crawls)
             self._run_waiting_deep(name)
+        self.watch.recorded(name)
         self.completed = {**self.completed, record.sweep: self.completed.get(record.sweep, 0) + 1}
         log.info(
             "%s: %s sweep %s, %d pages, %d events",
@@ -223,6 +232,7 @@ class Service:
         self, source: SourceConfig, sweep: str, abort: threading.Event
     ) -> tuple[Recorded, RunRecord]:
         """The spine, in a worker thread. Until the baseline exists every sweep is deep."""
+        self.watch.check_database()  # never write into a deleted or replaced ledger file
         if not self.ledger.has_baseline(self.ledger.source_id(source.name)):
             sweep = "deep"
         options = CheckOptions(sweep=sweep, abort=abort)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -46,11 +49,14 @@ def make_engine(url: str, *, reader: bool = False) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         # a dead server or a half-open connection (failover) must fail, not hang a crawl thread
         alive = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
-                 "keepalives_interval": 10, "keepalives_count": 3}  # fmt: skip
+                 "keepalives_interval": 10, "keepalives_count": 3,
+                 "application_name": f"oigwatch pid {os.getpid()}"}  # fmt: skip
         return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=alive)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+    if parsed.database and parsed.database != ":memory:":
+        _never_recreate(engine, Path(parsed.database))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -67,6 +73,19 @@ def make_engine(url: str, *, reader: bool = False) -> Engine:
         connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _never_recreate(engine: Engine, path: Path) -> None:
+    """Once the ledger file exists, connections open it read-write but never create it: a ledger
+    deleted under a running process is an error, not a silent new empty ledger."""
+    exists = [path.exists()]
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+        if not exists[0]:
+            exists[0] = True
+            return None  # the first connection creates the file
+        return sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, **cparams)
 
 
 def _alembic_config(engine: Engine) -> Config:

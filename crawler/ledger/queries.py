@@ -176,6 +176,27 @@ def unhealthy_sources(engine: Engine) -> list[dict[str, Any]]:
     ]
 
 
+def failing_streaks(engine: Engine, runs: int) -> list[dict[str, Any]]:
+    """Unhealthy sources whose last ``runs`` sweeps all failed or were unhealthy: since when,
+    and the latest reason. Reads only ``sources`` while every source is healthy."""
+    found = []
+    with Session(engine) as conn:
+        sick = conn.execute(select(Source).where(Source.healthy.is_(False)).order_by(Source.name))
+        for source in sick.scalars().all():
+            last = conn.execute(
+                select(CrawlRun.verdict, CrawlRun.reason)
+                .where(CrawlRun.source_id == source.id)
+                .order_by(CrawlRun.id.desc())
+                .limit(runs)
+            ).all()
+            if len(last) == runs and all(v in ("failed", "unhealthy") for v, _ in last):
+                found.append(
+                    {"source": source.name, "runs": runs, "reason": last[0].reason,
+                     "unhealthy_since": _iso(source.unhealthy_since)}
+                )  # fmt: skip
+    return found
+
+
 def recent_events(
     engine: Engine,
     *,

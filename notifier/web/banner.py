@@ -36,6 +36,7 @@ class Banner:
         self.engine = engine
         self.status = status
         self.stale = settings.service.heartbeat_stale
+        self.failing_runs = settings.gates.failing_runs
         self.ttl = ttl
         self._lock = threading.Lock()
         self._checked: tuple[float, list[str]] | None = None
@@ -55,7 +56,9 @@ class Banner:
             stamp = time.monotonic()
             if self._checked is None or stamp - self._checked[0] >= self.ttl:
                 try:
-                    found = health.check(self.status, self.engine, self.stale, utcnow())
+                    found = health.check(
+                        self.status, self.engine, self.stale, utcnow(), self.failing_runs
+                    )
                     reasons = [str(reason) for reason in found.reasons]
                 except Exception as exc:  # never a broken page because of the banner
                     log.exception("banner: the health check failed")

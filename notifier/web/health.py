@@ -1,8 +1,10 @@
-"""``/healthz``: is this process worth keeping? (A broken source is shown, but restarting won't fix it.)
+"""``/healthz``: is oigwatch seeing and telling? "ok" means ok.
 
 200 ``ok`` unless the scheduler (when there is one) is not running or has been silent for longer
-than ``service.heartbeat_stale`` seconds, or the ledger cannot be read: then 503 ``failing`` with
-the reasons.
+than ``service.heartbeat_stale`` seconds, a sweep left no record (the database refused it), the
+SQLite ledger file was deleted or replaced, the ledger cannot be read, or a source's last
+``gates.failing_runs`` sweeps all failed: then 503 ``failing`` with the reasons. (A source that
+has been failing for one sweep is shown in ``sources``, not failed on: one bad moment is not news.)
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def scheduler_state(
         reasons.append(f"scheduler heartbeat is {age:.0f} s old (stale after {stale:.0f} s)")
     for name in raw.get("overdue") or ():  # a crawl thread stuck past its time limit
         reasons.append(f"the crawl of {name} has run far past crawl.process_timeout")
+    reasons += [str(problem) for problem in raw.get("problems") or ()]  # unrecorded, ledger gone
     jobs = [
         Job(id=str(job.get("id")), next_run=None if job.get("next_run") is None else str(job["next_run"]))
         for job in raw.get("jobs") or []
@@ -99,8 +102,15 @@ def scheduler_state(
     return shown, reasons
 
 
-def check(ctx_status: StatusFn | None, engine: Any, stale: float, now: datetime) -> Health:
-    """Everything /healthz reports."""
+def check(
+    ctx_status: StatusFn | None,
+    engine: Any,
+    stale: float,
+    now: datetime,
+    failing_runs: int = 2,
+) -> Health:
+    """Everything /healthz reports: it fails when the scheduler stalls, the ledger cannot be
+    read or written, a sweep left no record, or a source's last ``failing_runs`` sweeps failed."""
     reasons: list[str] = []
     scheduler = None
     if ctx_status is not None:
@@ -122,6 +132,11 @@ def check(ctx_status: StatusFn | None, engine: Any, stale: float, now: datetime)
             for item in queries.sources_summary(engine)
         ]
         outbox = Outbox(**queries.outbox_summary(engine))
+        for streak in queries.failing_streaks(engine, failing_runs):
+            reasons.append(
+                f"{streak['source']}: the last {streak['runs']} sweeps failed (unhealthy since "
+                f"{streak['unhealthy_since']}): {(streak['reason'] or '')[:300]}"
+            )
     except SQLAlchemyError as exc:
         log.warning("healthz: the ledger cannot be read: %s", exc)
         reasons.append(f"database cannot be read: {type(exc).__name__}")
@@ -144,7 +159,9 @@ def router(ctx: WebContext) -> APIRouter:
     )
     def healthz() -> JSONResponse:
         """Liveness for Docker and monitors: 200 ok, or 503 failing with reasons."""
-        health = check(ctx.status, ctx.engine, ctx.settings.service.heartbeat_stale, utcnow())
+        settings = ctx.settings
+        health = check(ctx.status, ctx.engine, settings.service.heartbeat_stale, utcnow(),
+                       settings.gates.failing_runs)  # fmt: skip
         code = 200 if health.status == "ok" else 503
         headers = {"Cache-Control": "no-store"}
         return JSONResponse(health.model_dump(mode="json"), status_code=code, headers=headers)
