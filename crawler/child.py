@@ -1,14 +1,23 @@
-"""The crawl child process: ``python -m crawler.child JOB.json RESULT.json``.
+"""The crawl child process: ``python -m crawler.child JOB.json RESULT.json [--die-with-parent]``.
 
 Scrapy's reactor cannot be restarted in a long-lived process, and a child bounds memory and can be
 killed on timeout; so each crawl runs here and hands its findings back as one JSON file.
+
+With ``--die-with-parent`` (how ``crawler.fetch`` starts it) stdin is a pipe from the parent that
+nothing is written to: when it ends, the parent is gone (exited, crashed or SIGKILLed), and the
+child removes the job's directory and kills its own process group. Not PR_SET_PDEATHSIG: that fires
+when the parent *thread* that started the child ends, and the service starts crawls from worker
+threads.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -92,8 +101,27 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def die_with_parent(workdir: Path) -> threading.Thread:
+    """Watch stdin in a daemon thread: at its end remove ``workdir`` and kill this process group."""
+
+    def watch() -> None:
+        try:
+            while os.read(0, 4096):
+                pass  # nothing is written; read on until the end
+        except OSError:
+            pass
+        shutil.rmtree(workdir, ignore_errors=True)
+        os.killpg(0, signal.SIGKILL)
+
+    watcher = threading.Thread(target=watch, name="die-with-parent", daemon=True)
+    watcher.start()
+    return watcher
+
+
 def main(argv: list[str]) -> int:
     job_path, result_path = Path(argv[0]), Path(argv[1])
+    if "--die-with-parent" in argv[2:]:
+        die_with_parent(job_path.parent)
     result = run(json.loads(job_path.read_text(encoding="utf-8")))
     partial = result_path.with_suffix(".partial")
     partial.write_text(json.dumps(result), encoding="utf-8")

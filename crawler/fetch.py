@@ -1,4 +1,11 @@
-"""The parent side of a crawl: run the child process with a wall-clock limit, read its findings."""
+"""The parent side of a crawl: run the child process with a wall-clock limit, read its findings.
+
+The child never outlives its parent: its stdin is a pipe from here that nothing is written to, so
+it ends (EOF) when this process ends, however it ends, even by SIGKILL; the child then removes the
+crawl's temporary directory and kills its own process group (``crawler/child.py``). Temporary
+directories are named after their owner's pid, so a directory left behind by a dead owner (killed
+between the child's end and its own clean-up) is removed by the next crawl.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import contextlib
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 Progress = Callable[[int, int], None]
+TMP_PREFIX = "oigwatch-crawl-"  # + the owner's pid + "-" + tempfile's random part
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,16 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the child's group unless it has exited; then close its pipes (its lifeline too)."""
+    if proc.poll() is None:
+        _kill_group(proc)
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 def _follow(
@@ -86,6 +105,33 @@ def child_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, s
     }
 
 
+def _owner(directory: Path) -> int | None:
+    """The pid in a crawl directory's name (None: not one of ours, or an older name)."""
+    pid = directory.name.removeprefix(TMP_PREFIX).split("-", 1)[0]
+    return int(pid) if pid.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_crawl_dirs(root: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Remove the temporary directories of crawls whose owner process is gone; the removed ones."""
+    removed = []
+    for directory in Path(root or tempfile.gettempdir()).glob(TMP_PREFIX + "*"):
+        owner = _owner(directory)
+        if owner is not None and owner != os.getpid() and not _alive(owner):
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
+
+
 def run_crawl(
     job: dict[str, Any],
     timeout: float,
@@ -93,13 +139,16 @@ def run_crawl(
     abort: threading.Event | None = None,
 ) -> CrawlOutcome:
     """Crawl in a child process group, killed whole if it outlives ``timeout`` seconds or
-    ``abort`` is set (then the outcome is ``abandoned``)."""
-    with tempfile.TemporaryDirectory(prefix="oigwatch-crawl-") as tmp:
+    ``abort`` is set (then the outcome is ``abandoned``). The child dies with this process."""
+    remove_stale_crawl_dirs()
+    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-") as tmp:
         job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
         job_path.write_text(json.dumps(job), encoding="utf-8")
         with open(Path(tmp, "stderr.log"), "w+b") as errors:
+            argv = [str(job_path), str(result_path), "--die-with-parent"]
             proc = subprocess.Popen(
-                [sys.executable, "-m", "crawler.child", str(job_path), str(result_path)],
+                [sys.executable, "-m", "crawler.child", *argv],
+                stdin=subprocess.PIPE,  # the lifeline: it ends when this process does
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 start_new_session=True,
@@ -107,11 +156,9 @@ def run_crawl(
             )
             try:
                 finished = _follow(proc, time.monotonic() + timeout, progress, abort)
-            except BaseException:  # Ctrl-C in the CLI, a bug: never leave the crawl running
-                _kill_group(proc)
-                raise
+            finally:  # over time, aborted, Ctrl-C in the CLI, a bug: never leave the crawl running
+                _end(proc)
             if not finished:
-                _kill_group(proc)
                 if abort is not None and abort.is_set():
                     return CrawlOutcome(None, "crawl abandoned on request", abandoned=True)
                 return CrawlOutcome(None, f"crawl timed out after {timeout:g} s and was killed")
