@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from crawler.bulk import SITE_WIDE_SHARE, bulk_detail, bulk_limit, held_kinds
 from crawler.diff import Change
 from crawler.state import ReportState
 
@@ -75,38 +76,27 @@ class GateFacts:
     known_reports: int = 0
     bulk_threshold: int = 25
     bulk_fraction: float = 0.3
+    site_wide_share: float = SITE_WIDE_SHARE  # held revisions sharing one field: a site-wide change
     listing_url: str | None = None
-
-
-def bulk_limit(known: int, threshold: int, fraction: float) -> int:
-    """How many new reports one run may announce before they are held as one summary."""
-    if known < 2 * threshold:
-        return threshold
-    return min(threshold, max(1, int(known * fraction)))
 
 
 def gate_events(
     changes: list[Change], source: str, run_key: str, detected_at: datetime, facts: GateFacts
 ) -> list[EventDraft]:
-    """Baseline silence, then the bulk hold; the rest pass as published events."""
+    """Baseline silence, then the bulk hold; the rest pass as published events.
+
+    Each kind over the bulk limit is held (status ``held``) behind ONE ``bulk_hold`` event;
+    the other kinds of the same run are published as usual.
+    """
     if facts.baseline and not facts.announce:
         return []
     drafts = [content_event(c, source, detected_at, facts.listing_url) for c in changes]
-    new = [d for d in drafts if d.kind == "new"]
-    limit = bulk_limit(facts.known_reports, facts.bulk_threshold, facts.bulk_fraction)
-    if facts.announce or len(new) <= limit:
+    if facts.announce:
         return drafts
-    held = [
-        EventDraft(d.kind, d.dedupe_key, d.payload, d.report_key, "held") if d.kind == "new" else d
-        for d in drafts
-    ]
-    summary = ops_event(
-        "bulk_hold",
-        source,
-        run_key,
-        detected_at,
-        held=len(new),
-        limit=limit,
-        report_numbers=[d.payload["report_number"] or d.report_key for d in new][:50],
-    )
-    return [*held, summary]
+    limit = bulk_limit(facts.known_reports, facts.bulk_threshold, facts.bulk_fraction)
+    kinds = held_kinds(changes, limit)
+    if not kinds:
+        return drafts
+    held = [replace(d, status="held") if d.kind in kinds else d for d in drafts]
+    detail = bulk_detail(changes, kinds, limit, facts.site_wide_share)
+    return [*held, ops_event("bulk_hold", source, run_key, detected_at, **detail)]

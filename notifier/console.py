@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from crawler.redline import redline_text
+from notifier.render.common import Style, bulk_context, clean
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HEADLINES = {
@@ -51,12 +52,10 @@ def render_text(event: dict[str, Any]) -> str:
             f"[{headline}] event {safe(event.get('event_id'))} to {safe(event.get('target'))}"
             f" ({safe(event.get('status'))}): {safe(event.get('error'))}"
         )
-    if kind in ("source_unhealthy", "source_recovered", "bulk_hold"):
-        detail = event.get("reason") or (
-            f"{event.get('held')} new reports held; release with `oigwatch release {event['event_id']}`"
-            if kind == "bulk_hold"
-            else ""
-        )
+    if kind == "bulk_hold":
+        return _bulk_text(event, headline)
+    if kind in ("source_unhealthy", "source_recovered"):
+        detail = event.get("reason") or ""
         return f"[{headline}] {safe(event['source'])}: {safe(detail)}".rstrip(": ")
     number = event.get("report_number") or "(no number)"
     lines = [f"[{headline}] {safe(number)} {safe(event.get('title'))}"]
@@ -78,4 +77,40 @@ def render_text(event: dict[str, Any]) -> str:
         )
     if event.get("url"):
         lines.append(f"  {safe(event['url'])}")
+    return "\n".join(lines)
+
+
+BULK_STYLE = Style(
+    clean, clean, lambda spans: "", lambda spans: 0, headline=200, title=160, summary=400,
+    change=300,
+)  # fmt: skip
+
+
+def _bulk_text(event: dict[str, Any], headline: str) -> str:
+    """A bulk hold: the site-wide change in one sentence, or counts per kind and examples."""
+    bulk = bulk_context(event, BULK_STYLE)
+    release = f"oigwatch release {clean(event.get('event_id'))}"
+    source = clean(event.get("source"))
+    if bulk["site_wide"]:
+        lines = [
+            f"[{headline}] {source}: {bulk['summary']}",
+            f"  Held: run `{release}` to announce them one by one.",
+        ]
+        if bulk["also"]:
+            lines.append(f"  Also held: {', '.join(bulk['also'])}.")
+        return "\n".join(lines)
+    kinds = f" ({', '.join(bulk['counts'])})" if len(bulk["counts"]) > 1 else ""
+    held = f"{bulk['reports']}{kinds} held (limit {clean(event.get('limit'))})"
+    lines = [f"[{headline}] {source}: {held}; release with `{release}`"]
+    if bulk["fields"]:
+        lines.append(f"  fields changed: {', '.join(bulk['fields'])}")
+    for example in bulk["examples"]:
+        number = f"{example['number']} " if example["number"] else ""
+        lines.append(f"  e.g. {example['kind_word']} {number}{example['title']}")
+        lines += [f"    {c['name']}: {c['body']}" for c in example["changes"]]
+        if example["more"]:
+            lines.append(
+                f"    …and {example['more']} more field{'' if example['more'] == 1 else 's'}"
+            )
+        lines += [f"    {phrase}" for phrase in example["label_changes"]]
     return "\n".join(lines)

@@ -121,6 +121,11 @@ def slack_message(event: dict[str, Any], templates: Templates) -> SlackMessage:
         ctx.update(_ops_fields(event))
     header = fit(plain_headline(event, HEADER_LIMIT), HEADER_LIMIT, escape_slack) or "DHS OIG"
     texts = [templates.render("slack/ops.md.j2" if ctx["ops"] else "slack/event.md.j2", **ctx)]
+    bulk = ctx["bulk"]
+    if bulk and not bulk["site_wide"]:
+        texts += [
+            templates.render("slack/bulk_example.md.j2", example=e, **ctx) for e in bulk["examples"]
+        ]
     if not ctx["ops"]:
         changes = ctx["changes"]
         shown = changes[:MAX_CHANGE_SECTIONS]

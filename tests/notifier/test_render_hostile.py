@@ -100,6 +100,38 @@ def base(**fields: Any) -> dict[str, Any]:
     return event
 
 
+def bulk(s: str, **fields: Any) -> dict[str, Any]:
+    """A `bulk_hold` summary (crawler/bulk.py's shape) with ``s`` in every scraped place."""
+    example = {
+        "kind": "revised",
+        "report_number": s,
+        "report_key": s,
+        "title": s,
+        "changes": [
+            {"field": "pdf_url", "old": s, "new": s + "/x"},
+            {"field": s, "old": s, "new": [s]},
+            {"field": "title", "old": s, "new": s + " (Revised)"},
+            {"field": "summary", "old": s, "new": s},
+        ],
+        "labels_gained": [s],
+        "labels_lost": [s, "redacted"],
+    }
+    return {
+        "kind": "bulk_hold",
+        "source": s,
+        "held": 518,
+        "limit": 25,
+        "report_numbers": [s, s],
+        "counts": {"revised": 518, "removed": 3, s: 2},
+        "fields": {s: 518, "pdf_url": 517, f"labels_gained:{s}": 1},
+        "examples": [example, {**example, "kind": s, "report_number": None}] * 3,
+        "event_id": s,
+        "detected_at": s,
+        "changes": [],
+        **fields,
+    }
+
+
 PLACES: dict[str, Callable[[str], dict[str, Any]]] = {
     "title": lambda s: base(kind="new", title=s, changes=[], labels_gained=[]),
     "summary": lambda s: base(kind="new", summary=s, changes=[], labels_gained=[]),
@@ -136,6 +168,9 @@ PLACES: dict[str, Callable[[str], dict[str, Any]]] = {
         "event_id": s,
         "changes": [],
     },
+    "bulk_site_wide": lambda s: bulk(s, site_wide=True, site_wide_field=s),
+    "bulk_site_wide_link": lambda s: bulk(s, site_wide=True, site_wide_field="pdf_url"),
+    "bulk_examples": lambda s: bulk(s, site_wide=False, site_wide_field=None),
     "delivery_failed": lambda s: {
         "kind": "delivery_failed",
         "target": s,
