@@ -176,9 +176,12 @@ class SiteProcess:
         assert self.proc is not None
         return self.proc.pid
 
-    def control(self, method: str, name: str) -> Any:
-        """Call a ``/__fixture/`` control endpoint; the decoded JSON reply."""
-        request = urllib.request.Request(f"{self.base_url}/__fixture/{name}", method=method)
+    def control(self, method: str, name: str, payload: Any = None) -> Any:
+        """Call a ``/__fixture/`` control endpoint (with ``payload`` as its JSON body); the decoded
+        JSON reply."""
+        body = None if payload is None else json.dumps(payload).encode("utf-8")
+        url = f"{self.base_url}/__fixture/{name}"
+        request = urllib.request.Request(url, data=body, method=method)
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
         with direct.open(request, timeout=30) as reply:
             return json.loads(reply.read())

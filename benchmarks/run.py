@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bounded import run_bounded
 from benchmarks.breakdown import run_breakdown
 from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess, table, write_config
 from benchmarks.delivery import run_delivery
@@ -99,6 +100,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--no-feeds", action="store_true", help="skip the feed rendering figure (8)"
     )
     parser.add_argument(
+        "--no-bounded", action="store_true", help="skip the gzip bomb memory figure (11)"
+    )
+    parser.add_argument(
         "--wait-quiet",
         type=float,
         default=0.0,
@@ -165,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
             raw["feeds"] = "skipped (--no-feeds)"
         else:
             found, raw["feeds"] = run_feeds(args.runs)
+            figures += found
+        if args.no_bounded:
+            raw["bounded"] = "skipped (--no-bounded)"
+        else:
+            print("11: oigwatch crawl --quick against 7 gzip bombs of 1.5 GB ...", flush=True)
+            found, raw["bounded"] = run_bounded(workdir, args.runs)
             figures += found
     raw["seconds"] = time.perf_counter() - started
     raw["waited_for_quiet_seconds"] = args.wait_quiet - max(LoadMeter.patience, 0.0)
