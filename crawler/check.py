@@ -43,6 +43,7 @@ class Check:
     options: CheckOptions
     baseline_done: bool  # a healthy deep sweep has recorded the source's baseline
     was_healthy: bool
+    failing_sweeps: frozenset[str] = frozenset()  # sweep kinds that failed in this episode
 
     @classmethod
     def open(
@@ -59,7 +60,16 @@ class Check:
             options,
             row.baseline_run_id is not None,
             row.healthy,
+            ledger.failing_sweeps(source_id),
         )
+
+    def recovers(self, kind: str) -> bool:
+        """Whether a run of this outcome ends the source's unhealthy episode. A healthy quick
+        poll ends it only if quick polls failed in it too: it cannot vouch for pages only a
+        failing deep sweep reads (a partial outage)."""
+        healthy = kind in ("healthy", "baseline")
+        vouches = self.options.sweep == "deep" or "quick" in self.failing_sweeps
+        return healthy and not self.was_healthy and vouches
 
 
 def expand_views(source: SourceConfig) -> list[dict[str, Any]]:
@@ -200,7 +210,7 @@ def decide_events(
         events = gate_events(diff.changes, name, run_key, now, facts)
     if kind in ("failed", "unhealthy") and check.was_healthy:
         events.append(ops_event("source_unhealthy", name, run_key, now, reason=verdict.reason))
-    elif kind in ("healthy", "baseline") and not check.was_healthy:
+    elif check.recovers(kind):
         events.append(ops_event("source_recovered", name, run_key, now))
     return events
 
@@ -243,6 +253,7 @@ def run_record(
         page_cache=result.get("page_cache", {}) if healthy else {},
         pdf_checked=checked_pdfs(outcome.result) if healthy else (),
         stats={**result.get("stats", {}), "pages": len(result.get("pages", ())), **quarantine},
+        healthy_source=check.was_healthy or check.recovers(kind) if healthy else False,
     )
 
 

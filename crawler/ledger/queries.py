@@ -177,23 +177,27 @@ def unhealthy_sources(engine: Engine) -> list[dict[str, Any]]:
 
 
 def failing_streaks(engine: Engine, runs: int) -> list[dict[str, Any]]:
-    """Unhealthy sources whose last ``runs`` sweeps all failed or were unhealthy: since when,
-    and the latest reason. Reads only ``sources`` while every source is healthy."""
+    """Unhealthy sources whose last ``runs`` sweeps of one kind all failed or were unhealthy
+    (quick polls that succeed do not hide deep sweeps that fail): since when, the latest reason.
+    Reads only ``sources`` while every source is healthy."""
     found = []
     with Session(engine) as conn:
         sick = conn.execute(select(Source).where(Source.healthy.is_(False)).order_by(Source.name))
         for source in sick.scalars().all():
-            last = conn.execute(
-                select(CrawlRun.verdict, CrawlRun.reason)
-                .where(CrawlRun.source_id == source.id)
-                .order_by(CrawlRun.id.desc())
-                .limit(runs)
-            ).all()
-            if len(last) == runs and all(v in ("failed", "unhealthy") for v, _ in last):
-                found.append(
-                    {"source": source.name, "runs": runs, "reason": last[0].reason,
-                     "unhealthy_since": _iso(source.unhealthy_since)}
-                )  # fmt: skip
+            for sweep in ("deep", "quick"):
+                last = conn.execute(
+                    select(CrawlRun.verdict, CrawlRun.reason)
+                    .where(CrawlRun.source_id == source.id, CrawlRun.sweep == sweep)
+                    .order_by(CrawlRun.id.desc())
+                    .limit(runs)
+                ).all()
+                if len(last) == runs and all(v in ("failed", "unhealthy") for v, _ in last):
+                    found.append(
+                        {"source": source.name, "runs": runs, "sweep": sweep,
+                         "reason": last[0].reason,
+                         "unhealthy_since": _iso(source.unhealthy_since)}
+                    )  # fmt: skip
+                    break
     return found
 
 

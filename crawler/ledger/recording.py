@@ -190,7 +190,8 @@ def upsert(conn: Connection, model: Any) -> Any:
 def update_source(conn: Connection, record: RunRecord, run_id: int) -> None:
     values: dict[str, Any] = {}
     if record.outcome in ("healthy", "baseline"):
-        values = {"healthy": True, "unhealthy_since": None}
+        if record.healthy_source is not False:  # a quick poll does not end a deep sweep's episode
+            values = {"healthy": True, "unhealthy_since": None}
         if record.outcome == "baseline" and record.sweep == "deep":
             values["baseline_run_id"] = run_id
     else:

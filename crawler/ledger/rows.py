@@ -102,6 +102,7 @@ class RunRecord:
     pdf_checked: Iterable[str] = ()  # PDF paths checked this run
     stats: dict[str, Any] = field(default_factory=dict)
     router: Router | None = None  # the outbox: deliveries owed by each published event
+    healthy_source: bool | None = None  # the source's health after the run (None: by outcome)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,21 @@ class Ledger:
         with self.engine.connect() as conn:
             return conn.execute(select(Source).where(Source.id == source_id)).one()
 
+    def failing_sweeps(self, source_id: int) -> frozenset[str]:
+        """The sweep kinds that failed (or were unhealthy) in the source's unhealthy episode."""
+        source = self.source_row(source_id)
+        if source.healthy or source.unhealthy_since is None:
+            return frozenset()
+        query = (
+            select(CrawlRun.sweep)
+            .distinct()
+            .where(CrawlRun.source_id == source_id)
+            .where(CrawlRun.verdict.in_(("failed", "unhealthy")))
+            .where(CrawlRun.finished_at >= source.unhealthy_since)
+        )
+        with self.engine.connect() as conn:
+            return frozenset(conn.scalars(query))
+
     def has_baseline(self, source_id: int) -> bool:
         """Whether a healthy deep sweep has recorded the source's baseline (until then every
         sweep should be deep)."""

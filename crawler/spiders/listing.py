@@ -57,6 +57,7 @@ def page_to_json(page: ParsedPage) -> dict[str, Any]:
         "has_next": page.has_next,
         "last_page": page.last_page,
         "problems": list(page.problems),
+        "quarantined": list(page.quarantined),
     }
 
 
@@ -68,6 +69,7 @@ def page_from_json(data: dict[str, Any]) -> ParsedPage:
         has_next=data["has_next"],
         last_page=data.get("last_page"),
         problems=tuple(data.get("problems") or ()),
+        quarantined=tuple(data.get("quarantined") or ()),
     )
 
 
@@ -333,7 +335,7 @@ class ListingSpider(Spider):
 
     def on_callback_error(self, failure: Failure, response: Response, spider: Any = None) -> None:
         """The net under every callback: an exception Scrapy would only log fails the page."""
-        meta, reason = response.meta, _describe(failure.value)
+        meta, reason = response.meta, _describe(failure.value or Exception("unknown error"))
         if "pdf" in meta:
             url = meta["pdf"]
             self.collector.pdfs[pdf_path(url) or url] = {

@@ -134,7 +134,8 @@ def check(
         outbox = Outbox(**queries.outbox_summary(engine))
         for streak in queries.failing_streaks(engine, failing_runs):
             reasons.append(
-                f"{streak['source']}: the last {streak['runs']} sweeps failed (unhealthy since "
+                f"{streak['source']}: the last {streak['runs']} {streak['sweep']} sweeps failed"
+                f" (unhealthy since "
                 f"{streak['unhealthy_since']}): {(streak['reason'] or '')[:300]}"
             )
     except SQLAlchemyError as exc:
