@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -165,3 +166,19 @@ def test_migration_0003_rekeys_numberless_reports_by_title_and_date(db_url: str)
     [crawled] = merge_entries([entry], {"whistleblower": VIEWS["audits"]}, {})
     assert keys["Retaliation ROI (Revised)"] == crawled, "the key survives a moved link"
     assert keys["Undated ROI"] == "pdf:/files/b.pdf" and keys["Numbered"] == "OIG-25-01"
+
+
+def test_long_validators_fit_the_page_cache_and_pdf_columns(ledger: Ledger) -> None:
+    odd = "Tue, 01 Dec 2026 10:00:00 GMT; " + "x" * 300  # over the old VARCHAR(64)
+    source_id = ledger.source_id("dhs-oig")
+    url = "https://www.oig.dhs.gov/reports/audits-inspections-and-evaluations"
+    page = {"entries": [], "rows_seen": 0, "has_next": False, "problems": []}
+    seen = merge_entries(admit([page_of([row()])]).entries, VIEWS, {})
+    state = replace(next(iter(seen.values())), pdf_last_modified=odd, pdf_etag=odd)
+    diff = diff_reports({}, {state.key: state}, SweepFacts(False))
+    record = RunRecord("long-validators", source_id, "quick", NOW, NOW, "healthy", Verdict(True),
+                       diff, page_cache={url: {"etag": odd, "last_modified": odd, "page": page}})  # fmt: skip
+    ledger.record(record)
+    assert ledger.page_cache(source_id)[url]["last_modified"] == odd
+    with ledger.engine.connect() as conn:
+        assert conn.scalar(select(Report.pdf_last_modified)) == odd
