@@ -168,8 +168,8 @@ def compare(
     seen = merge_entries(entries, views, known_fy, gates.fiscal_year_gap)
     complete = verdict.complete and not admitted.unidentified
     stored = ledger.stored(check.source_id, seen, complete)
-    fresh = any(key not in stored for key in seen)  # new identities: perhaps known reports renamed
-    unseen = ledger.unseen_active(check.source_id, seen) if fresh else None
+    fresh = [state for key, state in seen.items() if key not in stored]  # or known ones renamed?
+    unseen = ledger.rename_candidates(check.source_id, fresh, seen) if fresh else None
     facts = SweepFacts(
         complete, gates.removal_sweeps, outcome.result["pdfs"], protected=admitted.protected
     )

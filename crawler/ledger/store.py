@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, or_, select, update
 
 from crawler.diff import Stored
 from crawler.ledger.models import (
@@ -36,6 +36,7 @@ from crawler.ledger.rows import (
     utcnow,
 )
 from crawler.normalize import pdf_path
+from crawler.state import ReportState
 
 __all__ = [
     "Ledger",
@@ -199,16 +200,30 @@ class Ledger:
                 complete = False
         return result
 
-    def unseen_active(self, source_id: int, seen: Iterable[str]) -> dict[str, Stored]:
-        """Active reports not among ``seen``: those a new identity may be (a corrected number)."""
-        query = select(Report).where(Report.source_id == source_id, Report.status == "active")
-        skip = set(seen)
+    def rename_candidates(
+        self, source_id: int, fresh: Iterable[ReportState], seen: Iterable[str]
+    ) -> dict[str, Stored]:
+        """Active reports not among ``seen`` that share a PDF digest, a PDF path or an issue
+        date with a ``fresh`` one (a new identity): the reports such an identity may be."""
+        skip, found = set(seen), {}
+        states = list(fresh)
         with self.engine.connect() as conn:
-            return {
-                r.key: Stored(r.id, state_from_row(r), r.status, r.missing_sweeps)
-                for r in conn.execute(query)
-                if r.key not in skip
-            }
+            for part in chunks(states, 200):
+                dates = {date.fromisoformat(s.issue_date) for s in part if s.issue_date}
+                digests = {s.pdf_sha256 for s in part if s.pdf_sha256}
+                paths = {p for s in part if (p := pdf_path(s.pdf_url))}
+                evidence = [
+                    Report.issue_date.in_(dates),
+                    Report.pdf_sha256.in_(digests),
+                    *(Report.pdf_url.contains(path, autoescape=True) for path in paths),
+                ]
+                query = select(Report).where(
+                    Report.source_id == source_id, Report.status == "active", or_(*evidence)
+                )
+                for r in conn.execute(query):
+                    if r.key not in skip:
+                        found[r.key] = Stored(r.id, state_from_row(r), r.status, r.missing_sweeps)
+        return found
 
     def record(self, record: RunRecord) -> Recorded:
         """Record a run, its report changes and events, and the source's health: one transaction."""
