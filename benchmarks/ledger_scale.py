@@ -29,6 +29,7 @@ from crawler.check import (
     Check,
     CheckOptions,
     Timing,
+    admit_rows,
     compare,
     decide_events,
     expand_views,
@@ -136,13 +137,14 @@ def _timed_steps(check: Check, job: dict[str, Any], outcome: CrawlOutcome, verdi
     """The spine's steps after the crawl (crawler/spine.py), timed."""
     started = utcnow()
     t0 = time.perf_counter()
-    diff = compare(check, job, outcome, verdict)
+    admitted = admit_rows(outcome)
+    diff = compare(check, job, outcome, admitted, verdict)
     t1 = time.perf_counter()
     finished = started + timedelta(seconds=1)
     events = decide_events(check, job["run_key"], diff, "healthy", verdict, finished)
     t2 = time.perf_counter()
     record = run_record(check, job, outcome, verdict, "healthy", diff, events,
-                        Timing(started, finished))  # fmt: skip
+                        Timing(started, finished), admitted)  # fmt: skip
     recorded = check.ledger.record(record)
     t3 = time.perf_counter()
 

@@ -75,9 +75,11 @@ def compare_targets() -> list[Target]:
     """The steps of crawler.check.compare (and count_reports, which the event gates call)."""
     ledger = ["crawler.ledger.store:Ledger"]
     return [
+        *find("admission: admit", ["crawler.check"], "admit"),
         *find("compare: known_fiscal_years", ledger, "known_fiscal_years"),
         *find("compare: merge_entries", ["crawler.check"], "merge_entries"),
         *find("compare: ledger.stored", ledger, "stored"),
+        *find("compare: rename_candidates", ledger, "rename_candidates"),
         *find("compare: diff_reports", ["crawler.check"], "diff_reports"),
         *find("gates: count_reports", ["crawler.check"], "count_reports"),
     ]
