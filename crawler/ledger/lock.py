@@ -56,6 +56,8 @@ def _advisory(engine: Engine, name: str, wait: float) -> Iterator[None]:
                         "select a.application_name || ' (backend ' || a.pid || ')'"
                         " from pg_locks l join pg_stat_activity a on a.pid = l.pid"
                         " where l.locktype = 'advisory' and l.granted and l.classid = :c"
+                        " and l.database = (select oid from pg_database"
+                        " where datname = current_database())"
                         " and l.objid = :o and l.objsubid = 2"
                     ),
                     {"c": LOCK_CLASS, "o": key & 0xFFFFFFFF},

@@ -110,7 +110,8 @@ def check(
     failing_runs: int = 2,
 ) -> Health:
     """Everything /healthz reports: it fails when the scheduler stalls, the ledger cannot be
-    read or written, a sweep left no record, or a source's last ``failing_runs`` sweeps failed."""
+    read or written, a sweep left no record, or a source's last ``failing_runs`` sweeps failed
+    (0: sources are not judged, e.g. by the pages' banner, which shows them itself)."""
     reasons: list[str] = []
     scheduler = None
     if ctx_status is not None:
@@ -132,7 +133,7 @@ def check(
             for item in queries.sources_summary(engine)
         ]
         outbox = Outbox(**queries.outbox_summary(engine))
-        for streak in queries.failing_streaks(engine, failing_runs):
+        for streak in queries.failing_streaks(engine, failing_runs) if failing_runs else ():
             reasons.append(
                 f"{streak['source']}: the last {streak['runs']} {streak['sweep']} sweeps failed"
                 f" (unhealthy since "
