@@ -86,11 +86,13 @@ def clean(text: str) -> str:
 
 def problem_of(entry: ReportEntry) -> tuple[str, str, str] | None:
     """(field, raw text, problem) of the first value no report could have; None: admissible."""
-    title = norm_text(entry.title)
-    if not title:
-        return "title", entry.title, "no title text"
-    if len(title) > MAX_TITLE:
-        return "title", entry.title, f"title longer than {MAX_TITLE} characters"
+    raw_title = entry.title.strip()
+    if len(raw_title) < 16 or len(raw_title) > MAX_TITLE:  # else it is neither empty nor too long
+        title = norm_text(raw_title)
+        if not title:
+            return "title", entry.title, "no title text"
+        if len(title) > MAX_TITLE:
+            return "title", entry.title, f"title longer than {MAX_TITLE} characters"
     number = norm_number(entry.report_number)
     if number and len(number) > MAX_NUMBER:
         return "report_number", entry.report_number or "", f"longer than {MAX_NUMBER} characters"
@@ -143,6 +145,9 @@ def warnings_json(quarantined: list[Quarantined]) -> list[dict[str, Any]]:
 
 
 def _cleaned(entry: ReportEntry) -> ReportEntry:
+    texts = [getattr(entry, name) or "" for name in _TEXT_FIELDS]
+    if not _UNSAFE.search("\n".join([*texts, *entry.components])):  # the common case
+        return entry
     changes: dict[str, Any] = {
         name: clean(value)
         for name in _TEXT_FIELDS
@@ -154,6 +159,9 @@ def _cleaned(entry: ReportEntry) -> ReportEntry:
 
 
 def _parses(url: str) -> bool:
+    parts = url.split("/", 3)
+    if "[" not in url and (len(parts) < 3 or ":" not in parts[2]):  # no port, no IPv6 host
+        return True
     try:
         urlsplit(url).port  # noqa: B018 - a bad port raises only when read
     except ValueError:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from config.settings import Settings, SourceConfig
 from crawler.admit import Admitted, admit, warnings_json
-from crawler.diff import Diff, SweepFacts, diff_reports
+from crawler.diff import Diff, Stored, SweepFacts, diff_reports
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
 from crawler.fetch import CrawlOutcome
 from crawler.health import Verdict, assess
@@ -169,7 +169,11 @@ def compare(
     complete = verdict.complete and not admitted.unidentified
     stored = ledger.stored(check.source_id, seen, complete)
     fresh = [state for key, state in seen.items() if key not in stored]  # or known ones renamed?
-    unseen = ledger.rename_candidates(check.source_id, fresh, seen) if fresh else None
+    unseen: dict[str, Stored] | None = None
+    if fresh and complete:  # stored holds every active report this sweep did not see
+        unseen = {k: s for k, s in stored.items() if k not in seen and s.status == "active"}
+    elif fresh:
+        unseen = ledger.rename_candidates(check.source_id, fresh, seen)
     facts = SweepFacts(
         complete, gates.removal_sweeps, outcome.result["pdfs"], protected=admitted.protected
     )

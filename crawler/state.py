@@ -127,18 +127,23 @@ def entry_keys(
     told apart by their PDF paths; an entry with neither number nor date (a field-less card)
     takes the identity of the entry linking the same PDF."""
     keys = [report_key(entry, known_fy, fy_gap) for entry in entries]
-    paths: dict[tuple[str, str], set[str | None]] = {}
-    for entry, key in zip(entries, keys, strict=True):
-        paths.setdefault((entry.view, key), set()).add(pdf_path(entry.pdf_url))
-    by_path: dict[str, str] = {}
-    for index, (entry, key) in enumerate(zip(entries, keys, strict=True)):
-        if key.startswith("doc:") and len(paths[(entry.view, key)]) > 1:
-            keys[index] = key = path_identity(entry.pdf_url) or key
-        if (path := pdf_path(entry.pdf_url)) and (entry.report_number or entry.issue_date):
-            by_path.setdefault(path, key)
-    for index, entry in enumerate(entries):
-        if not entry.report_number and not entry.issue_date:
-            keys[index] = by_path.get(pdf_path(entry.pdf_url) or "", keys[index])
+    numberless = [i for i, key in enumerate(keys) if key.startswith(("doc:", "pdf:", "title:"))]
+    if not numberless:  # every entry has a report number: the common case
+        return keys
+    shared: dict[tuple[str, str], set[str | None]] = {}
+    for i in numberless:
+        shared.setdefault((entries[i].view, keys[i]), set()).add(pdf_path(entries[i].pdf_url))
+    for i in numberless:
+        if keys[i].startswith("doc:") and len(shared[(entries[i].view, keys[i])]) > 1:
+            keys[i] = path_identity(entries[i].pdf_url) or keys[i]
+    undated = [i for i in numberless if not entries[i].issue_date]
+    if undated:
+        by_path: dict[str, str] = {}
+        for i, entry in enumerate(entries):
+            if (entry.report_number or entry.issue_date) and (path := pdf_path(entry.pdf_url)):
+                by_path.setdefault(path, keys[i])
+        for i in undated:
+            keys[i] = by_path.get(pdf_path(entries[i].pdf_url) or "", keys[i])
     return keys
 
 

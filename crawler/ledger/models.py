@@ -89,11 +89,15 @@ class Report(Base):
     pdf_length: Mapped[int | None] = mapped_column(Integer)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pdf_path: Mapped[str | None] = mapped_column(Text)  # lower-cased path of pdf_url (renames)
 
     __table_args__ = (
         UniqueConstraint("source_id", "key", name="uq_reports_source_key"),
         Index("ix_reports_number", "report_number"),
         Index("ix_reports_pdf_check", "source_id", "pdf_checked_at"),
+        Index("ix_reports_pdf_path", "source_id", "pdf_path"),
+        Index("ix_reports_issue_date", "source_id", "issue_date"),
+        Index("ix_reports_pdf_sha256", "source_id", "pdf_sha256"),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 from crawler.diff import Diff
 from crawler.events import EventDraft
 from crawler.health import Verdict
+from crawler.normalize import pdf_path
 from crawler.state import ReportState
 
 T = TypeVar("T")
@@ -82,6 +83,7 @@ def state_columns(state: ReportState) -> dict[str, Any]:
     values["components"] = list(state.components)
     values["view_labels"] = list(state.view_labels)
     values["content_hash"] = state.content_hash
+    values["pdf_path"] = (pdf_path(state.pdf_url) or "").lower() or None
     return values
 
 

@@ -211,12 +211,12 @@ class Ledger:
             for part in chunks(states, 200):
                 dates = {date.fromisoformat(s.issue_date) for s in part if s.issue_date}
                 digests = {s.pdf_sha256 for s in part if s.pdf_sha256}
-                paths = {p for s in part if (p := pdf_path(s.pdf_url))}
+                paths = {p.lower() for s in part if (p := pdf_path(s.pdf_url))}
                 evidence = [
                     Report.issue_date.in_(dates),
                     Report.pdf_sha256.in_(digests),
-                    *(Report.pdf_url.contains(path, autoescape=True) for path in paths),
-                ]
+                    Report.pdf_path.in_(paths),
+                ]  # each one an index lookup
                 query = select(Report).where(
                     Report.source_id == source_id, Report.status == "active", or_(*evidence)
                 )

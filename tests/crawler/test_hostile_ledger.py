@@ -133,7 +133,7 @@ def test_long_values_fit_their_columns(ledger: Ledger) -> None:
         assert conn.scalar(select(Report.fiscal_year)) == "1" * 20
 
 
-def test_migration_0003_rekeys_numberless_reports_by_title_and_date(db_url: str) -> None:
+def test_migrations_0003_0004_rekey_numberless_reports_and_index_pdf_paths(db_url: str) -> None:
     engine = make_engine(db_url)
     config = _alembic_config(engine)
     command.upgrade(config, "0002")
@@ -160,7 +160,9 @@ def test_migration_0003_rekeys_numberless_reports_by_title_and_date(db_url: str)
     ensure_schema(engine)
     with engine.connect() as conn:
         keys = {title: key for title, key in conn.execute(select(Report.title, Report.key))}
+        paths = dict(conn.execute(select(Report.title, Report.pdf_path)).tuples().all())
     engine.dispose()
+    assert paths["Undated ROI"] == "/files/b.pdf", "migration 0004 fills the indexed PDF path"
     entry = ReportEntry("whistleblower", "Retaliation ROI", issue_date=date(2025, 3, 4),
                         pdf_url="https://www.oig.dhs.gov/moved/a.pdf")  # fmt: skip
     [crawled] = merge_entries([entry], {"whistleblower": VIEWS["audits"]}, {})
