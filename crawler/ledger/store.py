@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, or_, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from crawler.diff import Stored
 from crawler.ledger.models import (
@@ -216,13 +216,16 @@ class Ledger:
                     Report.issue_date.in_(dates),
                     Report.pdf_sha256.in_(digests),
                     Report.pdf_path.in_(paths),
-                ]  # each one an index lookup
-                query = select(Report).where(
-                    Report.source_id == source_id, Report.status == "active", or_(*evidence)
-                )
-                for r in conn.execute(query):
-                    if r.key not in skip:
-                        found[r.key] = Stored(r.id, state_from_row(r), r.status, r.missing_sweeps)
+                ]
+                for clue in evidence:  # one indexed query each (an OR of them scans on SQLite)
+                    query = select(Report).where(
+                        Report.source_id == source_id, Report.status == "active", clue
+                    )
+                    for r in conn.execute(query):
+                        if r.key not in skip and r.key not in found:
+                            found[r.key] = Stored(
+                                r.id, state_from_row(r), r.status, r.missing_sweeps
+                            )
         return found
 
     def record(self, record: RunRecord) -> Recorded:
