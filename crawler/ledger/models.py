@@ -165,6 +165,9 @@ class Delivery(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # set (committed) when an attempt is claimed, cleared when its outcome is known: still set at
+    # the next claim, the last attempt may have been received (a timeout, a reset, a kill)
+    attempt_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     external_ref: Mapped[dict[str, Any] | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -186,3 +189,6 @@ class TargetState(Base):
     next_send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     pause_reason: Mapped[str | None] = mapped_column(Text)
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # an episode
+    last_error: Mapped[str | None] = mapped_column(Text)
+    alerted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its ops event
