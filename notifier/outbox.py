@@ -298,15 +298,24 @@ def mark_printed(
 
 
 def retry(engine: Engine, delivery_id: int, now: datetime) -> bool:
-    """Make a failed or dead delivery pending again, due now."""
+    """Make a failed or dead delivery pending again, due now, and lift its own target's pause.
+
+    Only that delivery's target is unpaused, and only when the delivery exists and was retryable:
+    another target's Retry-After pause is that target's business.
+    """
     with engine.begin() as conn:
-        result = conn.execute(
+        target = conn.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status.in_(("failed", "dead", "pending")))
             .values(status="pending", due_at=now, claimed_by=None, claimed_until=None)
+            .returning(Delivery.target)
+        ).scalar_one_or_none()
+        if target is None:
+            return False
+        conn.execute(
+            update(TargetState).where(TargetState.target == target).values(paused_until=None)
         )
-        conn.execute(update(TargetState).values(paused_until=None))
-        return bool(result.rowcount)
+        return True
 
 
 def digest_now(engine: Engine, route: str, now: datetime) -> int:
