@@ -16,7 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
 CONTENT_KINDS = ("new", "revised", "removed", "restored")
-OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed")
+OPS_KINDS = (
+    "source_unhealthy",
+    "source_recovered",
+    "bulk_hold",
+    "delivery_failed",
+    "delivery_recovered",
+)
 LABELS = ("revised", "redacted", "unclassified_summary", "management_alert")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -179,4 +185,5 @@ class DeliveryConfig(_Frozen):
     channel_interval: Annotated[float, Field(ge=0)] = 1.0  # seconds between messages to a target
     burst_digest: Annotated[int, Field(ge=2)] = 5  # this many due at once for a target: one digest
     lease_seconds: Annotated[float, Field(gt=0)] = 300.0  # a claim not marked by then is retried
+    alert_after_minutes: Annotated[float, Field(gt=0)] = 15.0  # a target failing this long: ops
     templates_dir: str = ""  # overrides of notifier/templates

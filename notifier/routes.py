@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from config.delivery import OPS_KINDS, RouteConfig
 
+TARGET_KINDS = ("delivery_failed", "delivery_recovered")  # events about a delivery target
+
 
 @dataclass(frozen=True, slots=True)
 class Planned:
@@ -72,8 +74,9 @@ def next_digest(route: RouteConfig, now: datetime) -> datetime:
 def plan(event: Mapping[str, Any], routes: Sequence[RouteConfig], now: datetime) -> list[Planned]:
     """The deliveries an event owes: one per target, immediate winning over digest."""
     chosen: dict[str, Planned] = {}
+    about = event.get("target") if event["kind"] in TARGET_KINDS else None
     for route in routes:
-        if not matches(route, event):
+        if not matches(route, event) or route.target == about:  # never tell a target it fails
             continue
         due = now if route.mode == "immediate" else next_digest(route, now)
         planned = Planned(route.name, route.target, route.mode, due)

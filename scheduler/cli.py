@@ -105,7 +105,8 @@ def crawl(
     Without --quick or --deep, a source gets a deep sweep until its baseline exists,
     then quick ones. Alerts go to the configured routes (the console by default);
     with --json the events are printed as JSON lines instead of the console alerts.
-    Exit 1 when a source is unhealthy or its crawl failed.
+    Exit 1 when a source is unhealthy, its crawl failed, or an alert could not be delivered
+    (it stays in the outbox and is retried).
 
     Example: oigwatch crawl --deep --json
     """
@@ -137,7 +138,10 @@ def crawl(
             failed |= record.outcome in ("failed", "unhealthy")
             _summary(source.name, kind, record, recorded)
         if not no_deliver:
-            deliver_now(ledger.engine, settings, quiet_console=as_json)
+            tally = deliver_now(ledger.engine, settings, quiet_console=as_json)
+            for error in tally.errors[:5] if tally else ():  # the alert waits in the outbox
+                click.echo(f"delivery failed, will retry: {safe(error)[:300]}", err=True)
+            failed |= bool(tally and tally.errors)
     if failed:
         sys.exit(EXIT_UNHEALTHY)
 
@@ -153,7 +157,7 @@ def _summary(name: str, sweep: str, record: Any, recorded: Any) -> None:
         f"{sum(verdict.view_counts.values())} listing rows, {len(recorded.event_ids)} events"
     )
     if verdict.reasons:
-        text += f"\n  reason: {verdict.reason[:500]}"
+        text += f"\n  reason: {safe(verdict.reason)[:500]}"
     quarantined = record.stats.get("quarantined", 0)
     if quarantined:
         text += f"\n  {quarantined} rows quarantined (kept out of the diff), e.g.:"
@@ -207,6 +211,8 @@ def _parse_since(value: str | None) -> datetime | None:
             "source_unhealthy",
             "source_recovered",
             "bulk_hold",
+            "delivery_failed",
+            "delivery_recovered",
         ]
     ),
     help="Only this kind (repeatable).",

@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 
 from config.settings import ConfigError, Settings
 from crawler.ledger.store import utcnow
-from notifier import outbox
+from notifier import outbox, target_health
+from notifier.console import safe
 
 if TYPE_CHECKING:
     from notifier.worker import Tally
@@ -85,9 +86,18 @@ def deliver(config_path: str | None, db_url: str | None, loop: bool, interval: f
             worker.close()
 
 
+STATUSES = ("pending", "waiting", "retrying", "failing", "sent", "failed", "dead")
+
+
 @click.command()
 @common
-@click.option("--status", type=click.Choice(["pending", "sent", "failed", "dead"]))
+@click.option(
+    "--status",
+    type=click.Choice(STATUSES),
+    help="pending: not sent yet (waiting: not tried or not due; retrying: after a failed "
+    "attempt); failing: pending for a target that keeps failing; sent; failed: refused for good; "
+    "dead: given up after delivery.max_age_hours or max_attempts.",
+)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per delivery.")
 def deliveries(
@@ -95,22 +105,33 @@ def deliveries(
 ) -> None:
     """List deliveries, newest first: where each alert went, or why it did not.
 
-    Example: oigwatch deliveries --status failed
+    Targets that keep failing are listed first. Example: oigwatch deliveries --status retrying
     """
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
         rows = outbox.listing(ledger.engine, status, limit)
+        failing = target_health.failing(ledger.engine)
+        retrying = outbox.listing(ledger.engine, "retrying", 1) if not rows else []
+    if not as_json:
+        for item in failing:
+            click.echo(
+                f"target {item['target']} FAILING since {item['since'][:19]}, "
+                f"{item['pending']} pending: {safe(item['error'] or '')[:160]}"
+            )
     for row in rows:
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
             continue
         line = (
-            f"#{row['delivery_id']} {row['status']:<7} {row['target']:<20} {row['kind']:<16}"
+            f"#{row['delivery_id']} {row['state']:<8} {row['target']:<20} {row['kind']:<16}"
             f" {row['report_number'] or '':<12} attempts {row['attempts']}"
         )
-        click.echo(line + (f"  {row['last_error'][:120]}" if row["last_error"] else ""))
+        if row["state"] in ("waiting", "retrying") and row["due_at"]:
+            line += f", next {row['due_at'][:19]}"
+        click.echo(line + (f"  {safe(row['last_error'])[:120]}" if row["last_error"] else ""))
     if not rows and not as_json:
-        click.echo("No deliveries.", err=True)
+        hint = " (some are retrying after errors: --status retrying)" if retrying else ""
+        click.echo(f"No deliveries{' with status ' + status if status else ''}.{hint}", err=True)
 
 
 @click.command()

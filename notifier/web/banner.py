@@ -36,6 +36,7 @@ class Banner:
         self.engine = engine
         self.status = status
         self.stale = settings.service.heartbeat_stale
+        self.alert_after = settings.delivery.alert_after_minutes * 60
         self.ttl = ttl
         self._lock = threading.Lock()
         self._checked: tuple[float, list[str]] | None = None
@@ -56,7 +57,12 @@ class Banner:
             if self._checked is None or stamp - self._checked[0] >= self.ttl:
                 try:
                     found = health.check(  # failing sources: shown above, uncached
-                        self.status, self.engine, self.stale, utcnow(), failing_runs=0
+                        self.status,
+                        self.engine,
+                        self.stale,
+                        utcnow(),
+                        failing_runs=0,
+                        alert_after=self.alert_after,
                     )
                     reasons = [str(reason) for reason in found.reasons]
                 except Exception as exc:  # never a broken page because of the banner

@@ -2,8 +2,9 @@
 
 200 ``ok`` unless the scheduler (when there is one) is not running or has been silent for longer
 than ``service.heartbeat_stale`` seconds, a sweep left no record (the database refused it), the
-SQLite ledger file was deleted or replaced, the ledger cannot be read, or a source's last
-``gates.failing_runs`` sweeps all failed: then 503 ``failing`` with the reasons. (A source that
+SQLite ledger file was deleted or replaced, the ledger cannot be read, a source's last
+``gates.failing_runs`` sweeps all failed, or a delivery target has been failing for
+``delivery.alert_after_minutes``: then 503 ``failing`` with the reasons. (A source that
 has been failing for one sweep is shown in ``sources``, not failed on: one bad moment is not news.)
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter
@@ -21,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.ledger import queries
 from crawler.ledger.rows import utcnow
+from notifier import target_health
 from notifier.web.context import StatusFn, WebContext
 
 log = logging.getLogger(__name__)
@@ -46,11 +48,20 @@ class SourceHealth(BaseModel):
     last_healthy_run: str | None
 
 
+class FailingTarget(BaseModel):
+    target: str
+    since: str
+    alerted: bool
+    pending: int
+    error: str | None
+
+
 class Outbox(BaseModel):
     pending: int
     oldest_pending_due: str | None
     failed: int
     dead: int
+    failing_targets: list[FailingTarget] = []
 
 
 class Health(BaseModel):
@@ -108,6 +119,7 @@ def check(
     stale: float,
     now: datetime,
     failing_runs: int = 2,
+    alert_after: float = 900.0,
 ) -> Health:
     """Everything /healthz reports: it fails when the scheduler stalls, the ledger cannot be
     read or written, a sweep left no record, or a source's last ``failing_runs`` sweeps failed
@@ -132,7 +144,15 @@ def check(
             )
             for item in queries.sources_summary(engine)
         ]
-        outbox = Outbox(**queries.outbox_summary(engine))
+        failing = [FailingTarget(**item) for item in target_health.failing(engine)]
+        outbox = Outbox(**queries.outbox_summary(engine), failing_targets=failing)
+        for item in failing:
+            since = _moment(item.since)
+            if since is not None and since <= now - timedelta(seconds=alert_after):
+                reasons.append(
+                    f"delivery to {item.target} failing since {item.since} ({item.pending} "
+                    f"pending): {(item.error or '')[:300]}"
+                )
         for streak in queries.failing_streaks(engine, failing_runs) if failing_runs else ():
             reasons.append(
                 f"{streak['source']}: the last {streak['runs']} {streak['sweep']} sweeps failed"
@@ -163,7 +183,7 @@ def router(ctx: WebContext) -> APIRouter:
         """Liveness for Docker and monitors: 200 ok, or 503 failing with reasons."""
         settings = ctx.settings
         health = check(ctx.status, ctx.engine, settings.service.heartbeat_stale, utcnow(),
-                       settings.gates.failing_runs)  # fmt: skip
+                       settings.gates.failing_runs, settings.delivery.alert_after_minutes * 60)  # fmt: skip
         code = 200 if health.status == "ok" else 503
         headers = {"Cache-Control": "no-store"}
         return JSONResponse(health.model_dump(mode="json"), status_code=code, headers=headers)

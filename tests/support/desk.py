@@ -56,7 +56,7 @@ components = ["ICE", "CBP", "USCIS"]
 name = "ops"
 target = "ops"
 ops = true
-kinds = ["source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed"]
+kinds = ["source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed", "delivery_recovered"]
 """
 
 
