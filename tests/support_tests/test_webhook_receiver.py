@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -60,17 +60,20 @@ def test_a_signed_delivery_is_recorded(hook: WebhookReceiver, client: httpx.Clie
 
 @pytest.mark.parametrize(
     ("headers", "reason"),
-    [
-        ({}, "missing signature"),
-        ({SIGNATURE_HEADER: "sha256=00", TIMESTAMP_HEADER: "now"}, "invalid timestamp"),
-        (signed_headers(b"other", BODY), "invalid signature"),
-        (signed_headers(SECRET, b"{}"), "invalid signature"),
+    [  # signed when the test runs, not when it is collected (a slow suite would make it stale)
+        (lambda: {}, "missing signature"),
+        (lambda: {SIGNATURE_HEADER: "sha256=00", TIMESTAMP_HEADER: "now"}, "invalid timestamp"),
+        (lambda: signed_headers(b"other", BODY), "invalid signature"),
+        (lambda: signed_headers(SECRET, b"{}"), "invalid signature"),
     ],
 )
 def test_bad_signatures_are_401(
-    hook: WebhookReceiver, client: httpx.Client, headers: dict[str, str], reason: str
+    hook: WebhookReceiver,
+    client: httpx.Client,
+    headers: Callable[[], dict[str, str]],
+    reason: str,
 ) -> None:
-    response = client.post(hook.url, content=BODY, headers=headers)
+    response = client.post(hook.url, content=BODY, headers=headers())
     assert (response.status_code, response.text) == (401, reason)
     (rejection,) = hook.rejected
     assert (rejection.reason, rejection.body) == (reason, BODY)
