@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from crawler.entry import ReportEntry
 from crawler.normalize import identity, norm_number, norm_text
+from crawler.text import UNSAFE, clean_text
 
 MAX_NUMBER = 100  # characters of a normalised report number
 MAX_FISCAL_YEAR = 20
@@ -25,8 +26,6 @@ MAX_URL = 2000
 RAW_SHOWN = 200  # characters of the raw text a warning keeps
 WARNINGS_KEPT = 100  # warnings stored per run (the count is always exact)
 
-# controls other than tab and newlines, lone surrogates, bidi embeddings/overrides/isolates
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 _FISCAL_YEAR = re.compile(r"[0-9]*")
 _TEXT_FIELDS = ("title", "report_number", "summary", "fiscal_year", "pdf_url", "detail_url")
 
@@ -79,11 +78,6 @@ def describe_quarantined(warning: Mapping[str, Any]) -> str:
     )
 
 
-def clean(text: str) -> str:
-    """Text without characters no reader should get (NUL, controls, lone surrogates, bidi)."""
-    return _UNSAFE.sub("", text)
-
-
 def problem_of(entry: ReportEntry) -> tuple[str, str, str] | None:
     """(field, raw text, problem) of the first value no report could have; None: admissible."""
     raw_title = entry.title.strip()
@@ -134,7 +128,7 @@ def admit(pages: Iterable[Mapping[str, Any]]) -> Admitted:
             field, text, problem = found or ("entry", str(data), "unreadable")
             key = _key(entry) if entry is not None else None
             quarantined.append(
-                Quarantined(view, url, row, field, clean(text)[:RAW_SHOWN], problem, key)
+                Quarantined(view, url, row, field, clean_text(text)[:RAW_SHOWN], problem, key)
             )
     return Admitted(entries, quarantined)
 
@@ -146,15 +140,15 @@ def warnings_json(quarantined: list[Quarantined]) -> list[dict[str, Any]]:
 
 def _cleaned(entry: ReportEntry) -> ReportEntry:
     texts = [getattr(entry, name) or "" for name in _TEXT_FIELDS]
-    if not _UNSAFE.search("\n".join([*texts, *entry.components])):  # the common case
+    if not UNSAFE.search("\n".join([*texts, *entry.components])):  # the common case
         return entry
     changes: dict[str, Any] = {
-        name: clean(value)
+        name: clean_text(value)
         for name in _TEXT_FIELDS
-        if isinstance(value := getattr(entry, name), str) and _UNSAFE.search(value)
+        if isinstance(value := getattr(entry, name), str) and UNSAFE.search(value)
     }
-    if any(_UNSAFE.search(c) for c in entry.components):
-        changes["components"] = tuple(clean(c) for c in entry.components)
+    if any(UNSAFE.search(c) for c in entry.components):
+        changes["components"] = tuple(clean_text(c) for c in entry.components)
     return replace(entry, **changes) if changes else entry
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from typing import Any
 
 from crawler.redline import redline_text
+from crawler.text import clean_data, clean_text
 from notifier.render.common import Style, bulk_context, clean
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 HEADLINES = {
     "new": "New",
     "revised": "Revised",
@@ -23,9 +22,9 @@ HEADLINES = {
 SUMMARY_LIMIT = 400
 
 
-def safe(text: Any) -> str:
-    """Scraped text with terminal control characters (escape sequences) removed."""
-    return _CONTROL.sub("", "" if text is None else str(text))
+# Scraped text for a terminal: crawler.text's one cleaner (escape sequences, CR, bidi overrides
+# and isolates...); ``safe`` is the name the commands import.
+safe = clean_text
 
 
 def trim(text: str, limit: int = SUMMARY_LIMIT) -> str:
@@ -44,7 +43,9 @@ def _change_line(change: dict[str, Any]) -> str:
 
 
 def render_text(event: dict[str, Any]) -> str:
-    """A few scannable lines: headline, facts, summary and exactly what changed."""
+    """A few scannable lines: headline, facts, summary and exactly what changed (every string
+    of the event cleaned first: no field can write a terminal escape or a bidi override)."""
+    event = clean_data(event)
     kind = event["kind"]
     headline = HEADLINES.get(kind, kind)
     if kind == "delivery_failed":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from config.settings import ConfigError, Settings, load_settings
 from crawler.ledger.db import DatabaseError, ensure_schema, make_engine
 from crawler.ledger.store import Ledger
+from crawler.text import clean_json
 from notifier.console import render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,9 +84,16 @@ def open_ledger(settings: Settings) -> Iterator[Ledger]:
         engine.dispose()
 
 
+def echo_json(value: Any, indent: int | None = None) -> None:
+    """``value`` as JSON on stdout, every string in it cleaned (``crawler.text.clean_json``): a
+    ``--json`` line piped to a terminal or a log viewer carries no escape sequence nor bidi
+    override from scraped text."""
+    click.echo(clean_json(value, indent=indent))
+
+
 def emit(event: dict[str, Any], as_json: bool) -> None:
-    """One event: a JSON line, or the console rendering."""
+    """One event: a JSON line, or the console rendering (both cleaned)."""
     if as_json:
-        click.echo(json.dumps(event, ensure_ascii=False))
+        echo_json(event)
     else:
         click.echo(render_text(event) + "\n")

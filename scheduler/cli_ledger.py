@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -14,7 +13,7 @@ from crawler.ledger.store import release_hold
 from crawler.redline import redline_text
 from notifier.console import safe
 from notifier.routes import router_for
-from scheduler.cli_common import UsageFailure, common, emit, open_ledger, settings_from
+from scheduler.cli_common import UsageFailure, common, echo_json, emit, open_ledger, settings_from
 
 VERSION_FIELDS = (
     "report_number",
@@ -58,36 +57,29 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
         raise UsageFailure(f"no report {number!r} in the ledger (try `oigwatch changes`)")
     if as_json:
         for item in found:
-            click.echo(
-                json.dumps(
-                    {
-                        "source": item.source,
-                        "key": item.report.key,
-                        "status": item.report.status,
-                        "versions": [
-                            {
-                                "seen_at": v.seen_at.isoformat(),
-                                "content_hash": v.content_hash,
-                                **v.data,
-                            }
-                            for v in item.versions
-                        ],
-                    },
-                    ensure_ascii=False,
-                )
+            echo_json(
+                {
+                    "source": item.source,
+                    "key": item.report.key,
+                    "status": item.report.status,
+                    "versions": [
+                        {"seen_at": v.seen_at.isoformat(), "content_hash": v.content_hash, **v.data}
+                        for v in item.versions
+                    ],
+                }
             )
         return
     for item in found:
         current = item.report
         click.echo(
-            f"{safe(current.report_number or current.key)} ({item.source}, {current.status})"
+            f"{safe(current.report_number or current.key)} ({safe(item.source)}, {current.status})"
         )
         click.echo(f"  {safe(current.title)}")
         previous: dict[str, Any] | None = None
         for number_, version in enumerate(item.versions, 1):
             click.echo(
                 f"  version {number_}, first seen {version.seen_at:%Y-%m-%d %H:%M} UTC"
-                f" [{version.content_hash[:12]}]"
+                f" [{safe(version.content_hash)[:12]}]"
             )
             if previous is not None:
                 click.echo(
@@ -109,7 +101,7 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
         summary = queries.sources_summary(ledger.engine)
     configured = {s.name for s in settings.sources}
     if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        echo_json(summary, indent=2)
         return
     if not summary:
         click.echo(
@@ -119,7 +111,7 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
     for item in summary:
         state = "healthy" if item["healthy"] else f"UNHEALTHY since {item['unhealthy_since']}"
         click.echo(
-            f"{item['source']}: {state}; {item['reports']} reports; "
+            f"{safe(item['source'])}: {state}; {item['reports']} reports; "
             f"last healthy run {item['last_healthy_run'] or 'never'}"
         )
         for run in item["runs"]:
@@ -129,7 +121,7 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
             )
             if run["quarantined"]:
                 line += f", {run['quarantined']} rows quarantined"
-            click.echo(line + (f" ({run['reason'][:160]})" if run["reason"] else ""))
+            click.echo(line + (f" ({safe(run['reason'])[:160]})" if run["reason"] else ""))
         latest = next((run for run in item["runs"] if run["quarantined"]), None)
         for warning in latest["warnings"][:3] if latest else ():
             click.echo(f"    quarantined: {safe(describe_quarantined(warning))}")

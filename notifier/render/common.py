@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from crawler.redline import Span, word_diff
+from crawler.text import clean_text
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 KIND_WORDS = {
@@ -36,8 +37,6 @@ FIELD_NAMES = {
     "title": "Title", "summary": "Summary", "issue_date": "Issue date", "fiscal_year": "Fiscal year",
     "pdf_url": "PDF link", "pdf_content": "PDF file", "components": "Components",
 }  # fmt: skip
-# C0 (but \t and \n), DEL, C1, bidi embeddings/overrides/isolates (they reorder what follows).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 URL_LIMIT = 1000
 DIFF_WORDS = 120  # beyond this many changed words per side, the fast diff
 _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
@@ -75,8 +74,9 @@ def load_templates(user_dir: str | None = None) -> Templates:
 
 
 def clean(text: Any) -> str:
-    """Scraped text without control characters or bidi overrides; tabs become spaces."""
-    return _CONTROL.sub("", "" if text is None else str(text).replace("\t", " "))
+    """Scraped text cleaned by ``crawler.text.clean_text`` (controls, bidi overrides and
+    isolates...), tabs as spaces (a channel's layout)."""
+    return clean_text(text).replace("\t", " ")
 
 
 def trim(text: str | None, limit: int) -> str:

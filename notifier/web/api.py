@@ -1,4 +1,8 @@
-"""The JSON API: ``/api/changes`` and ``/api/reports/{number}``, described by response models."""
+"""The JSON API: ``/api/changes`` and ``/api/reports/{number}``, described by response models.
+
+Every string from the ledger is cleaned by ``crawler.text`` (``safe_event`` for events,
+``clean_data`` for report rows and versions); JSON escaping is pydantic's.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from crawler.ledger import queries
+from crawler.text import clean_data
 from notifier.web.context import WebContext
 from notifier.web.feeds_http import FILTER_DOC
 from notifier.web.params import FILTERS
@@ -124,17 +129,17 @@ def _url(value: Any) -> str | None:
 
 
 def report_json(history: queries.ReportHistory) -> Report:
-    """One report and its versions in the API's shape."""
+    """One report and its versions in the API's shape, every string cleaned."""
     row = history.report
     versions = []
     previous: dict[str, Any] | None = None
     for number, version in enumerate(history.versions, 1):
-        data = dict(version.data or {})
+        data: dict[str, Any] = clean_data(dict(version.data or {}))
         versions.append(
             Version(
                 version=number,
                 seen_at=iso(version.seen_at),
-                content_hash=version.content_hash,
+                content_hash=clean_data(version.content_hash),
                 title=data.get("title"),
                 summary=data.get("summary"),
                 issue_date=data.get("issue_date"),
@@ -157,15 +162,15 @@ def report_json(history: queries.ReportHistory) -> Report:
         "pdf_last_modified": row.pdf_last_modified,
     }
     return Report(
-        source=history.source,
-        key=row.key,
-        report_number=row.report_number,
+        source=clean_data(history.source),
+        key=clean_data(row.key),
+        report_number=clean_data(row.report_number),
         status=row.status,
-        title=row.title,
-        summary=row.summary,
+        title=clean_data(row.title),
+        summary=clean_data(row.summary),
         issue_date=row.issue_date.isoformat() if row.issue_date else None,
-        fiscal_year=row.fiscal_year,
-        components=list(row.components or []),
+        fiscal_year=clean_data(row.fiscal_year),
+        components=clean_data(list(row.components or [])),
         pdf_url=_url(row.pdf_url),
         detail_url=_url(row.detail_url),
         first_seen_at=iso(row.first_seen_at),

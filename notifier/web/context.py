@@ -14,9 +14,11 @@ from typing import Any
 import jinja2
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from sqlalchemy import Engine
 
 from config.settings import Settings
+from crawler.text import clean_text
 from notifier.web.params import ChangeQuery, ParamError, known_components, parse_changes
 from notifier.web.shape import when
 
@@ -40,11 +42,21 @@ def app_version() -> str:
         return "0+unknown"
 
 
+def printable(value: Any) -> Any:
+    """What a page prints of a value: text cleaned by ``crawler.text.clean_text`` (a redline's
+    markup stays markup: it is made of escaped, cleaned spans), anything else as it is."""
+    if isinstance(value, Markup):
+        return Markup(clean_text(str(value)))
+    return clean_text(value) if isinstance(value, str) else value
+
+
 def page_templates() -> jinja2.Environment:
-    """The page templates, autoescaped (``.html``), strict about undefined names."""
+    """The page templates, autoescaped (``.html``), strict about undefined names; every printed
+    value is cleaned (``printable``), whatever row it came from, before it is escaped."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=True),
+        finalize=printable,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

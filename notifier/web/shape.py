@@ -1,7 +1,8 @@
 """What the pages and the API show, shaped from ledger rows and events (pure).
 
-Scraped text stays plain ``str`` (the templates escape it); the only markup made here is a redline,
-built from escaped spans. Links are http(s) only: any other scheme from scraped data is dropped.
+Scraped text stays plain ``str``, cleaned by ``crawler.text`` (through ``render.common.clean``),
+and the templates escape it; the only markup made here is a redline, built from escaped spans.
+Links are http(s) only: any other scheme from scraped data is dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from markupsafe import Markup, escape
 from crawler.ledger.queries import ReportHistory
 from crawler.ledger.rows import aware
 from crawler.redline import Span
+from crawler.text import clean_data
 from notifier.feeds import HEALTH_KINDS, health_text, health_title
 from notifier.render.common import (
     FIELD_NAMES,
@@ -107,8 +109,9 @@ def iso(value: datetime | None) -> str | None:
 
 
 def safe_event(event: Mapping[str, Any]) -> dict[str, Any]:
-    """An event whose links are http(s) or None (a ``javascript:`` URL never becomes a link)."""
-    shaped = dict(event)
+    """An event (for the feeds and the API) with every string cleaned (``crawler.text``) and links
+    that are http(s) or None (a ``javascript:`` URL never becomes a link)."""
+    shaped: dict[str, Any] = clean_data(dict(event))
     for key in ("url", "detail_url", "listing_url"):
         if key in shaped:
             shaped[key] = safe_url(shaped[key])

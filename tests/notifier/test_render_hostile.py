@@ -1,8 +1,12 @@
-"""Hostile scraped text, in every field, through every renderer: safe, and within limits."""
+"""Hostile scraped text, in every field, through every renderer: safe, and within limits.
+
+Slack, email, the console and the feeds all clean with ``crawler.text.clean_text``: no control
+character, bidi override or isolate, lone surrogate or XML-forbidden character reaches them."""
 
 from __future__ import annotations
 
 import email
+import json
 import re
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -10,8 +14,11 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from lxml import etree
 from support.slack_payload import check_message
 
+from notifier.console import render_text
+from notifier.feeds import atom_feed, json_feed, rss_feed
 from notifier.render import (
     email_digest,
     email_message,
@@ -33,6 +40,9 @@ HOSTILE = {
     "script": "<script>alert(1)</script>",
     "attribute": '"><img src=x onerror=alert(1)>',
     "controls": "a\x00b\x01c\x07d\x08e\x0bf\x0cg\x1bh\x1fi\x7fj\x80k\x85l\x9fm\u202en\u2066o",
+    "bidi": "\u202eevil\u202c \u2066x\u2069 \u202a\u202b\u202d\u2067\u2068 nul\x00 \x1b[31mred",
+    "terminal": "\x1b[2J\x1b]0;pwned\x07 OIG\x9b-1\r overwritten",
+    "xml": "a\ud800b\udfffc\ufffed\uffffe",
     "crlf": "Title\r\nBcc: victim@example.org",
     "separators": "line\u2028sep\u2029para\rcr",
     "markers": "*bold* _italic_ ~strike~ `code` ```block``` > quote",
@@ -42,7 +52,9 @@ HOSTILE = {
     "long_word": "x" * 10_000,
     "javascript": "javascript:alert(1)",
 }
-CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 SLACK_LINK = re.compile(r"<(https?://[^\s<>|]+)\|([^<>]*)>")
 HTML_TAGS = {
     "html",
@@ -258,11 +270,53 @@ def assert_email_safe(message: EmailContent, event: dict[str, Any]) -> None:
     assert not re.search(r"<(script|img|iframe|svg)", message.html, re.IGNORECASE)
 
 
+def assert_console_safe(event: dict[str, Any]) -> None:
+    """Terminal text: no escape sequence, carriage return, bidi override; lines only."""
+    text = render_text(event)
+    assert not CONTROL.search(text), repr(text)
+
+
+FEED_URL = "http://127.0.0.1:8080/feeds/changes"
+
+
+def feed_event(event: dict[str, Any]) -> dict[str, Any]:
+    """The event as the ledger hands it to the feeds (``detected_at`` is the ledger's own time)."""
+    return {**event, "detected_at": "2026-11-23T01:30:00+00:00"}
+
+
+def assert_xml_feed_safe(body: bytes) -> None:
+    """Well-formed XML holding no control character, bidi override or isolate."""
+    etree.fromstring(body)
+    text = body.decode("utf-8")
+    assert not CONTROL.search(text.replace("\n", "")), repr(CONTROL.findall(text))
+
+
+def strings(value: Any) -> list[str]:
+    """Every string in parsed JSON, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [*value, *(s for v in value.values() for s in strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def assert_json_feed_safe(body: bytes) -> None:
+    """No string of the JSON Feed (``_oigwatch``'s copy of the event included) holds one."""
+    for text in strings(json.loads(body)):
+        assert not CONTROL.search(text.replace("\n", "")), repr(text)
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "slack_message": lambda ev: assert_slack_safe(slack_message(ev, TEMPLATES), ev),
     "slack_digest": lambda ev: assert_slack_safe(slack_digest([ev, ev], TEMPLATES, "DHS OIG"), ev),
     "email_message": lambda ev: assert_email_safe(email_message(ev, TEMPLATES), ev),
     "email_digest": lambda ev: assert_email_safe(email_digest([ev, ev], TEMPLATES, "DHS OIG"), ev),
+    "console": assert_console_safe,
+    "atom": lambda ev: assert_xml_feed_safe(atom_feed([feed_event(ev)], FEED_URL + ".atom")),
+    "rss": lambda ev: assert_xml_feed_safe(rss_feed([feed_event(ev)], FEED_URL + ".rss")),
+    "json_feed": lambda ev: assert_json_feed_safe(json_feed([feed_event(ev)], FEED_URL + ".json")),
 }
 
 
