@@ -69,6 +69,10 @@ class Clock:
     def now(self) -> datetime:
         return self.moment
 
+    def timestamp(self) -> float:
+        """``now`` in seconds since the epoch (the local Slack's clock)."""
+        return self.moment.timestamp()
+
     def sleep(self, seconds: float) -> None:
         self.moment += timedelta(seconds=seconds)
 

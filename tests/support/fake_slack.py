@@ -1,5 +1,5 @@
-"""A local server speaking the Slack Web API (chat.postMessage, auth.test, conversations.info) and an
-incoming webhook, with queued faults.
+"""A local server speaking the Slack Web API (chat.postMessage, auth.test, conversations.info,
+conversations.history, conversations.replies) and an incoming webhook, with queued faults.
 
 ::
 
@@ -10,7 +10,13 @@ incoming webhook, with queued faults.
 
 Web API answers are HTTP 200 JSON, ``{"ok": false, "error": code}`` on refusal; webhook answers are
 plain text, ``ok`` (200) or an error code with a 4xx status (see ``WEBHOOK_STATUS``). See
-``slack_payload`` for the message limits. Faults (``fault(kind=..., method=..., count=1,
+``slack_payload`` for the message limits. A message's ``ts`` is the time it was accepted by
+``clock`` (default ``time.time``; strictly increasing), and the ``metadata`` it was posted with is
+kept (``SlackMessage.metadata``, ``.delivery_key``). ``conversations.history`` and
+``conversations.replies`` list the accepted messages as Slack does (``slack_history``: newest first,
+``oldest``/``latest``/``inclusive``, ``limit``, cursor pages, ``metadata`` only with
+``include_all_metadata``); with ``read_history = False`` they answer ``missing_scope`` (needed
+``channels:history,groups:history``), as for a bot token with ``chat:write`` only. Faults (``fault(kind=..., method=..., count=1,
 channel=None, **params)``; the webhook's method name is ``"webhook"``, ``"*"`` matches any):
 
 ================== ======================================== =========================================
@@ -18,7 +24,8 @@ kind (params)      WebClient(retry_handlers=[]) raises      WebhookClient(retry_
 ================== ======================================== =========================================
 ratelimit          SlackApiError; response.status_code 429, returns status_code 429, body
 (retry_after=1)    ["error"] "ratelimited",                 "rate_limited", headers["Retry-After"]
-                   headers["Retry-After"] "1"
+                   headers["Retry-After"] "1" (str(retry_after): seconds, or an HTTP-date string
+                   such as "Wed, 02 Dec 2026 03:40:00 GMT", sent as given)
 status             SlackApiError; status_code as given,     returns that status_code, body
 (status=500,       ["error"] "Received a response in a      "internal error"
 body=...)          non-JSON format: internal error"
@@ -45,9 +52,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from typing import Any, Self
 
 from support.loopback_http import Exchange, Fault, FaultQueue, Inbox, LoopbackServer
+from support.slack_history import HistoryError, history, replies
 from support.slack_payload import (
     PayloadError,
     SlackMessage,
@@ -55,6 +65,7 @@ from support.slack_payload import (
     blocks_of,
     check_message,
     message_from,
+    metadata_of,
     parse_body,
 )
 
@@ -82,7 +93,7 @@ FAULT_PARAMS: dict[str, set[str]] = {
     "reset_after_receive": set(),
     "error": {"error", "status"},
 }
-FIRST_TS = 1_700_000_000_000_100  # microseconds: ts "1700000000.000100"
+HISTORY_SCOPES = "channels:history,groups:history"
 
 
 class FakeSlack:
@@ -93,8 +104,12 @@ class FakeSlack:
         token: str = "xoxb-test",
         channels: tuple[str, ...] = ("C-NEWS", "C-OPS"),
         archived: tuple[str, ...] = (),
+        clock: Callable[[], float] = time.time,
+        read_history: bool = True,
     ) -> None:
         self.token = token
+        self.clock = clock  # seconds since the epoch: the ts of the next accepted message
+        self.read_history = read_history  # False: conversations.history/replies: missing_scope
         self.channels = frozenset(channels) | frozenset(archived)
         self.archived = frozenset(archived)
         self._server = LoopbackServer(self)
@@ -103,7 +118,7 @@ class FakeSlack:
         self._requests: Inbox[SlackRequest] = Inbox()
         self._threads: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
-        self._next_ts = FIRST_TS
+        self._last_ts = 0  # microseconds
 
     def __enter__(self) -> Self:
         self.start()
@@ -197,7 +212,22 @@ class FakeSlack:
             return _auth_test()
         if method == "conversations.info":
             return self._conversation(body.get("channel"))
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, body)
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if not self.read_history:
+            needed = {"needed": HISTORY_SCOPES, "provided": "chat:write"}
+            return {"ok": False, "error": "missing_scope", **needed}
+        channel = body.get("channel")
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        lister = history if method == "conversations.history" else replies
+        try:
+            return lister(self.messages, str(channel), body)
+        except HistoryError as err:
+            return {"ok": False, "error": err.code}
 
     def _auth_error(self, ex: Exchange, body: dict[str, Any]) -> str | None:
         header = ex.headers.get("authorization", "")
@@ -221,6 +251,8 @@ class FakeSlack:
         try:
             blocks = blocks_of(body.get("blocks"))
             check_message(body.get("text"), blocks)
+            if via == "api":
+                metadata_of(body.get("metadata"))
         except PayloadError as err:
             return {"ok": False, "error": err.code}
         return self._accept(body, via, str(channel), blocks)
@@ -232,8 +264,8 @@ class FakeSlack:
         with self._lock:
             if thread_ts is not None and (channel, str(thread_ts)) not in self._threads:
                 return {"ok": False, "error": "thread_not_found"}
-            ts = f"{self._next_ts // 1_000_000}.{self._next_ts % 1_000_000:06d}"
-            self._next_ts += 100
+            self._last_ts = max(self._last_ts + 100, round(self.clock() * 1_000_000))
+            ts = f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
             self._threads.add((channel, ts))
             message = message_from(body, via, channel, blocks, ts)
             self._messages.append(message)

@@ -4,7 +4,8 @@ Limits enforced, with the error code Slack gives: more than 50 blocks, a section
 characters, more than 10 section ``fields`` or one over 2,000, a header over 150 characters, a block
 that is not an object with a ``type``: ``invalid_blocks``; ``blocks`` that is not a JSON array:
 ``invalid_blocks_format``; ``text`` over 40,000 characters: ``msg_too_long``; neither text nor
-blocks: ``no_text``.
+blocks: ``no_text``; ``metadata`` that is not a JSON object: ``invalid_metadata_format``, one
+without a string ``event_type`` and an object ``event_payload``: ``invalid_metadata_schema``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,24 @@ def blocks_of(value: Any) -> list[Any] | None:
     return value
 
 
+def metadata_of(value: Any) -> dict[str, Any] | None:
+    """The ``metadata`` argument (form mode sends a JSON string), checked; None if absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise PayloadError("invalid_metadata_format") from None
+    if not isinstance(value, dict):
+        raise PayloadError("invalid_metadata_format")
+    if not isinstance(value.get("event_type"), str) or not value["event_type"]:
+        raise PayloadError("invalid_metadata_schema")
+    if not isinstance(value.get("event_payload"), dict):
+        raise PayloadError("invalid_metadata_schema")
+    return {"event_type": value["event_type"], "event_payload": value["event_payload"]}
+
+
 def check_message(text: Any, blocks: list[Any] | None) -> None:
     """Raise ``PayloadError`` where Slack would refuse this text and these blocks."""
     if not text and not blocks:
@@ -126,6 +145,13 @@ class SlackMessage:
     received_at: float
     via: str  # "api" or "webhook"
     payload: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    metadata: dict[str, Any] | None = None  # {"event_type": ..., "event_payload": {...}}
+
+    @property
+    def delivery_key(self) -> str | None:
+        """``metadata.event_payload.delivery_key`` (oigwatch's), if any."""
+        key = ((self.metadata or {}).get("event_payload") or {}).get("delivery_key")
+        return None if key is None else str(key)
 
 
 @dataclass(frozen=True)
@@ -156,4 +182,5 @@ def message_from(
         received_at=time.monotonic(),
         via=via,
         payload=dict(body),
+        metadata=metadata_of(body.get("metadata")) if via == "api" else None,
     )

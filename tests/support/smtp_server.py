@@ -21,7 +21,9 @@ credentials in the clear).
 ``refuse(address, code, text)`` refuses one RCPT (smtplib: ``SMTPRecipientsRefused`` when every
 recipient is refused, else ``send_message`` returns ``{address: (code, b"text")}``).
 ``fail_data(code, text, count)`` answers the next DATA with that code (smtplib:
-``SMTPDataError``; 4xx is temporary). ``stop()`` then ``start()`` is an outage: connecting in between
+``SMTPDataError``; 4xx is temporary). ``drop_after_data(count)`` accepts and stores the next
+``count`` messages, then hangs up instead of answering DATA (smtplib: ``SMTPServerDisconnected``;
+the sender cannot know the message arrived). ``stop()`` then ``start()`` is an outage: connecting in between
 is ``ConnectionRefusedError``; the server comes back on the same port (``port`` changes only if that
 port was taken meanwhile). Received mail survives the restart.
 """
@@ -124,6 +126,8 @@ class _Handler:
         if failure is not None:
             return failure
         self.owner.store(_received(server, session, envelope))
+        if self.owner.take_drop() and server.transport is not None:
+            server.transport.abort()  # received, but the answer never goes out
         return "250 Message accepted for delivery"
 
 
@@ -161,6 +165,7 @@ class SmtpServer:
         self.port = 0
         self.refusals: dict[str, str] = {}
         self._data_failures: list[str] = []
+        self._drops = 0
         self._lock = threading.Lock()
         self._mail: Inbox[ReceivedMail] = Inbox()
         self._controller: Controller | None = None
@@ -202,6 +207,18 @@ class SmtpServer:
         """Answer the next ``count`` DATA commands with ``code text``; nothing is stored."""
         with self._lock:
             self._data_failures.extend([f"{code} {text}"] * count)
+
+    def drop_after_data(self, count: int = 1) -> None:
+        """Store the next ``count`` messages, then hang up without answering their DATA."""
+        with self._lock:
+            self._drops += count
+
+    def take_drop(self) -> bool:
+        with self._lock:
+            if self._drops <= 0:
+                return False
+            self._drops -= 1
+            return True
 
     def take_data_failure(self) -> str | None:
         with self._lock:

@@ -17,7 +17,10 @@ TOKEN = "xoxb-test"
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    with FakeSlack(token=TOKEN, channels=("C-NEWS", "C-OPS"), archived=("C-OLD",)) as server:
+    fixed = lambda: 1_700_000_000.0001  # noqa: E731  (ts are never earlier than the last + 100 us)
+    with FakeSlack(
+        token=TOKEN, channels=("C-NEWS", "C-OPS"), archived=("C-OLD",), clock=fixed
+    ) as server:
         yield server
 
 

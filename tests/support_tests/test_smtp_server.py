@@ -136,6 +136,18 @@ def test_fail_data_is_a_data_error_then_recovers(smtp: SmtpServer) -> None:
     assert [m.message["Subject"] for m in smtp.wait_for(1)] == ["retry"]
 
 
+def test_drop_after_data_keeps_the_message_but_hangs_up(smtp: SmtpServer) -> None:
+    smtp.drop_after_data()
+    client = connect(smtp)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        client.send_message(mail("ok@example.org", subject="lost answer"))
+    client.close()
+    with connect(smtp) as again:
+        again.send_message(mail("ok@example.org", subject="answered"))
+    subjects = [m.message["Subject"] for m in smtp.wait_for(2)]
+    assert subjects == ["lost answer", "answered"]
+
+
 def test_wait_for_times_out(smtp: SmtpServer) -> None:
     with pytest.raises(TimeoutError):
         smtp.wait_for(1, timeout=0.05)
