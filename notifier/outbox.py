@@ -3,7 +3,8 @@
 Claims lock each target's pacing row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's writers
 are serialized by ``BEGIN IMMEDIATE``), so two workers never send the same delivery, nor two messages
 to one target at once. A claim is a lease: a worker that dies mid-send leaves it to expire, and the
-delivery is sent again (the only duplicate possible, on the send/mark boundary).
+delivery is sent again, told that its last attempt's outcome is unknown (notifier/attempts.py) so
+that a transport that can look (Slack) does before posting again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from crawler.ledger.models import ChangeEvent, Delivery, TargetState
 from crawler.ledger.queries import event_json
 from crawler.ledger.recording import enqueue, upsert
 from crawler.ledger.rows import Router, aware
+from notifier import attempts as attempt_state
 
 MAX_DIGEST = 200
 
@@ -35,6 +37,7 @@ class Claim:
     events: list[dict[str, Any]]
     thread: dict[str, Any] | None
     attempts: int
+    unknown_since: datetime | None = None  # an earlier attempt of unknown outcome began then
 
 
 def ensure_targets(engine: Engine, names: Sequence[str]) -> None:
@@ -65,16 +68,6 @@ def _due_counts(conn: Connection, now: datetime, targets: Sequence[str]) -> dict
     return {target: count for target, count in conn.execute(query)}
 
 
-def _next_rows(conn: Connection, now: datetime, target: str, limit: int) -> list[Any]:
-    query = (
-        select(Delivery.id, Delivery.mode, Delivery.attempts)
-        .where(_pending(now), Delivery.target == target)
-        .order_by(Delivery.id)
-        .limit(limit)
-    )
-    return list(conn.execute(query))
-
-
 def _lock_target(conn: Connection, target: str, now: datetime) -> bool:
     """Take the target's pacing row, unless another worker holds it or the target must wait."""
     query = select(TargetState).where(TargetState.target == target)
@@ -93,18 +86,16 @@ def claim(
     """Claim the next message of every target that may send now (a burst becomes one digest).
 
     ``targets`` maps each configured target to its pacing interval in seconds."""
-    claims: list[tuple[str, list[int], int]] = []
+    claims: list[tuple[str, list[int], int, datetime | None]] = []
     with engine.begin() as conn:
         for target, count in _due_counts(conn, now, list(targets)).items():
             if not _lock_target(conn, target, now):
                 continue
-            burst = count >= config.burst_digest
-            rows = _next_rows(conn, now, target, MAX_DIGEST if burst else 1)
-            if rows[0].mode == "digest" and not burst:
-                rows = _next_rows(conn, now, target, MAX_DIGEST)
-            digest = rows[0].mode == "digest" or burst
-            taken = [r for r in rows if (r.mode == "digest") == (rows[0].mode == "digest")]
-            taken = taken if digest else rows[:1]
+            taken, unknown_since = attempt_state.next_message(
+                conn, _pending(now), target, count, config.burst_digest, MAX_DIGEST
+            )
+            if not taken:
+                continue
             ids = [r.id for r in taken]
             conn.execute(
                 update(Delivery)
@@ -113,17 +104,20 @@ def claim(
                     claimed_by=worker,
                     claimed_until=now + timedelta(seconds=config.lease_seconds),
                     attempts=Delivery.attempts + 1,
+                    **attempt_state.started(unknown_since, now),
                 )
             )
             pace = now + timedelta(seconds=targets[target])
             conn.execute(
                 update(TargetState).where(TargetState.target == target).values(next_send_at=pace)
             )
-            claims.append((target, ids, max(r.attempts for r in taken) + 1))
-        return [_load(conn, target, ids, attempts) for target, ids, attempts in claims]
+            claims.append((target, ids, max(r.attempts for r in taken) + 1, unknown_since))
+        return [_load(conn, *claimed) for claimed in claims]
 
 
-def _load(conn: Connection, target: str, ids: list[int], attempts: int) -> Claim:
+def _load(
+    conn: Connection, target: str, ids: list[int], attempts: int, unknown_since: datetime | None
+) -> Claim:
     query = (
         select(
             ChangeEvent.id,
@@ -144,7 +138,7 @@ def _load(conn: Connection, target: str, ids: list[int], attempts: int) -> Claim
         for row in rows
     ]
     thread = _thread(conn, target, rows[0]) if len(rows) == 1 else None
-    return Claim(target, ids, events, thread, attempts)
+    return Claim(target, ids, events, thread, attempts, unknown_since)
 
 
 def _thread(conn: Connection, target: str, row: Any) -> dict[str, Any] | None:
@@ -177,6 +171,7 @@ def mark_sent(
                 last_error=None,
                 claimed_by=None,
                 claimed_until=None,
+                attempt_started_at=None,
             )
         )
 
@@ -198,8 +193,12 @@ def mark_failed(
     permanent: bool,
     retry_after: float | None = None,
     router: Router | None = None,
+    unknown: bool = False,
 ) -> str:
-    """Retry later, or give up (failed / dead) with one ops event; returns the new status."""
+    """Retry later, or give up (failed / dead) with one ops event; returns the new status.
+
+    ``unknown``: the message may have been received (a timeout, a reset): the attempt stays
+    unknown, and the next one is told to look before sending again."""
     with engine.begin() as conn:
         created = conn.scalar(
             select(Delivery.created_at).where(Delivery.id == claim_.delivery_ids[0])
@@ -215,6 +214,7 @@ def mark_failed(
             "last_error": error[:2000],
             "claimed_by": None,
             "claimed_until": None,
+            **attempt_state.outcome_known(unknown),
         }
         if status == "pending":
             values["due_at"] = now + timedelta(seconds=delay)

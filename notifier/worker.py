@@ -121,27 +121,34 @@ class Worker:
     def _deliver(self, claim: outbox.Claim) -> tuple[str, int, str]:
         target = self.targets[claim.target]
         title = f"DHS OIG: {len(claim.events)} changes"
-        outgoing = Outgoing(
-            claim.events, claim.thread, title, {"delivery_key": f"oigwatch-{claim.delivery_ids[0]}"}
-        )
+        key = {"delivery_key": f"oigwatch-{claim.delivery_ids[0]}"}
+        outgoing = Outgoing(claim.events, claim.thread, title, key, claim.unknown_since)
         count = len(claim.delivery_ids)
         try:
             ref = TRANSPORTS[target.kind](target, outgoing, self.templates)
-        except RateLimited as exc:
-            return (
-                self._failed(claim, str(exc), permanent=False, retry_after=exc.retry_after),
-                count,
-                str(exc),
+        except Transient as exc:  # Unknown (the message may have arrived: look next time), 429
+            wait = exc.retry_after if isinstance(exc, RateLimited) else None
+            status = self._failed(
+                claim, str(exc), permanent=False, retry_after=wait, unknown=exc.unknown
             )
-        except Transient as exc:
-            return self._failed(claim, str(exc), permanent=False), count, str(exc)
+            return status, count, str(exc)
         except Permanent as exc:
             return self._failed(claim, str(exc), permanent=True), count, str(exc)
+        except Exception as exc:  # a transport's bug: never leave the claim leased, nor post blind
+            log.exception("delivery to %s raised", claim.target)
+            error = f"{target.kind} {target.name}: {type(exc).__name__}: {exc}"
+            return self._failed(claim, error, permanent=False, unknown=True), count, error
         outbox.mark_sent(self.engine, claim, self.name, ref, self.clock())
         return "sent", count, ""
 
     def _failed(
-        self, claim: outbox.Claim, error: str, *, permanent: bool, retry_after: float | None = None
+        self,
+        claim: outbox.Claim,
+        error: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        unknown: bool = False,
     ) -> str:
         log.warning("delivery to %s failed: %s", claim.target, error)
         return outbox.mark_failed(
@@ -154,6 +161,7 @@ class Worker:
             permanent=permanent,
             retry_after=retry_after,
             router=self.router,
+            unknown=unknown,
         )
 
     def _mine(self) -> list[str]:

@@ -193,6 +193,24 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
     except DeliveryError as exc:
         raise click.ClickException(f"route {name}: {exc}") from exc
     click.echo(f"route {name}: sent to {target.kind} target {target.name} ({json.dumps(ref)})")
+    _history_warning(name, target)
+
+
+def _history_warning(route: str, target: Any) -> None:
+    """Say when a Slack target cannot read its channel's history (to look before posting again)."""
+    from config.delivery import SlackTarget
+    from notifier.transports import slack
+
+    if not isinstance(target, SlackTarget):
+        return
+    problem = slack.history_problem(target)
+    if problem:
+        click.echo(
+            f"route {route}: warning: slack target {target.name} cannot read the channel's history "
+            f"({problem}): after a timeout or a crash an alert may be posted twice; give the bot "
+            f"{slack.HISTORY_SCOPES} and invite it to the channel",
+            err=True,
+        )
 
 
 @click.command()

@@ -1,4 +1,9 @@
-"""Slack incoming webhooks: one fixed channel, no threads."""
+"""Slack incoming webhooks: one fixed channel, no threads.
+
+A webhook cannot be asked what it received: after an unknown attempt (a timeout, a reset after
+Slack read the message, a killed worker) the message is posted again, so one duplicate is possible
+per unknown attempt. Use a bot token target (``kind = "slack"``) where that matters.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,17 @@ from typing import Any
 from slack_sdk.webhook import WebhookClient
 
 from config.delivery import SlackWebhookTarget
-from notifier.transports import Outgoing, Permanent, RateLimited, Transient, secret
+from notifier.transports import (
+    Outgoing,
+    Permanent,
+    RateLimited,
+    Transient,
+    Unknown,
+    header,
+    never_sent,
+    retry_after,
+    secret,
+)
 from notifier.transports.slack import render
 
 
@@ -28,13 +43,16 @@ def send(target: SlackWebhookTarget, outgoing: Outgoing, templates: Any) -> dict
         raise Permanent(f"slack webhook {target.name}: the webhook URL is malformed") from exc
     except Exception as exc:
         reason = str(exc).replace(url, "<webhook url>")
-        raise Transient(f"slack webhook {target.name}: {type(exc).__name__}: {reason}") from exc
+        what = f"slack webhook {target.name}: {type(exc).__name__}: {reason}"
+        if never_sent(exc):
+            raise Transient(what) from exc
+        raise Unknown(f"{what} (Slack may have received it)") from exc
     status, body = response.status_code, (response.body or "")[:200]
     if status == 200:
         return {"status": status}
     if status == 429:
-        retry = response.headers.get("Retry-After") or response.headers.get("retry-after")
-        raise RateLimited(f"slack webhook {target.name}: rate limited", float(retry or 30))
+        wait = retry_after(header(response.headers, "Retry-After"))
+        raise RateLimited(f"slack webhook {target.name}: rate limited for {wait:.0f} s", wait)
     if status >= 500:
         raise Transient(f"slack webhook {target.name}: HTTP {status} {body}")
     raise Permanent(f"slack webhook {target.name}: HTTP {status} {body}")
