@@ -18,7 +18,7 @@ from notifier.console import safe
 
 if TYPE_CHECKING:
     from notifier.worker import Tally
-from scheduler.cli_common import UsageFailure, common, open_ledger, settings_from
+from scheduler.cli_common import UsageFailure, common, echo_json, open_ledger, settings_from
 
 CRAWL_DELIVERY_SECONDS = 10.0
 
@@ -120,7 +120,7 @@ def deliveries(
             )
     for row in rows:
         if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            echo_json(row)
             continue
         line = (
             f"#{row['delivery_id']} {row['state']:<8} {row['target']:<20} {row['kind']:<16}"

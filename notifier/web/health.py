@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.ledger import queries
 from crawler.ledger.rows import utcnow
+from crawler.text import clean_text
 from notifier import target_health
 from notifier.web.context import StatusFn, WebContext
 
@@ -151,13 +152,13 @@ def check(
             if since is not None and since <= now - timedelta(seconds=alert_after):
                 reasons.append(
                     f"delivery to {item.target} failing since {item.since} ({item.pending} "
-                    f"pending): {(item.error or '')[:300]}"
+                    f"pending): {clean_text(item.error)[:300]}"
                 )
         for streak in queries.failing_streaks(engine, failing_runs) if failing_runs else ():
             reasons.append(
                 f"{streak['source']}: the last {streak['runs']} {streak['sweep']} sweeps failed"
                 f" (unhealthy since "
-                f"{streak['unhealthy_since']}): {(streak['reason'] or '')[:300]}"
+                f"{streak['unhealthy_since']}): {clean_text(streak['reason'])[:300]}"
             )
     except SQLAlchemyError as exc:
         log.warning("healthz: the ledger cannot be read: %s", exc)
