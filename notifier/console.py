@@ -18,6 +18,7 @@ HEADLINES = {
     "source_recovered": "Source recovered",
     "bulk_hold": "Held for release",
     "delivery_failed": "Delivery failed",
+    "delivery_recovered": "Delivery recovered",
 }
 SUMMARY_LIMIT = 400
 
@@ -48,6 +49,14 @@ def render_text(event: dict[str, Any]) -> str:
     event = clean_data(event)
     kind = event["kind"]
     headline = HEADLINES.get(kind, kind)
+    if kind == "delivery_failed" and event.get("target_status") == "failing":
+        return (
+            f"[{headline}] alerts to {safe(event.get('target'))} failing since"
+            f" {safe(event.get('since'))}, {safe(event.get('pending'))} waiting:"
+            f" {safe(event.get('error'))}"
+        )
+    if kind == "delivery_recovered":
+        return f"[{headline}] alerts to {safe(event.get('target'))} are delivered again"
     if kind == "delivery_failed":
         return (
             f"[{headline}] event {safe(event.get('event_id'))} to {safe(event.get('target'))}"

@@ -337,7 +337,14 @@ def listing(engine: Engine, status: str | None, limit: int) -> list[dict[str, An
         .order_by(Delivery.id.desc())
         .limit(limit)
     )
-    if status:
+    if status == "retrying":  # pending after a failed attempt
+        query = query.where(Delivery.status == "pending", Delivery.last_error.is_not(None))
+    elif status == "waiting":  # pending, not tried yet (or not due)
+        query = query.where(Delivery.status == "pending", Delivery.last_error.is_(None))
+    elif status == "failing":  # pending for a target in a failing episode
+        failing = select(TargetState.target).where(TargetState.failing_since.is_not(None))
+        query = query.where(Delivery.status == "pending", Delivery.target.in_(failing))
+    elif status:
         query = query.where(Delivery.status == status)
     rows = []
     with Session(engine) as session:
@@ -351,6 +358,7 @@ def listing(engine: Engine, status: str | None, limit: int) -> list[dict[str, An
                     "target": delivery.target,
                     "route": delivery.route,
                     "status": delivery.status,
+                    "state": _state(delivery),
                     "attempts": delivery.attempts,
                     "due_at": _iso(delivery.due_at),
                     "sent_at": _iso(delivery.sent_at),
@@ -359,6 +367,14 @@ def listing(engine: Engine, status: str | None, limit: int) -> list[dict[str, An
                 }
             )
     return rows
+
+
+def _state(delivery: Delivery) -> str:
+    """What a person asks of a delivery: sent, failed, dead, retrying (pending after a failed
+    attempt) or waiting (pending, not yet tried or not yet due)."""
+    if delivery.status == "pending":
+        return "retrying" if delivery.last_error else "waiting"
+    return delivery.status
 
 
 def _iso(moment: datetime | None) -> str | None:

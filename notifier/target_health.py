@@ -68,7 +68,7 @@ def raise_due(
             since = aware(state.failing_since)
             payload = {
                 "target": state.target,
-                "status": "failing",
+                "target_status": "failing",  # (an event's "status" is its own)
                 "since": since.isoformat(),
                 "pending": _pending(conn, state.target),
                 "error": state.last_error,

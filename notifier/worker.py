@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, or_, select
 from config.settings import Settings
 from crawler.ledger.models import Delivery, TargetState
 from crawler.ledger.rows import aware, utcnow
-from notifier import outbox
+from notifier import outbox, target_health
 from notifier.render.common import load_templates
 from notifier.routes import router_for
 from notifier.transports import (
@@ -86,6 +86,9 @@ class Worker:
         tally = Tally()
         self._collect(tally, block=False)
         now = self.clock()
+        alert_after = self.settings.delivery.alert_after_minutes * 60
+        for _ in target_health.raise_due(self.engine, alert_after, now, self.router):
+            log.error("a delivery target has been failing for %g minutes", alert_after / 60)
         busy = {claim.target for claim in self.inflight.values()}
         paces = {
             name: 0.0 if target.kind == "console" else self.settings.delivery.channel_interval
@@ -139,6 +142,8 @@ class Worker:
             error = f"{target.kind} {target.name}: {type(exc).__name__}: {exc}"
             return self._failed(claim, error, permanent=False, unknown=True), count, error
         outbox.mark_sent(self.engine, claim, self.name, ref, self.clock())
+        if target_health.sent(self.engine, claim.target, self.clock(), self.router):
+            log.info("delivery to %s works again", claim.target)
         return "sent", count, ""
 
     def _failed(
@@ -151,6 +156,7 @@ class Worker:
         unknown: bool = False,
     ) -> str:
         log.warning("delivery to %s failed: %s", claim.target, error)
+        target_health.failed(self.engine, claim.target, error, self.clock(), permanent=permanent)
         return outbox.mark_failed(
             self.engine,
             self.settings.delivery,

@@ -20,8 +20,10 @@ KIND_WORDS = {
     "new": "New", "revised": "Revised", "removed": "Pulled", "restored": "Restored",
     "source_unhealthy": "Source unhealthy", "source_recovered": "Source recovered",
     "bulk_hold": "Held for release", "delivery_failed": "Delivery failed",
+    "delivery_recovered": "Delivery recovered",
 }  # fmt: skip
-OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed")
+OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed",
+             "delivery_recovered")  # fmt: skip
 COUNT_WORDS = {"removed": "pulled", "source_unhealthy": "unhealthy", "bulk_hold": "held"}
 LABELS = {  # label: (as shown, when gained, when lost)
     "revised": ("Revised", 'gained "(Revised)"', 'lost "(Revised)"'),
@@ -120,8 +122,12 @@ def _subject(event: dict[str, Any]) -> str:
         return source
     if kind == "bulk_hold":
         return _bulk_subject(event, source)
+    if kind == "delivery_failed" and event.get("target_status") == "failing":
+        return f"{clean(event.get('target'))} failing since {clean(event.get('since'))[:16]}"
     if kind == "delivery_failed":
         return f"event {clean(event.get('event_id'))} to {clean(event.get('target'))}"
+    if kind == "delivery_recovered":
+        return f"{clean(event.get('target'))} works again"
     number = clean(event.get("report_number"))
     title = clean(event.get("title")) or clean(event.get("report_key"))
     return f"{number} {title}" if number else title
@@ -361,6 +367,9 @@ def event_context(event: dict[str, Any], style: Style) -> dict[str, Any]:
         "report_numbers": [text(n, 60) for n in (event.get("report_numbers") or [])[:50]],
         "target": text(event.get("target"), 200),
         "error": text(event.get("error"), style.summary),
+        "target_status": text(event.get("target_status"), 20),  # delivery_failed: failing
+        "since": text(event.get("since"), 40),
+        "pending": text(event.get("pending"), 20),
         "bulk": bulk_context(event, style) if kind == "bulk_hold" else None,
     }
 

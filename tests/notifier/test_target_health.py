@@ -54,10 +54,11 @@ def test_slack_down_twenty_minutes_is_one_ops_event_then_one_recovery(
             assert healthz_reasons(desk) == []
         desk.clock.advance(minutes=1)
     [alert] = ops_events(desk)
-    assert (alert["target"], alert["status"], alert["pending"]) == ("newsroom", "failing", 3)
+    assert (alert["target"], alert["target_status"], alert["pending"]) == ("newsroom", "failing", 3)
     assert "internal error" in alert["error"] and "xoxb" not in json.dumps(alert)
     ops = [m for m in desk.slack.messages if m.channel == "C-OPS"]
-    assert len(ops) == 1 and "newsroom" in ops[0].text
+    assert len(ops) == 1 and "newsroom failing since" in ops[0].text
+    assert "3 waiting" in str(ops[0].blocks) and "internal error" in str(ops[0].blocks)
     assert not [m for m in desk.slack.messages if m.channel == "C-NEWS"]
     [reason] = healthz_reasons(desk)
     assert reason.startswith("delivery to newsroom failing since") and "3 pending" in reason
@@ -70,7 +71,8 @@ def test_slack_down_twenty_minutes_is_one_ops_event_then_one_recovery(
     news = [m for m in desk.slack.messages if m.channel == "C-NEWS"]
     assert sorted(n for n in numbers for m in news if n in m.text) == numbers, "each once"
     assert [e["kind"] for e in ops_events(desk)] == ["delivery_failed", "delivery_recovered"]
-    assert len([m for m in desk.slack.messages if m.channel == "C-OPS"]) == 2
+    ops = [m for m in desk.slack.messages if m.channel == "C-OPS"]
+    assert len(ops) == 2 and "are delivered again" in str(ops[1].blocks)
     assert healthz_reasons(desk) == []
     assert "FAILING" not in cli(desk, tmp_path, db_url, "deliveries")
 
