@@ -149,10 +149,7 @@ def look(
         ts = _search(client.conversations_history, key, channel=target.channel, oldest=oldest)
         thread_ts = _thread_ts(outgoing)
         if ts is None and thread_ts:
-            ts = _search(
-                client.conversations_replies, key, channel=target.channel, ts=thread_ts,
-                oldest=oldest,
-            )  # fmt: skip
+            ts = _in_thread(client, target, thread_ts, oldest, key)
     except SlackApiError as exc:
         status, error = exc.response.status_code, str(exc.response.get("error") or "")
         what = f"slack {target.name}: could not look for the unknown attempt"
@@ -172,6 +169,20 @@ def look(
         return None
     log.info("slack %s: %s was already posted (ts %s); not posting it again", target.name, key, ts)
     return {"channel": target.channel, "ts": ts, "found": True}
+
+
+def _in_thread(
+    client: WebClient, target: SlackTarget, thread_ts: str, oldest: str, key: str
+) -> str | None:
+    """The ts of the reply carrying ``key`` in the thread (None if the thread is gone too)."""
+    try:
+        return _search(
+            client.conversations_replies, key, channel=target.channel, ts=thread_ts, oldest=oldest
+        )
+    except SlackApiError as exc:
+        if exc.response.status_code == 200 and exc.response.get("error") == "thread_not_found":
+            return None
+        raise
 
 
 def _search(method: Any, key: str, **args: Any) -> str | None:

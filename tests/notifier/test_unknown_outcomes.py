@@ -68,7 +68,7 @@ def test_slack_slower_than_the_timeout_posts_each_alert_once(desk: Desk) -> None
     desk.publish(
         report("OIG-27-01", components=("FEMA",)), report("OIG-27-02", components=("FEMA",))
     )
-    delivery = desk.settings.delivery.model_copy(update={"backoff": 2.0})
+    delivery = desk.settings.delivery.model_copy(update={"backoff": 3.0})
     settings = desk.settings.model_copy(update={"delivery": delivery})
     worker = Worker(desk.ledger.engine, settings, name="real-time")
     try:
@@ -213,3 +213,19 @@ def test_a_transport_that_raises_leaves_no_lease_behind(
     [row] = rows(desk)
     assert row.status == "pending" and row.claimed_until is None
     assert row.attempt_started_at is not None, "it may have been sent: look first next time"
+
+
+def test_a_thread_slack_no_longer_knows_is_not_a_missing_scope(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    _link(desk, desk.publish(report("OIG-27-01", components=("FEMA",))))
+    desk.worker().drain()
+    desk.slack.fault(kind="reset_after_receive", channel="C-NEWS")
+    desk.slack.fault(kind="error", error="thread_not_found", method="conversations.replies")
+    revision = report("OIG-27-01", kind="revised", components=("FEMA",), labels_gained=["revised"])
+    _link(desk, desk.publish(revision))
+    desk.clock.advance(seconds=2)
+    with caplog.at_level(logging.WARNING, logger="oigwatch.deliver"):
+        desk.worker().drain()
+    assert [r.status for r in rows(desk)] == ["sent", "sent"]
+    assert not [r for r in caplog.records if "history" in r.getMessage()]
