@@ -52,6 +52,14 @@ def sent(engine: Engine, target: str, now: datetime, router: Router | None) -> i
         return _event(conn, "delivery_recovered", target, since, payload, now, router)
 
 
+def failing_names(engine: Engine) -> frozenset[str]:
+    """The targets in an episode now (one read; the worker asks once per pass, so a message
+    that reaches a target closes its episode whichever worker saw it fail)."""
+    query = select(TargetState.target).where(TargetState.failing_since.is_not(None))
+    with engine.connect() as conn:
+        return frozenset(conn.scalars(query))
+
+
 def raise_due(
     engine: Engine, alert_after: float, now: datetime, router: Router | None
 ) -> list[int]:

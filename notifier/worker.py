@@ -76,6 +76,7 @@ class Worker:
         self.skip = frozenset(skip)  # targets this worker leaves alone
         self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="oigwatch-send")
         self.inflight: dict[Future[tuple[str, int, str]], outbox.Claim] = {}
+        self.failing: frozenset[str] = frozenset()  # targets in a failing episode (target_health)
         outbox.ensure_targets(engine, list(self.targets))
 
     def run_once(self, wait: bool = True) -> Tally:
@@ -86,8 +87,14 @@ class Worker:
         tally = Tally()
         self._collect(tally, block=False)
         now = self.clock()
+        self.failing = target_health.failing_names(self.engine)  # one read a pass
         alert_after = self.settings.delivery.alert_after_minutes * 60
-        for _ in target_health.raise_due(self.engine, alert_after, now, self.router):
+        raised = (
+            target_health.raise_due(self.engine, alert_after, now, self.router)
+            if self.failing
+            else []
+        )
+        for _ in raised:
             log.error("a delivery target has been failing for %g minutes", alert_after / 60)
         busy = {claim.target for claim in self.inflight.values()}
         paces = {
@@ -142,7 +149,9 @@ class Worker:
             error = f"{target.kind} {target.name}: {type(exc).__name__}: {exc}"
             return self._failed(claim, error, permanent=False, unknown=True), count, error
         outbox.mark_sent(self.engine, claim, self.name, ref, self.clock())
-        if target_health.sent(self.engine, claim.target, self.clock(), self.router):
+        if claim.target in self.failing and target_health.sent(
+            self.engine, claim.target, self.clock(), self.router
+        ):
             log.info("delivery to %s works again", claim.target)
         return "sent", count, ""
 
@@ -157,6 +166,7 @@ class Worker:
     ) -> str:
         log.warning("delivery to %s failed: %s", claim.target, error)
         target_health.failed(self.engine, claim.target, error, self.clock(), permanent=permanent)
+        self.failing = self.failing | {claim.target}
         return outbox.mark_failed(
             self.engine,
             self.settings.delivery,
