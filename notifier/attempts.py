@@ -39,16 +39,16 @@ def next_message(
     ``due``: the pending-and-due condition; ``count``: how many deliveries the target has due
     (``burst_digest`` or more fresh ones become one digest of at most ``max_digest``)."""
     mine = due & (Delivery.target == target)
-    head = _rows(conn, mine, 1)
-    if not head:  # another worker took them since they were counted
+    burst = count >= burst_digest
+    rows = _rows(conn, mine, max_digest if burst else 1)  # one query in the common case
+    if not rows:  # another worker took them since they were counted
         return [], None
-    first = head[0]
+    first = rows[0]
     if first.attempt_started_at is not None:
         same = mine & (Delivery.attempt_started_at == first.attempt_started_at)
         return _rows(conn, same, max_digest), aware(first.attempt_started_at)
     fresh = mine & Delivery.attempt_started_at.is_(None)
-    burst = count >= burst_digest
-    rows = _rows(conn, fresh, max_digest if burst else 1)
+    rows = [row for row in rows if row.attempt_started_at is None]
     if rows[0].mode == "digest" and not burst:
         rows = _rows(conn, fresh, max_digest)
     digest = rows[0].mode == "digest" or burst
