@@ -17,6 +17,7 @@ from support.harness import Oigwatch, ledger_snapshot, write_config
 from support.service import ServiceProcess, wait_until
 
 from crawler.ledger.db import normalize_url
+from fixture_site import FixtureSite
 
 FAST = "jitter = 0\ndeliver_poll = 1\nquick_interval = 1.5\ndeep_interval = 3600\n"
 
@@ -81,10 +82,10 @@ def test_a_ledger_that_refuses_writes_fails_healthz_within_one_poll_then_recover
 
 
 def test_a_deleted_sqlite_ledger_fails_healthz_and_is_never_written_blind(
-    oigwatch: Oigwatch, services: list[ServiceProcess], tmp_path: Path
+    site: FixtureSite, services: list[ServiceProcess], tmp_path: Path
 ) -> None:
-    if not oigwatch.db_url.startswith("sqlite"):
-        pytest.skip("a ledger file is SQLite's")
+    # a ledger file is SQLite's: this one test has no PostgreSQL twin
+    oigwatch = Oigwatch(site, f"sqlite:///{tmp_path / 'ledger.db'}", write_config(tmp_path))
     service = serve(services, oigwatch, tmp_path)
     wait_until(lambda: len(service.runs()) >= 2, 60, "a baseline and a quick poll")
     path = Path(oigwatch.db_url.removeprefix("sqlite:///"))
