@@ -1,11 +1,14 @@
-"""Shared helpers for the crawler tests: saved listing pages under ``pages/``."""
+"""Shared helpers for the crawler tests: saved listing pages under ``pages/``, a ledger."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from crawler.ledger.db import ensure_schema, make_engine
+from crawler.ledger.store import Ledger
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -18,3 +21,12 @@ def page_html() -> Callable[[str], str]:
         return (PAGES / name).read_text(encoding="utf-8")
 
     return read
+
+
+@pytest.fixture
+def ledger(db_url: str) -> Iterator[Ledger]:
+    """A migrated ledger on SQLite, then PostgreSQL (``db_url``)."""
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+    yield Ledger(engine)
+    engine.dispose()

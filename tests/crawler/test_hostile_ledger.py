@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-import pytest
 from alembic import command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,14 +31,6 @@ HOSTILE = st.one_of(
     st.text(min_size=180, max_size=400),
     st.sampled_from(["2026²", "２０２６", "\u202e6202", "OIG-1\x004-131", "x" * 150, "FY 2026"]),
 )
-
-
-@pytest.fixture
-def ledger(db_url: str) -> Iterator[Ledger]:
-    engine = make_engine(db_url)
-    ensure_schema(engine)
-    yield Ledger(engine)
-    engine.dispose()
 
 
 def page_of(rows: list[dict[str, Any]]) -> dict[str, Any]:

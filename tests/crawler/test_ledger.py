@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from crawler.diff import Change, Diff
 from crawler.events import GateFacts, gate_events
 from crawler.health import Verdict
-from crawler.ledger.db import ensure_schema, make_engine
+from crawler.ledger.db import make_engine
 from crawler.ledger.models import ChangeEvent, CrawlRun, Report, ReportVersion
 from crawler.ledger.store import Ledger, RunRecord
 from crawler.state import ReportState
@@ -26,14 +24,6 @@ STATE = ReportState(
     fiscal_year="2024",
     components=("CBP",),
 )
-
-
-@pytest.fixture
-def ledger(db_url: str) -> Iterator[Ledger]:
-    engine = make_engine(db_url)
-    ensure_schema(engine)
-    yield Ledger(engine)
-    engine.dispose()
 
 
 def record(
