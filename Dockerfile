@@ -10,7 +10,10 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY crawler ./crawler
 COPY notifier ./notifier
+COPY ledger ./ledger
+COPY web ./web
 COPY scheduler ./scheduler
+COPY cli ./cli
 COPY fixture_site ./fixture_site
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 

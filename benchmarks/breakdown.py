@@ -18,8 +18,8 @@ from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess
 from benchmarks.probes import Probes, Target, compare_targets, find, record_targets
 from config.settings import load_settings
 from crawler.check import CheckOptions
-from crawler.ledger.db import ensure_schema, make_engine
-from crawler.ledger.store import Ledger
+from ledger.db import ensure_schema, make_engine
+from ledger.store import Ledger
 
 GROUP = "4 where the time goes (unchanged deep sweep)"
 CHILD = "child process (spawn to exit)"
@@ -40,7 +40,7 @@ def _spine_targets() -> list[Target]:
     stages = ("build_job", "run_crawl", "judge", "compare", "decide_events", "run_record")
     return [
         *(target for stage in stages for target in find(stage, ["crawler.spine"], stage)),
-        *find("record", ["crawler.ledger.store:Ledger"], "record"),
+        *find("record", ["ledger.store:Ledger"], "record"),
         *find(CHILD, ["crawler.fetch"], "follow"),
         *compare_targets(),
         *record_targets(),
@@ -109,8 +109,8 @@ def run_breakdown(config: Path, db_url: str, site: SiteProcess, runs: int) -> li
         with meter.measure():
             sweeps.append(one_sweep(config, db_url, site))
     figures = [
-        Figure(GROUP, "parent: python start + import scheduler.cli", "s",
-               import_seconds("scheduler.cli", max(runs, 5))),
+        Figure(GROUP, "parent: python start + import cli.main", "s",
+               import_seconds("cli.main", max(runs, 5))),
         Figure(GROUP, "child: python start + import crawler.child", "s",
                import_seconds("crawler.child", max(runs, 5))),
     ]  # fmt: skip

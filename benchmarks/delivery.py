@@ -28,9 +28,9 @@ from sqlalchemy import func, select
 from benchmarks.common import REPO, Figure, status_mb
 from benchmarks.ledger_scale import scratch_postgres
 from config.settings import load_settings
-from crawler.ledger.db import ensure_schema, make_engine
-from crawler.ledger.models import Delivery
-from crawler.ledger.store import Ledger
+from ledger.db import ensure_schema, make_engine
+from ledger.models import Delivery
+from ledger.store import Ledger
 from notifier.worker import Worker
 
 sys.path.insert(0, str(REPO / "tests"))

@@ -1,6 +1,6 @@
-"""Figure 8: rendering 10,000 change events into Atom, RSS 2.0 and JSON Feed (notifier/feeds.py).
+"""Figure 8: rendering 10,000 change events into Atom, RSS 2.0 and JSON Feed (web/feeds.py).
 
-The events are synthetic, in the shape of ``crawler.ledger.queries.event_json`` (the documented
+The events are synthetic, in the shape of ``ledger.queries.event_json`` (the documented
 ``--json`` event format): half ``new``, a quarter ``revised`` with ``changes`` lists (title, summary
 with both texts, issue date, PDF link and bytes, components) and labels gained or lost, some
 ``removed`` / ``restored``, and the ops kinds (unhealthy / recovered / bulk hold). Titles and
@@ -149,7 +149,7 @@ def _event(
 
 
 def _render(kind: str) -> Any:
-    from notifier import feeds
+    from web import feeds
 
     return {"atom": feeds.atom_feed, "rss": feeds.rss_feed, "json": feeds.json_feed}[kind]
 

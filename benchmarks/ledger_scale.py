@@ -1,6 +1,6 @@
 """Figure 3: compare + gate + record of a 5,000-entry crawl result into a 100,000-report ledger.
 
-The ledger is filled by bulk Core inserts into the tables of crawler/ledger/models.py (after an
+The ledger is filled by bulk Core inserts into the tables of ledger/models.py (after an
 empty baseline run recorded by ``Ledger.record``), one version per report. Then only the parent's
 steps after a crawl are timed, called as crawler/spine.py calls them, on a result shaped like the
 crawl child's. Each repetition lists 10 fresh new reports and revises 10 reports not revised
@@ -38,10 +38,10 @@ from crawler.check import (
 from crawler.diff import Diff
 from crawler.fetch import CrawlOutcome
 from crawler.health import Verdict, assess
-from crawler.ledger.db import ensure_schema, make_engine
-from crawler.ledger.models import Report, ReportVersion
-from crawler.ledger.store import Ledger, RunRecord, utcnow
 from crawler.state import ReportState
+from ledger.db import ensure_schema, make_engine
+from ledger.models import Report, ReportVersion
+from ledger.store import Ledger, RunRecord, utcnow
 
 LEDGER_REPORTS = 100_000
 RUN_REPORTS = 2_500  # two entries each: 5,000 entries
@@ -58,7 +58,7 @@ class ScaleResult:
 
 
 def _columns(state: ReportState, digest: str) -> dict[str, Any]:
-    """The reports columns of a state (as crawler.ledger.store.state_columns, hash supplied)."""
+    """The reports columns of a state (as ledger.store.state_columns, hash supplied)."""
     values = {f.name: getattr(state, f.name) for f in fields(ReportState)}
     values["issue_date"] = date.fromisoformat(state.issue_date) if state.issue_date else None
     values["components"] = list(state.components)
@@ -69,7 +69,7 @@ def _columns(state: ReportState, digest: str) -> dict[str, Any]:
 def fill(ledger: Ledger, settings: Settings, reports: int) -> int:
     """A ledger holding ``reports`` settled reports, one version each, after a silent baseline.
 
-    Bulk Core inserts into the tables of crawler/ledger/models.py. Only the newest reports, which
+    Bulk Core inserts into the tables of ledger/models.py. Only the newest reports, which
     the timed runs list, get their real content hash and version data: hashing all 100,000 would
     take longer than the rest of the benchmark, and nothing timed reads the others' hashes.
     """

@@ -73,7 +73,7 @@ def find(label: str, owners: list[str], step: str) -> list[Target]:
 
 def compare_targets() -> list[Target]:
     """The steps of crawler.check.compare (and count_reports, which the event gates call)."""
-    ledger = ["crawler.ledger.store:Ledger"]
+    ledger = ["ledger.store:Ledger"]
     return [
         *find("admission: admit", ["crawler.check"], "admit"),
         *find("compare: known_fiscal_years", ledger, "known_fiscal_years"),
@@ -91,5 +91,5 @@ RECORD_STEPS = ("insert_run", "apply_diff", "report_ids", "insert_versions", "ma
 
 def record_targets() -> list[Target]:
     """The steps of Ledger.record, in whichever ledger module holds them."""
-    owners = ["crawler.ledger.recording", "crawler.ledger.store"]
+    owners = ["ledger.recording", "ledger.store"]
     return [target for step in RECORD_STEPS for target in find(f"record: {step}", owners, step)]

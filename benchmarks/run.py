@@ -29,7 +29,7 @@ from benchmarks.ledger_scale import PG_ADMIN_URL, measure, scratch_postgres
 from benchmarks.service import run_service
 from benchmarks.sweeps import run_sweeps
 from config.settings import load_settings
-from crawler.ledger.db import normalize_url
+from ledger.db import normalize_url
 
 RESULTS = REPO / "benchmarks" / "results" / "latest.json"
 

@@ -15,9 +15,9 @@ from crawler.diff import Diff, Stored, SweepFacts, diff_reports
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
 from crawler.fetch import CrawlOutcome
 from crawler.health import Verdict, assess
-from crawler.ledger.store import ROBOTS, Ledger, RunRecord, count_reports
 from crawler.normalize import pdf_path
 from crawler.state import ViewInfo, merge_entries, report_key
+from ledger.store import ROBOTS, Ledger, RunRecord, count_reports
 
 ALL_PDFS = -1
 

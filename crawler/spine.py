@@ -21,8 +21,8 @@ from crawler.check import (
     unrecordable,
 )
 from crawler.fetch import CrawlAbandoned, Progress, run_crawl
-from crawler.ledger.lock import source_lock
-from crawler.ledger.store import Ledger, Recorded, Router, RunRecord, utcnow
+from ledger.lock import source_lock
+from ledger.store import Ledger, Recorded, Router, RunRecord, utcnow
 
 
 def check_source(

@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.delivery import DeliveryConfig
-from crawler.ledger.models import ChangeEvent, Delivery, TargetState
-from crawler.ledger.queries import event_json
-from crawler.ledger.recording import enqueue, upsert
-from crawler.ledger.rows import Router, aware
+from ledger.models import ChangeEvent, Delivery, TargetState
+from ledger.queries import event_json
+from ledger.recording import enqueue, upsert
+from ledger.rows import Router, aware
 from notifier import attempts as attempt_state
 
 MAX_DIGEST = 200

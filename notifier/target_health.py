@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
-from crawler.ledger.models import ChangeEvent, Delivery, Source, TargetState
-from crawler.ledger.recording import enqueue, upsert
-from crawler.ledger.rows import Router, aware
+from ledger.models import ChangeEvent, Delivery, Source, TargetState
+from ledger.recording import enqueue, upsert
+from ledger.rows import Router, aware
 
 
 def failed(engine: Engine, target: str, error: str, now: datetime, *, permanent: bool) -> None:

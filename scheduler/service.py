@@ -33,10 +33,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from config.settings import Settings, SourceConfig
 from crawler.check import CheckOptions
 from crawler.fetch import CrawlAbandoned
-from crawler.ledger.db import make_engine
-from crawler.ledger.lock import SourceBusy
-from crawler.ledger.store import Ledger, Recorded, RunRecord, utcnow
 from crawler.spine import check_source
+from ledger.db import make_engine
+from ledger.lock import SourceBusy
+from ledger.store import Ledger, Recorded, RunRecord, utcnow
 from notifier.routes import digest_times, router_for
 from scheduler.plan import first_runs
 from scheduler.watch import Watch
@@ -288,7 +288,7 @@ class Service:
         self, listener: socket.socket
     ) -> tuple[uvicorn.Server, asyncio.Task[None]]:
         """Feeds, pages, API and /healthz on the listening socket."""
-        from notifier.web.app import create_app
+        from web.app import create_app
 
         engine = self.ledger.engine
         if engine.dialect.name == "sqlite":  # pages and feeds never wait behind a crawl's write

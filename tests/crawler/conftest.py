@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.ledger.db import ensure_schema, make_engine
-from crawler.ledger.store import Ledger
+from ledger.db import ensure_schema, make_engine
+from ledger.store import Ledger
 
 PAGES = Path(__file__).parent / "pages"
 

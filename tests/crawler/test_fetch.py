@@ -15,7 +15,7 @@ import pytest
 from config.settings import load_settings
 from crawler.check import CheckOptions
 from crawler.fetch import child_environment, remove_stale_crawl_dirs, run_crawl
-from crawler.ledger.db import DatabaseError, make_engine
+from ledger.db import DatabaseError, make_engine
 
 
 def _processes_under(directory: Path) -> list[str]:

@@ -18,10 +18,10 @@ from crawler.diff import SweepFacts, diff_reports
 from crawler.entry import ReportEntry
 from crawler.events import GateFacts, gate_events
 from crawler.health import Verdict
-from crawler.ledger.db import _alembic_config, ensure_schema, make_engine
-from crawler.ledger.models import Report
-from crawler.ledger.store import Ledger, RunRecord
 from crawler.state import ViewInfo, merge_entries
+from ledger.db import _alembic_config, ensure_schema, make_engine
+from ledger.models import Report
+from ledger.store import Ledger, RunRecord
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 VIEWS = {"audits": ViewInfo(family="audits", rank=0)}

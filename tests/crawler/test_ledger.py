@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from crawler.diff import Change, Diff
 from crawler.events import GateFacts, gate_events
 from crawler.health import Verdict
-from crawler.ledger.db import make_engine
-from crawler.ledger.models import ChangeEvent, CrawlRun, Report, ReportVersion
-from crawler.ledger.store import Ledger, RunRecord
 from crawler.state import ReportState
+from ledger.db import make_engine
+from ledger.models import ChangeEvent, CrawlRun, Report, ReportVersion
+from ledger.store import Ledger, RunRecord
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 STATE = ReportState(
@@ -100,6 +100,6 @@ def test_bulk_hold_holds_new_reports_behind_one_summary() -> None:
 
 
 def test_schema_head_constant_matches_the_migrations(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from crawler.ledger.db import SCHEMA_HEAD, head_revision
+    from ledger.db import SCHEMA_HEAD, head_revision
 
     assert head_revision(make_engine(f"sqlite:///{tmp_path}/x.db")) == SCHEMA_HEAD

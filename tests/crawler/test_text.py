@@ -121,13 +121,13 @@ def test_admission_and_every_output_share_it() -> None:
     """No module keeps a cleaner of its own (the duplicates this one replaced)."""
     import crawler.admit
     import notifier.console
-    import notifier.feeds
     import notifier.render.common
+    import web.feeds
 
     assert crawler.admit.clean_text is clean_text
     assert notifier.console.safe is clean_text
-    assert notifier.feeds.clean_text is clean_text
+    assert web.feeds.clean_text is clean_text
     assert notifier.render.common.clean_text is clean_text
-    for module in ("crawler.admit", "notifier.console", "notifier.feeds", "notifier.render.common"):
+    for module in ("crawler.admit", "notifier.console", "web.feeds", "notifier.render.common"):
         names = vars(sys.modules[module])
         assert not {"_UNSAFE", "_CONTROL", "_XML_ILLEGAL", "xml_safe"} & set(names), module

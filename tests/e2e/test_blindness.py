@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, text
 from support.harness import Oigwatch, ledger_snapshot, write_config
 from support.service import ServiceProcess, wait_until
 
-from crawler.ledger.db import normalize_url
 from fixture_site import FixtureSite
+from ledger.db import normalize_url
 
 FAST = "jitter = 0\ndeliver_poll = 1\nquick_interval = 1.5\ndeep_interval = 3600\n"
 
@@ -132,7 +132,7 @@ def test_a_second_crawl_of_a_source_exits_with_one_line_naming_the_first(
                            "seconds": 0.4, "count": -1})  # fmt: skip
     baselined.site.clear_log()
     first = subprocess.Popen(
-        [sys.executable, "-m", "scheduler", "crawl", "--config", str(baselined.config), "--db",
+        [sys.executable, "-m", "cli", "crawl", "--config", str(baselined.config), "--db",
          baselined.db_url, "--base-url", baselined.site.base_url, "--deep", "--no-deliver"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ},
     )  # fmt: skip
@@ -156,7 +156,7 @@ def test_a_second_crawl_of_a_source_exits_with_one_line_naming_the_first(
 def test_overlapping_crawls_wait_for_each_other_and_never_collide(baselined: Oigwatch) -> None:
     for _ in range(3):
         baselined.site.mutate({"op": "add_report"})
-    argv = [sys.executable, "-m", "scheduler", "crawl", "--config", str(baselined.config), "--db",
+    argv = [sys.executable, "-m", "cli", "crawl", "--config", str(baselined.config), "--db",
             baselined.db_url, "--base-url", baselined.site.base_url, "--quick", "--json",
             "--no-deliver"]  # fmt: skip
     env = {**os.environ, "OIGWATCH_CRAWL__LOCK_WAIT": "60"}

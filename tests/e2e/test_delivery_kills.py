@@ -29,9 +29,9 @@ from support.desk import Clock, Desk, report
 from support.fake_slack import FakeSlack, SlackMessage
 
 from config.settings import load_settings
-from crawler.ledger.db import ensure_schema, make_engine
-from crawler.ledger.models import Delivery
-from crawler.ledger.store import Ledger
+from ledger.db import ensure_schema, make_engine
+from ledger.models import Delivery
+from ledger.store import Ledger
 
 SEED = 20261202
 TRIALS = 24
@@ -75,7 +75,7 @@ def bench(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 def deliver(config: Path, db_url: str, log: Path) -> subprocess.Popen[bytes]:
-    argv = [sys.executable, "-m", "scheduler", "deliver", "--config", str(config), "--db", db_url]
+    argv = [sys.executable, "-m", "cli", "deliver", "--config", str(config), "--db", db_url]
     env = {**os.environ, "OIGWATCH_SLACK_TOKEN": "xoxb-test"}
     with log.open("ab") as err:
         return subprocess.Popen(argv, env=env, start_new_session=True,

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import create_engine, text
 from support.harness import Oigwatch, ledger_snapshot
 
-from crawler.ledger.db import normalize_url
+from ledger.db import normalize_url
 
 AUDITS = "/reports/audits-inspections-and-evaluations"
 

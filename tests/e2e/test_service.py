@@ -18,7 +18,7 @@ from support.fake_slack import FakeSlack
 from support.harness import NEWSROOM_SLACK, Oigwatch, ledger_snapshot, write_config
 from support.service import ServiceProcess, crawl_runs, wait_until
 
-from crawler.ledger.db import normalize_url
+from ledger.db import normalize_url
 
 ENV = {"OIGWATCH_SLACK_TOKEN": "xoxb-test"}
 

@@ -10,8 +10,8 @@ from support.desk import CONFIG, Clock, Desk
 from support.fake_slack import FakeSlack
 
 from config.settings import load_settings
-from crawler.ledger.db import ensure_schema, make_engine
-from crawler.ledger.store import Ledger
+from ledger.db import ensure_schema, make_engine
+from ledger.store import Ledger
 
 
 @pytest.fixture

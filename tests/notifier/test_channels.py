@@ -10,7 +10,7 @@ from support.desk import Desk, report
 from support.smtp_server import SmtpServer
 
 from config.settings import load_settings
-from crawler.ledger.models import Delivery
+from ledger.models import Delivery
 from notifier.outbox import digest_now
 
 WEBHOOK = """
@@ -225,7 +225,7 @@ target = "news"
     )
     from sqlalchemy import insert
 
-    from crawler.ledger.models import Report
+    from ledger.models import Report
 
     source_id = desk.ledger.source_id("dhs-oig")
     with desk.ledger.engine.begin() as conn:  # a report row, so the events can find each other
@@ -254,7 +254,7 @@ target = "news"
 def _link(desk: Desk, event_ids: list[int]) -> None:
     from sqlalchemy import update
 
-    from crawler.ledger.models import ChangeEvent, Report
+    from ledger.models import ChangeEvent, Report
 
     with desk.ledger.engine.begin() as conn:
         report_id = conn.scalar(select(Report.id).where(Report.key == "OIG-27-01"))

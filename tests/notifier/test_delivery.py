@@ -11,7 +11,7 @@ from sqlalchemy import select
 from support.desk import Desk, report
 from support.fake_slack import SlackMessage
 
-from crawler.ledger.models import ChangeEvent, Delivery
+from ledger.models import ChangeEvent, Delivery
 from notifier.worker import Worker
 
 

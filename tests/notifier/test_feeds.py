@@ -9,7 +9,7 @@ from collections.abc import Callable
 import feedparser
 import pytest
 
-from notifier.feeds import HEALTH_KINDS, FeedFilter, atom_feed, json_feed, rss_feed, rss_html
+from web.feeds import HEALTH_KINDS, FeedFilter, atom_feed, json_feed, rss_feed, rss_html
 
 URL = "http://127.0.0.1:8080/feeds/changes.atom"
 
@@ -99,7 +99,7 @@ def feedgen_reference(events: list[dict], url: str, kind: str) -> bytes:
     from feedgen.feed import FeedGenerator
 
     from crawler.text import clean_text
-    from notifier.feeds import _entries, _header, rss_html
+    from web.feeds import _entries, _header, rss_html
 
     entries = _entries(events, FeedFilter())
     feed: FeedGenerator = _header(entries, url, "DHS OIG report changes")

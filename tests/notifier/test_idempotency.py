@@ -16,7 +16,7 @@ from support.smtp_server import SmtpServer
 from support.webhook_receiver import WebhookReceiver
 
 from config.settings import load_settings
-from crawler.ledger.models import Delivery, TargetState
+from ledger.models import Delivery, TargetState
 from notifier.transports import header, retry_after
 
 SECRET = b"s3cret"

@@ -18,7 +18,6 @@ from lxml import etree
 from support.slack_payload import check_message
 
 from notifier.console import render_text
-from notifier.feeds import atom_feed, json_feed, rss_feed
 from notifier.render import (
     email_digest,
     email_message,
@@ -29,6 +28,7 @@ from notifier.render import (
 from notifier.render.common import safe_url
 from notifier.render.email import DEL, INS, EmailContent
 from notifier.render.slack import SlackMessage, slack_url
+from web.feeds import atom_feed, json_feed, rss_feed
 
 TEMPLATES = load_templates()
 HOSTILE = {

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from support.desk import Desk, report
 
-from crawler.ledger.models import Delivery, TargetState
+from ledger.models import Delivery, TargetState
 from notifier import outbox
 
 

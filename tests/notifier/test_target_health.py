@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from support.desk import Desk, report
 
-from crawler.ledger.models import ChangeEvent
-from notifier.web.health import check
-from scheduler.cli import main
+from cli.main import main
+from ledger.models import ChangeEvent
+from web.health import check
 
 
 def ops_events(desk: Desk) -> list[dict]:

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from sqlalchemy import insert, select, update
 from support.desk import Desk, report
 
-from crawler.ledger.models import ChangeEvent, Delivery, Report
+from cli.main import main
+from ledger.models import ChangeEvent, Delivery, Report
 from notifier import outbox
 from notifier.worker import TRANSPORTS, Worker
-from scheduler.cli import main
 
 
 def posts_per_report(desk: Desk, channel: str = "C-NEWS") -> Counter[str]:

@@ -333,12 +333,12 @@ def source_files(folder: str, pattern: str = "*") -> set[str]:
 
 def test_wheel_holds_the_files_needed_at_run_time(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    needed = {"config/default.toml", "crawler/migrations/env.py",
-              "crawler/migrations/script.py.mako", "fixture_site/data/dhs_oig_records.jsonl"}  # fmt: skip
-    needed |= source_files("crawler/migrations/versions", "*.py")
+    needed = {"config/default.toml", "ledger/migrations/env.py",
+              "ledger/migrations/script.py.mako", "fixture_site/data/dhs_oig_records.jsonl"}  # fmt: skip
+    needed |= source_files("ledger/migrations/versions", "*.py")
     needed |= source_files("notifier/templates")
-    needed |= source_files("notifier/web/templates") | source_files("notifier/web/static")
-    assert any(n.startswith("notifier/web/templates/") for n in needed)
+    needed |= source_files("web/templates") | source_files("web/static")
+    assert any(n.startswith("web/templates/") for n in needed)
     assert needed - names == set()
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -351,8 +351,8 @@ def test_the_wheel_alone_configures_migrates_and_renders(wheel: Path, tmp_path: 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
-        "import sys, config.settings as s, crawler.ledger.db as db, notifier.render.common as r\n"
-        "import notifier.web as w, pathlib\n"
+        "import sys, config.settings as s, ledger.db as db, notifier.render.common as r\n"
+        "import web as w, pathlib\n"
         "for m in (s, db, r, w): assert m.__file__.startswith(sys.argv[1]), m.__file__\n"
         "assert s.load_settings(environ={}).sources, 'no sources in default.toml'\n"
         "assert sorted(p.name for p in db.MIGRATIONS.glob('versions/*.py'))\n"
@@ -365,7 +365,7 @@ def test_the_wheel_alone_configures_migrates_and_renders(wheel: Path, tmp_path: 
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
     ledger = f"sqlite:///{tmp_path / 'ledger.db'}"
-    done = subprocess.run([sys.executable, "-m", "scheduler", "db", "upgrade", "--db", ledger],
+    done = subprocess.run([sys.executable, "-m", "cli", "db", "upgrade", "--db", ledger],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "ledger.db").stat().st_size > 0

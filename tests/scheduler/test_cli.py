@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from support.loopback_http import closed_port
 
-from crawler.ledger.db import SCHEMA_HEAD
-from scheduler.cli import main
+from cli.main import main
+from ledger.db import SCHEMA_HEAD
 
 COMMANDS = [
     "run",
@@ -125,10 +125,10 @@ def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
 
 
 def test_cli_reference_is_current() -> None:
-    from scheduler.clidoc import DOC, render
+    from cli.doc import DOC, render
 
     current = DOC.read_text(encoding="utf-8")
-    assert render(current) == current, "run `python -m scheduler.clidoc` to regenerate docs/cli.md"
+    assert render(current) == current, "run `python -m cli.doc` to regenerate docs/cli.md"
 
 
 def test_unresolvable_site_fails_fast_without_trying_every_page(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from support.old_rows import NUMBER, SHOWN, UNSAFE, strings, write_hostile_rows
 
-from crawler.ledger.db import ensure_schema, make_engine
-from scheduler.cli import main
+from cli.main import main
+from ledger.db import ensure_schema, make_engine
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from scheduler.cli import main
+from cli.main import main
 
 
 def test_demo_shows_what_a_newsroom_would_be_told(tmp_path: Path) -> None:

@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from support.harness import write_config
 from support.loopback_http import closed_port
 
+from cli.main import main
 from config.settings import load_settings
 from crawler.fetch import CrawlAbandoned
-from crawler.ledger.db import ensure_schema, make_engine
-from crawler.ledger.store import Ledger
-from scheduler.cli import main
+from ledger.db import ensure_schema, make_engine
+from ledger.store import Ledger
 from scheduler.service import Service
 
 DIGEST = """
@@ -148,7 +148,7 @@ def test_a_deep_sweep_due_during_a_quick_poll_runs_right_after_it(tmp_path: Path
 
 
 def test_a_crawl_stuck_past_its_limit_fails_healthz() -> None:
-    from notifier.web.health import scheduler_state
+    from web.health import scheduler_state
 
     now = datetime.now(UTC)
     raw = {"running": True, "heartbeat": now, "jobs": [], "overdue": ["dhs-oig"]}

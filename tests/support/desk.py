@@ -10,7 +10,7 @@ from typing import Any
 from config.settings import Settings
 from crawler.events import EventDraft
 from crawler.health import Verdict
-from crawler.ledger.store import Ledger, RunRecord
+from ledger.store import Ledger, RunRecord
 from notifier.routes import router_for
 from notifier.worker import Worker
 from support.fake_slack import FakeSlack

@@ -10,10 +10,10 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
+from cli.main import main
 from config.settings import DEFAULT_CONFIG
-from crawler.ledger.db import normalize_url
 from fixture_site import FixtureSite
-from scheduler.cli import main
+from ledger.db import normalize_url
 
 TEST_CRAWL = """
 [crawl]

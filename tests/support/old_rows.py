@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from crawler.events import EventDraft, ops_event
 from crawler.health import Verdict
-from crawler.ledger.models import CrawlRun, Report, ReportVersion
-from crawler.ledger.store import Ledger, RunRecord, utcnow
+from ledger.models import CrawlRun, Report, ReportVersion
+from ledger.store import Ledger, RunRecord, utcnow
 
 EVIL = "\u202eevil\u202c \u2066x\u2069 nul\x00 \x1b[31mred"
 SHOWN = "evil x nul [31mred"  # what a reader may see of it

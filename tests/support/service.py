@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from crawler.ledger.db import normalize_url
+from ledger.db import normalize_url
 
 SERVING = re.compile(r"feeds, pages and /healthz on (http://\S+)")
 
@@ -52,7 +52,7 @@ def _cmdline(proc: Path) -> str:
 
 
 class ServiceProcess:
-    """One ``python -m scheduler run`` against a fixture site and a ledger."""
+    """One ``python -m cli run`` against a fixture site and a ledger."""
 
     def __init__(
         self,
@@ -68,7 +68,7 @@ class ServiceProcess:
         self.tmpdir = workdir / "tmp"  # the crawls' temporary files land here
         self.tmpdir.mkdir(parents=True, exist_ok=True)
         self.log_path = workdir / f"service-{time.monotonic_ns()}.log"
-        argv = [sys.executable, "-m", "scheduler", "run", "--config", str(config)]
+        argv = [sys.executable, "-m", "cli", "run", "--config", str(config)]
         argv += ["--db", db_url, "--base-url", base_url]
         argv += ["--port", "0"] if http else ["--no-http"]
         environment = {**os.environ, "TMPDIR": str(self.tmpdir), **(env or {})}

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from crawler.ledger.models import Report
-from crawler.ledger.store import Ledger, utcnow
-from notifier.web.banner import Banner
-from notifier.web.shape import age_words, banner_notices, when
+from ledger.models import Report
+from ledger.store import Ledger, utcnow
+from web.banner import Banner
+from web.shape import age_words, banner_notices, when
 
 HOSTILE = 'HTTP 503 <script>alert(1)</script> & "quotes" at 13 pages'
 ESCAPED = "HTTP 503 &lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34; at 13 pages"

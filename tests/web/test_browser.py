@@ -13,7 +13,7 @@ from playwright.sync_api import ConsoleMessage, Dialog, Page
 from support import browser as browser_support
 from support.browser import chromium
 
-DEL_BG, INS_BG = (0xFF, 0xCD, 0xD2), (0xC8, 0xF0, 0xCD)  # notifier/web/static/style.css
+DEL_BG, INS_BG = (0xFF, 0xCD, 0xD2), (0xC8, 0xF0, 0xCD)  # web/static/style.css
 
 
 def near(pixel: tuple[int, ...], colour: tuple[int, int, int], tolerance: int = 6) -> bool:

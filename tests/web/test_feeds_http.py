@@ -176,7 +176,7 @@ def test_held_events_are_not_in_feeds_until_released(
 ) -> None:
     from sqlalchemy import update
 
-    from crawler.ledger.models import ChangeEvent
+    from ledger.models import ChangeEvent
 
     engine, settings = empty_ledger
     [held] = record_events(

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import create_engine
 
 from crawler.health import Verdict
-from crawler.ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord, utcnow
 from notifier.outbox import claim, ensure_targets, mark_failed
 
 

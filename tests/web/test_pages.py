@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from crawler.health import Verdict
-from crawler.ledger.models import Report
-from crawler.ledger.store import Ledger, RunRecord, utcnow
+from ledger.models import Report
+from ledger.store import Ledger, RunRecord, utcnow
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "

@@ -9,13 +9,15 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 
 from crawler.diff import Stored
-from crawler.ledger.models import (
+from crawler.normalize import pdf_path
+from crawler.state import ReportState
+from ledger.models import (
     CrawlRun,
     PageCache,
     Report,
     Source,
 )
-from crawler.ledger.recording import (
+from ledger.recording import (
     apply_diff,
     enqueue,
     insert_events,
@@ -25,7 +27,7 @@ from crawler.ledger.recording import (
     store_page_cache,
     update_source,
 )
-from crawler.ledger.rows import (
+from ledger.rows import (
     PlannedDelivery,
     Recorded,
     Router,
@@ -35,8 +37,6 @@ from crawler.ledger.rows import (
     state_from_row,
     utcnow,
 )
-from crawler.normalize import pdf_path
-from crawler.state import ReportState
 
 __all__ = [
     "Ledger",

@@ -12,13 +12,13 @@ import click
 from sqlalchemy import Engine
 
 from config.settings import ConfigError, Settings
-from crawler.ledger.store import utcnow
+from ledger.store import utcnow
 from notifier import outbox, target_health
 from notifier.console import safe
 
 if TYPE_CHECKING:
     from notifier.worker import Tally
-from scheduler.cli_common import UsageFailure, common, echo_json, open_ledger, settings_from
+from cli.common import UsageFailure, common, echo_json, open_ledger, settings_from
 
 CRAWL_DELIVERY_SECONDS = 10.0
 

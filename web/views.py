@@ -6,12 +6,12 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
 from config.delivery import LABELS
-from crawler.ledger import queries
-from crawler.ledger.rows import utcnow
-from notifier.web.context import STYLESHEET, WebContext
-from notifier.web.health import Scheduler, scheduler_state
-from notifier.web.params import DEFAULT_KINDS, FILTERS
-from notifier.web.shape import event_card, kind_word, report_view, source_view, when
+from ledger import queries
+from ledger.rows import utcnow
+from web.context import STYLESHEET, WebContext
+from web.health import Scheduler, scheduler_state
+from web.params import DEFAULT_KINDS, FILTERS
+from web.shape import event_card, kind_word, report_view, source_view, when
 
 PAGE_SIZE = 50
 

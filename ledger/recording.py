@@ -11,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import insert
 
 from crawler.diff import Diff
-from crawler.ledger.models import (
+from crawler.state import ReportState
+from ledger.models import (
     ChangeEvent,
     CrawlRun,
     Delivery,
@@ -20,8 +21,7 @@ from crawler.ledger.models import (
     ReportVersion,
     Source,
 )
-from crawler.ledger.rows import Router, RunRecord, chunks, state_columns, utcnow
-from crawler.state import ReportState
+from ledger.rows import Router, RunRecord, chunks, state_columns, utcnow
 
 
 def insert_run(conn: Connection, record: RunRecord) -> int:

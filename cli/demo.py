@@ -8,14 +8,14 @@ from typing import Any
 
 import click
 
+from cli.common import common, settings_from
 from config.settings import Settings
 from crawler.check import ALL_PDFS, CheckOptions
-from crawler.ledger import queries
-from crawler.ledger.db import ensure_schema, make_engine
-from crawler.ledger.store import Ledger
 from crawler.spine import check_source
+from ledger import queries
+from ledger.db import ensure_schema, make_engine
+from ledger.store import Ledger
 from notifier.console import render_text
-from scheduler.cli_common import common, settings_from
 
 SCRIPT: list[tuple[str, list[dict[str, Any]], str]] = [
     ("A new report is published on page 0", [{"op": "add_report", "components": ["ICE"]}], "quick"),

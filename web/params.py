@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from config.delivery import CONTENT_KINDS, LABELS, OPS_KINDS
 from config.settings import Settings
-from notifier.feeds import HEALTH_KINDS, FeedFilter
+from web.feeds import HEALTH_KINDS, FeedFilter
 
 FILTERS = ("component", "kind", "label")
 KNOWN_KINDS = CONTENT_KINDS + OPS_KINDS

@@ -20,8 +20,8 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from crawler.ledger.rows import aware
 from crawler.text import clean_json, clean_text
+from ledger.rows import aware
 from notifier.console import HEADLINES
 from notifier.render.common import trim
 

@@ -1,4 +1,4 @@
-"""Regenerates the command reference in docs/cli.md from ``--help`` (``python -m scheduler.clidoc``)."""
+"""Regenerates the command reference in docs/cli.md from ``--help`` (``python -m cli.doc``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from scheduler.cli import main
+from cli.main import main
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 BEGIN, END = "<!-- BEGIN GENERATED HELP -->", "<!-- END GENERATED HELP -->"

@@ -1,5 +1,5 @@
 """``python -m scheduler`` runs the oigwatch command line."""
 
-from scheduler.cli import main
+from cli.main import main
 
 main()

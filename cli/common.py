@@ -10,9 +10,9 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import ConfigError, Settings, load_settings
-from crawler.ledger.db import DatabaseError, ensure_schema, make_engine
-from crawler.ledger.store import Ledger
 from crawler.text import clean_json
+from ledger.db import DatabaseError, ensure_schema, make_engine
+from ledger.store import Ledger
 from notifier.console import render_text
 
 F = TypeVar("F", bound=Callable[..., Any])

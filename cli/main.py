@@ -11,16 +11,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from config.settings import ConfigError, Settings, SourceConfig
-from crawler.admit import describe_quarantined
-from crawler.check import ALL_PDFS, CheckOptions, database_reason
-from crawler.ledger import queries
-from crawler.ledger.lock import SourceBusy
-from crawler.ledger.store import Ledger
-from crawler.spine import check_source
-from notifier.console import safe
-from notifier.routes import router_for
-from scheduler.cli_common import (
+from cli.common import (
     EXIT_UNHEALTHY,
     UsageFailure,
     common,
@@ -28,7 +19,7 @@ from scheduler.cli_common import (
     open_ledger,
     settings_from,
 )
-from scheduler.cli_deliver import (
+from cli.deliver import (
     console_targets,
     deliver,
     deliver_now,
@@ -38,9 +29,18 @@ from scheduler.cli_deliver import (
     retry,
     test_route,
 )
-from scheduler.cli_ledger import db, release, report, sources
-from scheduler.cli_service import run
-from scheduler.demo import demo
+from cli.demo import demo
+from cli.read import db, release, report, sources
+from cli.run import run
+from config.settings import ConfigError, Settings, SourceConfig
+from crawler.admit import describe_quarantined
+from crawler.check import ALL_PDFS, CheckOptions, database_reason
+from crawler.spine import check_source
+from ledger import queries
+from ledger.lock import SourceBusy
+from ledger.store import Ledger
+from notifier.console import safe
+from notifier.routes import router_for
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

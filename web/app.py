@@ -18,10 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.settings import Settings
-from notifier.web import api, feeds_http, health, views
-from notifier.web.banner import Banner
-from notifier.web.context import StatusFn, WebContext
-from notifier.web.middleware import HeadAsGet, SecurityHeaders
+from web import api, feeds_http, health, views
+from web.banner import Banner
+from web.context import StatusFn, WebContext
+from web.middleware import HeadAsGet, SecurityHeaders
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api/", "/healthz", "/openapi.json")

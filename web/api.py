@@ -11,12 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from crawler.ledger import queries
 from crawler.text import clean_data
-from notifier.web.context import WebContext
-from notifier.web.feeds_http import FILTER_DOC
-from notifier.web.params import FILTERS
-from notifier.web.shape import fingerprint, iso, report_href, safe_event, version_changes
+from ledger import queries
+from web.context import WebContext
+from web.feeds_http import FILTER_DOC
+from web.params import FILTERS
+from web.shape import fingerprint, iso, report_href, safe_event, version_changes
 
 MAX_LIMIT = 1000
 

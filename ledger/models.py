@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.x models of the ledger. Migrations in crawler/migrations mirror this file."""
+"""SQLAlchemy 2.x models of the ledger. Migrations in ledger/migrations mirror this file."""
 
 from __future__ import annotations
 

@@ -19,14 +19,14 @@ from sqlalchemy import Engine
 
 from config.settings import Settings
 from crawler.text import clean_text
-from notifier.web.params import ChangeQuery, ParamError, known_components, parse_changes
-from notifier.web.shape import when
+from web.params import ChangeQuery, ParamError, known_components, parse_changes
+from web.shape import when
 
 HERE = Path(__file__).resolve().parent
 STYLESHEET = (HERE / "static" / "style.css").read_bytes()
 STYLESHEET_PATH = "/static/style.css?v=" + hashlib.sha256(STYLESHEET).hexdigest()[:12]
 StatusFn = Callable[[], dict[str, Any]]
-# The notices atop every page (notifier/web/banner.py); none by default.
+# The notices atop every page (web/banner.py); none by default.
 BannerFn = Callable[[], list[dict[str, str]]]
 
 

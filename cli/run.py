@@ -7,7 +7,7 @@ import logging
 
 import click
 
-from scheduler.cli_common import UsageFailure, common, open_ledger, settings_from
+from cli.common import UsageFailure, common, open_ledger, settings_from
 
 
 @click.command()

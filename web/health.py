@@ -20,11 +20,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.ledger import queries
-from crawler.ledger.rows import utcnow
 from crawler.text import clean_text
+from ledger import queries
+from ledger.rows import utcnow
 from notifier import target_health
-from notifier.web.context import StatusFn, WebContext
+from web.context import StatusFn, WebContext
 
 log = logging.getLogger(__name__)
 

@@ -6,14 +6,14 @@ from typing import Any
 
 import click
 
+from cli.common import UsageFailure, common, echo_json, emit, open_ledger, settings_from
 from crawler.admit import describe_quarantined
-from crawler.ledger import queries
-from crawler.ledger.db import current_revision, head_revision, make_engine, upgrade
-from crawler.ledger.store import release_hold
 from crawler.redline import redline_text
+from ledger import queries
+from ledger.db import current_revision, head_revision, make_engine, upgrade
+from ledger.store import release_hold
 from notifier.console import safe
 from notifier.routes import router_for
-from scheduler.cli_common import UsageFailure, common, echo_json, emit, open_ledger, settings_from
 
 VERSION_FIELDS = (
     "report_number",

@@ -14,11 +14,10 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from crawler.ledger.queries import ReportHistory
-from crawler.ledger.rows import aware
 from crawler.redline import Span
 from crawler.text import clean_data
-from notifier.feeds import HEALTH_KINDS, health_text, health_title
+from ledger.queries import ReportHistory
+from ledger.rows import aware
 from notifier.render.common import (
     FIELD_NAMES,
     KIND_WORDS,
@@ -32,6 +31,7 @@ from notifier.render.common import (
     safe_url,
     trim,
 )
+from web.feeds import HEALTH_KINDS, health_text, health_title
 
 VERSION_FIELDS = (
     "title",

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from crawler.ledger.models import (
+from crawler.normalize import norm_number
+from ledger.models import (
     ChangeEvent,
     CrawlRun,
     Delivery,
@@ -18,8 +19,7 @@ from crawler.ledger.models import (
     ReportVersion,
     Source,
 )
-from crawler.ledger.rows import aware
-from crawler.normalize import norm_number
+from ledger.rows import aware
 
 
 def event_json(row: Any, source: str) -> dict[str, Any]:

@@ -17,11 +17,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
-from crawler.ledger import queries
-from crawler.ledger.rows import utcnow
-from notifier.web import health
-from notifier.web.context import StatusFn
-from notifier.web.shape import banner_notices
+from ledger import queries
+from ledger.rows import utcnow
+from web import health
+from web.context import StatusFn
+from web.shape import banner_notices
 
 log = logging.getLogger(__name__)
 CHECK_TTL = 10.0  # seconds an answer of health.check is reused by pages

@@ -15,11 +15,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from crawler.ledger import queries
-from notifier.feeds import atom_feed, json_feed, rss_feed
-from notifier.web.context import WebContext
-from notifier.web.params import FILTERS
-from notifier.web.shape import safe_event
+from ledger import queries
+from web.context import WebContext
+from web.feeds import atom_feed, json_feed, rss_feed
+from web.params import FILTERS
+from web.shape import safe_event
 
 Renderer = Callable[[Iterable[Mapping[str, Any]], str], bytes]
 FORMATS: dict[str, tuple[Renderer, str]] = {

@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SCHEMA_HEAD = "0005"  # the newest migration; a test checks it against Alembic's head
 
 
