@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -60,6 +61,7 @@ class Registry(Generic[E]):
         self._entries: dict[str, E] = {}
         self._order: tuple[str, ...] = ()  # the package's ORDER: how errors list the kinds
         self._discovered = False
+        self._lock = threading.RLock()  # the importing thread may read the registry again
 
     def register(self, entry: E) -> E:
         """Add (or replace) the entry of ``entry.kind``; returns it."""
@@ -78,12 +80,15 @@ class Registry(Generic[E]):
         """Import every module of the built-in package, once (``_private`` ones excepted)."""
         if self._discovered:
             return
-        self._discovered = True
-        package = importlib.import_module(self.package)
-        self._order = tuple(getattr(package, "ORDER", ()))
-        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{self.package}.{info.name}")
+        with self._lock:
+            if self._discovered:
+                return
+            package = importlib.import_module(self.package)
+            self._order = tuple(getattr(package, "ORDER", ()))
+            for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+                if not info.name.startswith("_"):
+                    importlib.import_module(f"{self.package}.{info.name}")
+            self._discovered = True
 
     def get(self, kind: str, default: E | None = None) -> E | None:
         """The entry of ``kind``; ``default`` when no module registered it."""
