@@ -177,9 +177,9 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
 
     Example: oigwatch test-route immigration-desk
     """
+    from config.registry import CHANNELS
     from notifier.render.common import load_templates
     from notifier.transports import DeliveryError, Outgoing
-    from notifier.worker import TRANSPORTS
 
     settings = settings_from(config_path, db_url)
     try:
@@ -189,7 +189,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
     sample = {**SAMPLE, "detected_at": datetime.now(UTC).isoformat()}
     templates = load_templates(settings.delivery.templates_dir or None)
     try:
-        ref = TRANSPORTS[target.kind](target, Outgoing([sample]), templates)
+        ref = CHANNELS[target.kind].send(target, Outgoing([sample]), templates)
     except DeliveryError as exc:
         raise click.ClickException(f"route {name}: {exc}") from exc
     click.echo(f"route {name}: sent to {target.kind} target {target.name} ({json.dumps(ref)})")
@@ -198,10 +198,9 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
 
 def _history_warning(route: str, target: Any) -> None:
     """Say when a Slack target cannot read its channel's history (to look before posting again)."""
-    from config.delivery import SlackTarget
-    from notifier.transports import slack
+    from notifier.channels import slack
 
-    if not isinstance(target, SlackTarget):
+    if not isinstance(target, slack.SlackTarget):
         return
     problem = slack.history_problem(target)
     if problem:

@@ -1,16 +1,30 @@
 """Config models for delivery: targets (where messages go) and routes (who hears what).
 
-Secrets are never config values: a target names the environment variable that holds its token,
-password or signing secret, and the value is read when a message is sent.
+A target's keys are its channel's model (``notifier/channels/``, found by ``kind`` in
+``config.registry.CHANNELS``). Secrets are never config values: a target names the environment
+variable that holds its token, password or signing secret, and the value is read when a message is
+sent.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    SerializeAsAny,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticKnownError
+
+from config.registry import CHANNELS
 
 # names are stored in the ledger (sources, view families, delivery targets and routes)
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -31,86 +45,39 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _env_name(value: str) -> str:
+def env_name(value: str) -> str:
+    """A validator of ``*_env`` keys: the NAME of an environment variable, never its value."""
     if value and not ENV_NAME.match(value):
         raise ValueError("must be the NAME of an environment variable (A-Z, 0-9, _), not a secret")
     return value
 
 
-class ConsoleTarget(_Frozen):
-    """Print alerts on the console (stdout of the process delivering)."""
+class TargetConfig(_Frozen):
+    """What every target has; each channel's model (config.registry.CHANNELS) adds its keys."""
 
-    kind: Literal["console"]
+    kind: str
     name: Name
 
 
-class SlackTarget(_Frozen):
-    """A Slack channel, through a bot token (chat.postMessage)."""
-
-    kind: Literal["slack"]
-    name: Name
-    channel: str
-    token_env: str = "OIGWATCH_SLACK_TOKEN"
-    base_url: str = "https://slack.com/api/"
-    broadcast_revisions: bool = False  # post revisions in the thread AND in the channel
-    timeout: Annotated[float, Field(gt=0)] = 15.0
-
-    _check_env = field_validator("token_env")(_env_name)
-
-
-class SlackWebhookTarget(_Frozen):
-    """A Slack incoming webhook (one fixed channel, no threads)."""
-
-    kind: Literal["slack_webhook"]
-    name: Name
-    url_env: str = "OIGWATCH_SLACK_WEBHOOK_URL"
-    timeout: Annotated[float, Field(gt=0)] = 15.0
-
-    _check_env = field_validator("url_env")(_env_name)
-
-
-class EmailTarget(_Frozen):
-    """An email list, through SMTP (STARTTLS with certificate verification, or implicit TLS)."""
-
-    kind: Literal["email"]
-    name: Name
-    to: tuple[str, ...]
-    sender: str = Field(alias="from")
-    smtp_host: str
-    smtp_port: int = 587
-    tls: Literal["starttls", "implicit", "none"] = "starttls"
-    username_env: str = ""
-    password_env: str = ""
-    ca_file: str = ""  # extra CA bundle (a private mail server); system CAs otherwise
-    timeout: Annotated[float, Field(gt=0)] = 30.0
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    _check_env = field_validator("username_env", "password_env")(_env_name)
-
-    @field_validator("to")
-    @classmethod
-    def _has_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value or any("@" not in address for address in value):
-            raise ValueError("must list email addresses")
+def _registered_target(value: Any) -> Any:
+    """The target validated by its channel's model, chosen by ``kind`` from the registry."""
+    if isinstance(value, TargetConfig):
         return value
+    if not isinstance(value, Mapping):
+        raise PydanticKnownError("model_attributes_type")
+    if "kind" not in value:
+        raise PydanticKnownError("union_tag_not_found", {"discriminator": "'kind'"})
+    kind = value["kind"]
+    channel = CHANNELS.get(kind) if isinstance(kind, str) else None
+    if channel is None:
+        expected = ", ".join(repr(known) for known in CHANNELS.kinds())
+        context = {"discriminator": "'kind'", "tag": str(kind), "expected_tags": expected}
+        raise PydanticKnownError("union_tag_invalid", context)
+    return channel.config.model_validate(value)
 
 
-class WebhookTarget(_Frozen):
-    """A generic JSON webhook, signed with HMAC-SHA256."""
-
-    kind: Literal["webhook"]
-    name: Name
-    url: str
-    secret_env: str = "OIGWATCH_WEBHOOK_SECRET"
-    timeout: Annotated[float, Field(gt=0)] = 15.0
-
-    _check_env = field_validator("secret_env")(_env_name)
-
-
-Target = Annotated[
-    ConsoleTarget | SlackTarget | SlackWebhookTarget | EmailTarget | WebhookTarget,
-    Field(discriminator="kind"),
-]
+# a [[targets]] table: any registered channel's model (serialized with its own keys)
+Target = Annotated[SerializeAsAny[TargetConfig], PlainValidator(_registered_target)]
 
 
 class RouteConfig(_Frozen):

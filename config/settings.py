@@ -9,12 +9,22 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticKnownError
 
-from config.delivery import DeliveryConfig, Name, RouteConfig, Target
+from config.delivery import DeliveryConfig, Name, RouteConfig, Target, TargetConfig
+from config.registry import LAYOUTS
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 ENV_PREFIX = "OIGWATCH_"
@@ -35,12 +45,22 @@ class SplitConfig(_Frozen):
     values: dict[str, str]  # filter value -> component code
 
 
+def _registered_layout(value: Any) -> Any:
+    """A page layout's kind, as ``config.registry.LAYOUTS`` knows them."""
+    kinds = LAYOUTS.kinds()
+    if value not in kinds:
+        quoted = [repr(kind) for kind in kinds]
+        expected = " or ".join(filter(None, (", ".join(quoted[:-1]), *quoted[-1:])))
+        raise PydanticKnownError("literal_error", {"expected": expected})
+    return value
+
+
 class ViewConfig(_Frozen):
     """One listing view of a source."""
 
     name: Name
     path: str
-    kind: Literal["table", "cards"] = "table"
+    kind: Annotated[str, PlainValidator(_registered_layout)] = "table"  # a registered layout
     components: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()  # labels every report listed here carries (management_alert)
     deep_order: str = ""  # query of a stable sort order walked by deep sweeps ("" = site default)
@@ -52,6 +72,11 @@ class ViewConfig(_Frozen):
         if not value.startswith("/"):
             raise ValueError("must start with '/'")
         return value
+
+    @property
+    def layout_module(self) -> str:
+        """The module registering this view's layout (the crawl child imports it)."""
+        return LAYOUTS[self.kind].module
 
 
 class SourceConfig(_Frozen):
@@ -168,7 +193,7 @@ class Settings(_Frozen):
                 )
         return self
 
-    def target(self, name: str) -> Target:
+    def target(self, name: str) -> TargetConfig:
         """The target called ``name``."""
         for target in self.targets:
             if target.name == name:
@@ -211,7 +236,6 @@ def _merge(base: dict[str, object], override: Mapping[str, object]) -> dict[str,
 
 
 TOP_LEVEL_ENV = ("database_url", "data_dir")
-TARGET_KINDS = ("console", "slack", "slack_webhook", "email", "webhook")  # pydantic's union tags
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, object]:
@@ -254,8 +278,7 @@ def _where(loc: tuple[int | str, ...], raw: Mapping[str, object]) -> str:
 def _describe(error: ValidationError, origin: str, raw: Mapping[str, object]) -> str:
     lines = [f"invalid configuration ({origin}):"]
     for problem in error.errors():
-        loc = tuple(p for p in problem["loc"] if not (isinstance(p, str) and p in TARGET_KINDS))
-        where = _where(loc, raw)
+        where = _where(problem["loc"], raw)
         message = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
         lines.append(f"  {where}: {message}")
     return "\n".join(lines)

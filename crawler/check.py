@@ -78,6 +78,7 @@ def expand_views(source: SourceConfig) -> list[dict[str, Any]]:
     for view in source.views:
         base = {
             "kind": view.kind,
+            "module": view.layout_module,  # the crawl child imports it: it registers the layout
             "deep_order": view.deep_order,
             "family": view.name,
             "labels": list(view.labels),

@@ -12,6 +12,7 @@ threads.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -24,11 +25,16 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.spiders.cards import CardSpider
+from config.registry import LAYOUTS
 from crawler.spiders.listing import Collector, ListingSpider
-from crawler.spiders.table import TableSpider
 
-SPIDERS: dict[str, type[ListingSpider]] = {"table": TableSpider, "cards": CardSpider}
+
+def spider_for(kind: str) -> type[ListingSpider]:
+    """The spider of a page layout: the shared walk (spiders/listing.py) with the layout's parser."""
+    layout = LAYOUTS[kind]
+    attributes = {"name": kind, "kind": kind, "parse_page": staticmethod(layout.parse_page)}
+    attributes["pdf_rechecks"] = layout.pdf_rechecks
+    return type(f"{kind.title()}Spider", (ListingSpider,), attributes)
 
 
 def scrapy_settings(crawl: dict[str, Any]) -> dict[str, Any]:
@@ -73,8 +79,10 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     collector = Collector()
     process = CrawlerProcess(scrapy_settings(job["crawl"]), install_root_handler=True)
     crawlers = []
+    for module in sorted({view["module"] for view in job["views"] if view.get("module")}):
+        importlib.import_module(module)  # registers its layout (one outside crawler/layouts/)
     for kind in sorted({view["kind"] for view in job["views"]}):
-        crawler = process.create_crawler(SPIDERS[kind])
+        crawler = process.create_crawler(spider_for(kind))
         crawlers.append(crawler)
         process.crawl(crawler, job=job, collector=collector, progress=_progress)
     process.start()

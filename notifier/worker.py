@@ -11,37 +11,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine, func, or_, select
 
+from config.registry import CHANNELS
 from config.settings import Settings
 from ledger.models import Delivery, TargetState
 from ledger.rows import aware, utcnow
 from notifier import outbox, target_health
 from notifier.render.common import load_templates
 from notifier.routes import router_for
-from notifier.transports import (
-    Outgoing,
-    Permanent,
-    RateLimited,
-    Transient,
-    console,
-    email,
-    slack,
-    slack_webhook,
-    webhook,
-)
+from notifier.transports import Outgoing, Permanent, RateLimited, Transient
 
 log = logging.getLogger("oigwatch.deliver")
-Send = Callable[[Any, Outgoing, Any], dict[str, Any]]
-TRANSPORTS: dict[str, Send] = {
-    "console": console.send,
-    "slack": slack.send,
-    "slack_webhook": slack_webhook.send,
-    "email": email.send,
-    "webhook": webhook.send,
-}
 
 
 @dataclass
@@ -135,7 +117,7 @@ class Worker:
         outgoing = Outgoing(claim.events, claim.thread, title, key, claim.unknown_since)
         count = len(claim.delivery_ids)
         try:
-            ref = TRANSPORTS[target.kind](target, outgoing, self.templates)
+            ref = CHANNELS[target.kind].send(target, outgoing, self.templates)
         except Transient as exc:  # Unknown (the message may have arrived: look next time), 429
             wait = exc.retry_after if isinstance(exc, RateLimited) else None
             status = self._failed(

@@ -98,6 +98,7 @@ class ListingSpider(Spider):
         self.robots: Protego | None = None
 
     kind: ClassVar[str] = ""
+    pdf_rechecks: ClassVar[bool] = False  # this spider makes the deep sweep's PDF re-checks
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ListingSpider:
@@ -117,7 +118,7 @@ class ListingSpider(Spider):
             yield self.listing_request(view, "", 0)
             if self.deep and view["deep_order"]:
                 yield self.listing_request(view, view["deep_order"], 0)
-        if self.deep and self.kind == "table":
+        if self.deep and self.pdf_rechecks:
             for item in self.pdf_plan.get("recheck", ()):
                 yield self.pdf_request(item["url"], item.get("etag"), item.get("last_modified"))
 

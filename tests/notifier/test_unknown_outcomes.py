@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ from sqlalchemy import insert, select, update
 from support.desk import Desk, report
 
 from cli.main import main
+from config.registry import CHANNELS
 from ledger.models import ChangeEvent, Delivery, Report
 from notifier import outbox
-from notifier.worker import TRANSPORTS, Worker
+from notifier.worker import Worker
 
 
 def posts_per_report(desk: Desk, channel: str = "C-NEWS") -> Counter[str]:
@@ -176,7 +178,7 @@ def test_definite_refusals_clear_the_attempt(desk: Desk) -> None:
 def test_without_the_history_scope_it_posts_again_and_says_so_once(
     desk: Desk, caplog: pytest.LogCaptureFixture, tmp_path: Path, db_url: str
 ) -> None:
-    from notifier.transports import slack
+    from notifier.channels import slack
 
     slack._blind.clear()
     desk.slack.read_history = False
@@ -206,7 +208,7 @@ def test_a_transport_that_raises_leaves_no_lease_behind(
     def broken(*args: object) -> dict[str, Any]:
         raise ValueError("could not convert string to float: 'Wed, 02 Dec'")
 
-    monkeypatch.setitem(TRANSPORTS, "slack", broken)
+    monkeypatch.setitem(CHANNELS, "slack", replace(CHANNELS["slack"], send=broken))
     desk.publish(report("OIG-27-01", components=("FEMA",)))
     tally = desk.worker().run_once()
     assert tally.retrying == 1 and "ValueError" in tally.errors[0]

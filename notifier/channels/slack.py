@@ -1,4 +1,5 @@
-"""Slack through a bot token: chat.postMessage with Block Kit, revisions threaded under the original.
+"""The Slack channel, through a bot token: chat.postMessage with Block Kit, revisions threaded under
+the original.
 
 The SDK's own retry handlers are off: retries belong to the outbox. Every message carries message
 metadata (``event_type`` ``oigwatch_alert``, ``event_payload.delivery_key``), so when an earlier
@@ -11,12 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from pydantic import Field, field_validator
 
-from config.delivery import SlackTarget
+from config.delivery import TargetConfig, env_name
+from config.registry import CHANNELS, Channel
 from notifier.render.slack import SlackMessage, slack_digest, slack_message
 from notifier.transports import (
     Outgoing,
@@ -29,6 +30,10 @@ from notifier.transports import (
     retry_after,
     secret,
 )
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger("oigwatch.deliver")
 
@@ -70,8 +75,20 @@ _blind: set[tuple[str, str]] = set()  # (target, error) already logged
 _blind_lock = threading.Lock()
 
 
-def render(outgoing: Outgoing, templates: Any) -> SlackMessage:
-    """One alert, or one digest of several."""
+class SlackTarget(TargetConfig):
+    """A Slack channel, through a bot token (chat.postMessage)."""
+
+    channel: str
+    token_env: str = "OIGWATCH_SLACK_TOKEN"
+    base_url: str = "https://slack.com/api/"
+    broadcast_revisions: bool = False  # post revisions in the thread AND in the channel
+    timeout: Annotated[float, Field(gt=0)] = 15.0
+
+    _check_env = field_validator("token_env")(env_name)
+
+
+def render(target: Any, outgoing: Outgoing, templates: Any) -> SlackMessage:
+    """One alert, or one digest of several (the incoming-webhook channel posts the same)."""
     if outgoing.is_digest:
         return slack_digest(outgoing.events, templates, outgoing.digest_title)
     return slack_message(outgoing.events[0], templates)
@@ -79,6 +96,8 @@ def render(outgoing: Outgoing, templates: Any) -> SlackMessage:
 
 def client_for(target: SlackTarget) -> WebClient:
     """A Web API client for the target (the SDK's retries off)."""
+    from slack_sdk import WebClient
+
     return WebClient(
         token=secret(target.token_env, f"slack target {target.name}"),
         base_url=target.base_url,
@@ -89,13 +108,15 @@ def client_for(target: SlackTarget) -> WebClient:
 
 def send(target: SlackTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:
     """Post; the reference (channel, ts) lets later revisions reply in the thread."""
+    from slack_sdk.errors import SlackApiError
+
     client = client_for(target)
     key = outgoing.delivery_key
     if outgoing.unknown_since is not None and key:
         found = look(client, target, outgoing, key)
         if found is not None:
             return found
-    message = render(outgoing, templates)
+    message = render(target, outgoing, templates)
     options: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
     thread_ts = _thread_ts(outgoing)
     if thread_ts:
@@ -142,6 +163,8 @@ def look(
     Reads the channel's history since the attempt began (less a margin for clocks), and the
     thread's replies for a revision, at most LOOKUP_PAGES pages each. Without the history scope
     the answer is None (logged once per target): the message is posted again, as before."""
+    from slack_sdk.errors import SlackApiError
+
     if outgoing.unknown_since is None:
         return None
     oldest = f"{(outgoing.unknown_since - LOOKUP_MARGIN).timestamp():.6f}"
@@ -175,6 +198,8 @@ def _in_thread(
     client: WebClient, target: SlackTarget, thread_ts: str, oldest: str, key: str
 ) -> str | None:
     """The ts of the reply carrying ``key`` in the thread (None if the thread is gone too)."""
+    from slack_sdk.errors import SlackApiError
+
     try:
         return _search(
             client.conversations_replies, key, channel=target.channel, ts=thread_ts, oldest=oldest
@@ -216,6 +241,8 @@ def blind(target: SlackTarget, error: str) -> None:
 
 def history_problem(target: SlackTarget) -> str | None:
     """Why the target cannot look for unknown attempts (None when it can): for test-route."""
+    from slack_sdk.errors import SlackApiError
+
     try:
         client_for(target).conversations_history(channel=target.channel, limit=1)
     except SlackApiError as exc:
@@ -223,3 +250,6 @@ def history_problem(target: SlackTarget) -> str | None:
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
+
+
+CHANNELS.register(Channel("slack", SlackTarget, send, render))

@@ -1,4 +1,4 @@
-"""Email over SMTP: STARTTLS with certificate verification (or implicit TLS), multipart text + HTML.
+"""The email channel, over SMTP: STARTTLS with certificate verification (or implicit TLS), multipart text + HTML.
 
 Partial refusals are recorded per recipient; only a message no recipient accepted is a failure.
 A delivery keeps one ``Message-ID`` on every attempt (``<oigwatch-<delivery id>.<hash>@<domain>>``),
@@ -10,18 +10,46 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import smtplib
 import socket
-import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from config.delivery import EmailTarget
+from pydantic import ConfigDict, Field, field_validator
+
+from config.delivery import TargetConfig, env_name
+from config.registry import CHANNELS, Channel
 from notifier.render.email import EmailContent, email_digest, email_message
 from notifier.transports import Outgoing, Permanent, Transient, Unknown, secret
 
+if TYPE_CHECKING:
+    import smtplib
+
 TRANSIENT_CODES = range(400, 500)
+
+
+class EmailTarget(TargetConfig):
+    """An email list, through SMTP (STARTTLS with certificate verification, or implicit TLS)."""
+
+    to: tuple[str, ...]
+    sender: str = Field(alias="from")
+    smtp_host: str
+    smtp_port: int = 587
+    tls: Literal["starttls", "implicit", "none"] = "starttls"
+    username_env: str = ""
+    password_env: str = ""
+    ca_file: str = ""  # extra CA bundle (a private mail server); system CAs otherwise
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    _check_env = field_validator("username_env", "password_env")(env_name)
+
+    @field_validator("to")
+    @classmethod
+    def _has_recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or any("@" not in address for address in value):
+            raise ValueError("must list email addresses")
+        return value
 
 
 def compose(target: EmailTarget, outgoing: Outgoing, templates: Any) -> EmailMessage:
@@ -54,6 +82,9 @@ def message_id(target: EmailTarget, outgoing: Outgoing) -> str:
 
 
 def _connect(target: EmailTarget) -> smtplib.SMTP:
+    import smtplib
+    import ssl
+
     context = ssl.create_default_context(cafile=target.ca_file or None)
     if target.tls == "implicit":
         return smtplib.SMTP_SSL(
@@ -67,6 +98,9 @@ def _connect(target: EmailTarget) -> smtplib.SMTP:
 
 def send(target: EmailTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:
     """Send one message to the list; the reference is its Message-ID and any refusals."""
+    import smtplib
+    import ssl
+
     message = compose(target, outgoing, templates)
     try:
         smtp = _connect(target)
@@ -107,3 +141,6 @@ def _codes(refused: dict[str, Any]) -> dict[str, str]:
         address: f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
         for address, (code, text) in refused.items()
     }
+
+
+CHANNELS.register(Channel("email", EmailTarget, send, compose))

@@ -1,4 +1,4 @@
-"""Slack incoming webhooks: one fixed channel, no threads.
+"""The Slack incoming-webhook channel: one fixed channel, no threads.
 
 A webhook cannot be asked what it received: after an unknown attempt (a timeout, a reset after
 Slack read the message, a killed worker) the message is posted again, so one duplicate is possible
@@ -7,11 +7,13 @@ per unknown attempt. Use a bot token target (``kind = "slack"``) where that matt
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from slack_sdk.webhook import WebhookClient
+from pydantic import Field, field_validator
 
-from config.delivery import SlackWebhookTarget
+from config.delivery import TargetConfig, env_name
+from config.registry import CHANNELS, Channel
+from notifier.channels.slack import render
 from notifier.transports import (
     Outgoing,
     Permanent,
@@ -23,18 +25,28 @@ from notifier.transports import (
     retry_after,
     secret,
 )
-from notifier.transports.slack import render
+
+
+class SlackWebhookTarget(TargetConfig):
+    """A Slack incoming webhook (one fixed channel, no threads)."""
+
+    url_env: str = "OIGWATCH_SLACK_WEBHOOK_URL"
+    timeout: Annotated[float, Field(gt=0)] = 15.0
+
+    _check_env = field_validator("url_env")(env_name)
 
 
 def send(target: SlackWebhookTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:
     """Post the message; Slack answers "ok" or a plain-text error."""
+    from slack_sdk.webhook import WebhookClient
+
     url = secret(target.url_env, f"slack webhook {target.name}")
     client = WebhookClient(
         url,
         timeout=int(max(1, target.timeout)),
         retry_handlers=[],
     )
-    message = render(outgoing, templates)
+    message = render(target, outgoing, templates)
     try:
         response = client.send(
             text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False
@@ -56,3 +68,6 @@ def send(target: SlackWebhookTarget, outgoing: Outgoing, templates: Any) -> dict
     if status >= 500:
         raise Transient(f"slack webhook {target.name}: HTTP {status} {body}")
     raise Permanent(f"slack webhook {target.name}: HTTP {status} {body}")
+
+
+CHANNELS.register(Channel("slack_webhook", SlackWebhookTarget, send, render))

@@ -1,4 +1,4 @@
-"""Generic JSON webhook through httpx, signed with HMAC-SHA256.
+"""The generic JSON webhook channel (httpx), signed with HMAC-SHA256.
 
 Headers: ``X-Oigwatch-Timestamp`` (unix seconds), ``X-Oigwatch-Signature: sha256=<hex>`` where the
 hex is HMAC-SHA256(secret, timestamp + "." + body), and ``Idempotency-Key: oigwatch-<delivery id>``
@@ -12,11 +12,12 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any
+from typing import Annotated, Any
 
-import httpx
+from pydantic import Field, field_validator
 
-from config.delivery import WebhookTarget
+from config.delivery import TargetConfig, env_name
+from config.registry import CHANNELS, Channel
 from notifier.render.webhook import webhook_payload
 from notifier.transports import (
     Outgoing,
@@ -28,8 +29,15 @@ from notifier.transports import (
     secret,
 )
 
-# raised before the request was written: the receiver cannot have acted on it
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+class WebhookTarget(TargetConfig):
+    """A generic JSON webhook, signed with HMAC-SHA256."""
+
+    url: str
+    secret_env: str = "OIGWATCH_WEBHOOK_SECRET"
+    timeout: Annotated[float, Field(gt=0)] = 15.0
+
+    _check_env = field_validator("secret_env")(env_name)
 
 
 def signature(key: bytes, timestamp: str, body: bytes) -> str:
@@ -38,11 +46,25 @@ def signature(key: bytes, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+def render(target: WebhookTarget, outgoing: Outgoing, templates: Any) -> bytes:
+    """The JSON body: the event, or ``{"events": [...]}`` for a digest."""
+    events = [webhook_payload(event) for event in outgoing.events]
+    return json.dumps(events[0] if len(events) == 1 else {"events": events}).encode()
+
+
 def send(target: WebhookTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:
     """POST the event (or a list of events for a digest) as JSON."""
+    import httpx
+
+    # raised before the request was written: the receiver cannot have acted on it
+    not_sent = (
+        httpx.ConnectError,
+        httpx.ConnectTimeout,
+        httpx.PoolTimeout,
+        httpx.UnsupportedProtocol,
+    )
     key = secret(target.secret_env, f"webhook {target.name}").encode()
-    events = [webhook_payload(event) for event in outgoing.events]
-    body = json.dumps(events[0] if len(events) == 1 else {"events": events}).encode()
+    body = render(target, outgoing, templates)
     stamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
@@ -55,7 +77,7 @@ def send(target: WebhookTarget, outgoing: Outgoing, templates: Any) -> dict[str,
         headers["Idempotency-Key"] = outgoing.delivery_key
     try:
         response = httpx.post(target.url, content=body, headers=headers, timeout=target.timeout)
-    except NOT_SENT as exc:
+    except not_sent as exc:
         raise Transient(f"webhook {target.name}: {type(exc).__name__}: {exc}") from exc
     except httpx.HTTPError as exc:  # a read timeout, a reset: the receiver may have it
         raise Unknown(
@@ -70,3 +92,6 @@ def send(target: WebhookTarget, outgoing: Outgoing, templates: Any) -> dict[str,
     if status >= 400:
         raise Permanent(f"webhook {target.name}: HTTP {status} {response.text[:200]}")
     return {"status": status}
+
+
+CHANNELS.register(Channel("webhook", WebhookTarget, send, render))

@@ -1,4 +1,5 @@
-"""Transports: one module per channel kind, each ``send(target, message) -> reference``.
+"""What every channel's transport shares: the message to send (:class:`Outgoing`), secrets, and the
+errors. Each channel (``notifier/channels/``) has a ``send(target, outgoing, templates) -> reference``.
 
 Every transport raises the same errors, so the outbox decides retries in one place:
 :class:`Transient` (retry with backoff), :class:`Unknown` (a Transient whose message may have been

@@ -1,0 +1,30 @@
+"""The console channel: alerts printed on stdout, for the main job with no service configured."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from config.delivery import TargetConfig
+from config.registry import CHANNELS, Channel
+from notifier.console import render_text
+from notifier.transports import Outgoing
+
+
+class ConsoleTarget(TargetConfig):
+    """Print alerts on the console (stdout of the process delivering)."""
+
+
+def render(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> str:
+    """The text printed: each event, a blank line after it."""
+    return "".join(render_text(event) + "\n\n" for event in outgoing.events)
+
+
+def send(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:
+    """Print each event; the reference is just the count."""
+    sys.stdout.write(render(target, outgoing, templates))
+    sys.stdout.flush()
+    return {"printed": len(outgoing.events)}
+
+
+CHANNELS.register(Channel("console", ConsoleTarget, send, render))
