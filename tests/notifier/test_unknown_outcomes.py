@@ -17,8 +17,8 @@ from sqlalchemy import insert, select, update
 from support.desk import Desk, report
 
 from cli.main import main
+from ledger import outbox
 from ledger.models import ChangeEvent, Delivery, Report
-from notifier import outbox
 from notifier.worker import TRANSPORTS, Worker
 
 
