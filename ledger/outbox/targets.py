@@ -1,4 +1,4 @@
-"""A failing target is an ops fact within minutes.
+"""Targets: the pacing row claims lock, and a failing target as an ops fact within minutes.
 
 A target's *episode* starts with its first failed attempt after a success (``failing_since``) and
 ends with its next sent message. An episode lasting ``delivery.alert_after_minutes`` raises ONE
