@@ -12,8 +12,8 @@ import click
 from sqlalchemy import Engine
 
 from config.settings import ConfigError, Settings
+from ledger import outbox
 from ledger.store import utcnow
-from notifier import outbox, target_health
 from notifier.console import safe
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def deliveries(
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
         rows = outbox.listing(ledger.engine, status, limit)
-        failing = target_health.failing(ledger.engine)
+        failing = outbox.failing_targets(ledger.engine)
         retrying = outbox.listing(ledger.engine, "retrying", 1) if not rows else []
     if not as_json:
         for item in failing:

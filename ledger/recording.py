@@ -1,13 +1,12 @@
-"""Writing a run into the ledger: reports, versions, counters, page cache, events, deliveries."""
+"""Writing a run into the ledger: reports, versions, counters, page cache, its events' rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.sql import insert
 
 from crawler.diff import Diff
@@ -15,13 +14,13 @@ from crawler.state import ReportState
 from ledger.models import (
     ChangeEvent,
     CrawlRun,
-    Delivery,
     PageCache,
     Report,
     ReportVersion,
     Source,
 )
-from ledger.rows import Router, RunRecord, chunks, state_columns, utcnow
+from ledger.outbox import EventRow, Router, enqueue
+from ledger.rows import RunRecord, chunks, state_columns, upsert, utcnow
 
 
 def insert_run(conn: Connection, record: RunRecord) -> int:
@@ -182,11 +181,6 @@ def store_page_cache(
     )
 
 
-def upsert(conn: Connection, model: Any) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def update_source(conn: Connection, record: RunRecord, run_id: int) -> None:
     values: dict[str, Any] = {}
     if record.outcome in ("healthy", "baseline"):
@@ -202,62 +196,21 @@ def update_source(conn: Connection, record: RunRecord, run_id: int) -> None:
         conn.execute(update(Source).where(Source.id == record.source_id).values(**values))
 
 
-def insert_events(
-    conn: Connection, record: RunRecord, run_id: int, ids: Mapping[str, int]
-) -> list[int]:
-    """Insert the run's events; a dedupe key already present is skipped, not an error."""
-    if not record.events:
-        return []
-    rows = [
-        {
-            "dedupe_key": e.dedupe_key,
-            "source_id": record.source_id,
-            "run_id": run_id,
-            "report_id": ids.get(e.report_key) if e.report_key else None,
-            "kind": e.kind,
-            "status": e.status,
-            "detected_at": record.finished_at,
-            "payload": e.payload,
-        }
+def run_events(record: RunRecord, run_id: int, ids: Mapping[str, int]) -> list[EventRow]:
+    """The run's events as rows, for ``ledger.outbox.insert_events``."""
+    return [
+        EventRow(
+            dedupe_key=e.dedupe_key,
+            source_id=record.source_id,
+            run_id=run_id,
+            report_id=ids.get(e.report_key) if e.report_key else None,
+            kind=e.kind,
+            status=e.status,
+            detected_at=record.finished_at,
+            payload=e.payload,
+        )
         for e in record.events
     ]
-    conn.execute(
-        upsert(conn, ChangeEvent).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows
-    )
-    keys = [e.dedupe_key for e in record.events]
-    query = select(ChangeEvent.id).where(
-        and_(ChangeEvent.run_id == run_id, ChangeEvent.dedupe_key.in_(keys))
-    )
-    return sorted(conn.scalars(query))
-
-
-def enqueue(conn: Connection, event_ids: Sequence[int], router: Router, now: datetime) -> int:
-    """Pending deliveries for the published events among ``event_ids`` (one per event and target)."""
-    rows = []
-    query = select(ChangeEvent.id, ChangeEvent.kind, ChangeEvent.payload, ChangeEvent.status)
-    for part in chunks(list(event_ids)):
-        for event in conn.execute(query.where(ChangeEvent.id.in_(part))):
-            if event.status != "published":
-                continue
-            for planned in router({**event.payload, "kind": event.kind}, now):
-                rows.append(
-                    {
-                        "event_id": event.id,
-                        "target": planned.target,
-                        "route": planned.route,
-                        "mode": planned.mode,
-                        "status": "pending",
-                        "attempts": 0,
-                        "due_at": planned.due_at,
-                        "created_at": now,
-                    }
-                )
-    if rows:
-        conn.execute(
-            upsert(conn, Delivery).on_conflict_do_nothing(index_elements=["event_id", "target"]),
-            rows,
-        )
-    return len(rows)
 
 
 def release_hold(engine: Engine, event_id: int, router: Router | None = None) -> list[int] | None:

@@ -1,11 +1,14 @@
-"""Shared shapes of the ledger layer: run records, report rows, the router protocol."""
+"""Shared shapes of the ledger layer: run records, report rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
 
 from crawler.diff import Diff
 from crawler.events import EventDraft
@@ -13,23 +16,12 @@ from crawler.health import Verdict
 from crawler.normalize import pdf_path
 from crawler.state import ReportState
 
+if TYPE_CHECKING:  # the outbox imports this module
+    from ledger.outbox import Router
+
 T = TypeVar("T")
 
 
-class PlannedDelivery(Protocol):
-    """What a router answers for one event (see notifier.routes.Planned)."""
-
-    @property
-    def route(self) -> str: ...
-    @property
-    def target(self) -> str: ...
-    @property
-    def mode(self) -> str: ...
-    @property
-    def due_at(self) -> datetime: ...
-
-
-Router = Callable[[Mapping[str, Any], datetime], Sequence[PlannedDelivery]]
 CHUNK = 500
 _REPORT_COLUMNS = (
     "key",
@@ -65,6 +57,12 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """Slices of at most ``size`` items (bounded IN lists)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def upsert(conn: Connection, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can take ON CONFLICT, in the connection's dialect."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def state_from_row(row: Any) -> ReportState:

@@ -17,20 +17,18 @@ from ledger.models import (
     Report,
     Source,
 )
+from ledger.outbox import Router, enqueue, insert_events
 from ledger.recording import (
     apply_diff,
-    enqueue,
-    insert_events,
     insert_run,
     mark_pdf_checks,
     release_hold,
+    run_events,
     store_page_cache,
     update_source,
 )
 from ledger.rows import (
-    PlannedDelivery,
     Recorded,
-    Router,
     RunRecord,
     aware,
     chunks,
@@ -40,7 +38,6 @@ from ledger.rows import (
 
 __all__ = [
     "Ledger",
-    "PlannedDelivery",
     "Recorded",
     "Router",
     "RunRecord",
@@ -242,7 +239,7 @@ class Ledger:
                 mark_pdf_checks(conn, record.source_id, record.pdf_checked, record.finished_at)
                 store_page_cache(conn, record.source_id, record.page_cache, record.finished_at)
             update_source(conn, record, run_id)
-            event_ids = insert_events(conn, record, run_id, ids)
+            event_ids = insert_events(conn, run_events(record, run_id, ids))
             if record.router is not None:
                 enqueue(conn, event_ids, record.router, record.finished_at)
             conn.execute(

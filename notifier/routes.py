@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from config.delivery import OPS_KINDS, RouteConfig
+from ledger.outbox.planned import Planned
 
 TARGET_KINDS = ("delivery_failed", "delivery_recovered")  # events about a delivery target
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """One delivery an event owes: through which route, to which target, due when."""
-
-    route: str
-    target: str
-    mode: str
-    due_at: datetime
 
 
 def _text(event: Mapping[str, Any]) -> str:

@@ -12,13 +12,12 @@ from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine
 
 from config.registry import CHANNELS
 from config.settings import Settings
-from ledger.models import Delivery, TargetState
-from ledger.rows import aware, utcnow
-from notifier import outbox, target_health
+from ledger import outbox
+from ledger.rows import utcnow
 from notifier.render.common import load_templates
 from notifier.routes import router_for
 from notifier.transports import Outgoing, Permanent, RateLimited, Transient
@@ -58,7 +57,7 @@ class Worker:
         self.skip = frozenset(skip)  # targets this worker leaves alone
         self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="oigwatch-send")
         self.inflight: dict[Future[tuple[str, int, str]], outbox.Claim] = {}
-        self.failing: frozenset[str] = frozenset()  # targets in a failing episode (target_health)
+        self.failing: frozenset[str] = frozenset()  # targets in a failing episode
         outbox.ensure_targets(engine, list(self.targets))
 
     def run_once(self, wait: bool = True) -> Tally:
@@ -69,12 +68,10 @@ class Worker:
         tally = Tally()
         self._collect(tally, block=False)
         now = self.clock()
-        self.failing = target_health.failing_names(self.engine)  # one read a pass
+        self.failing = outbox.failing_names(self.engine)  # one read a pass
         alert_after = self.settings.delivery.alert_after_minutes * 60
         raised = (
-            target_health.raise_due(self.engine, alert_after, now, self.router)
-            if self.failing
-            else []
+            outbox.raise_due(self.engine, alert_after, now, self.router) if self.failing else []
         )
         for _ in raised:
             log.error("a delivery target has been failing for %g minutes", alert_after / 60)
@@ -131,7 +128,7 @@ class Worker:
             error = f"{target.kind} {target.name}: {type(exc).__name__}: {exc}"
             return self._failed(claim, error, permanent=False, unknown=True), count, error
         outbox.mark_sent(self.engine, claim, self.name, ref, self.clock())
-        if claim.target in self.failing and target_health.sent(
+        if claim.target in self.failing and outbox.target_sent(
             self.engine, claim.target, self.clock(), self.router
         ):
             log.info("delivery to %s works again", claim.target)
@@ -147,7 +144,7 @@ class Worker:
         unknown: bool = False,
     ) -> str:
         log.warning("delivery to %s failed: %s", claim.target, error)
-        target_health.failed(self.engine, claim.target, error, self.clock(), permanent=permanent)
+        outbox.target_failed(self.engine, claim.target, error, self.clock(), permanent=permanent)
         self.failing = self.failing | {claim.target}
         return outbox.mark_failed(
             self.engine,
@@ -166,24 +163,8 @@ class Worker:
         return [name for name in self.targets if name not in self.skip]
 
     def next_due(self) -> datetime | None:
-        """When something could next be sent: per target, its earliest due delivery, held back
-        by the target's pacing and pause. Deliveries leased by another worker are its business."""
-        now = self.clock()
-        query = (
-            select(Delivery.target, func.min(Delivery.due_at), func.max(Delivery.claimed_until))
-            .where(Delivery.status == "pending", Delivery.target.in_(self._mine()))
-            .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
-            .group_by(Delivery.target)
-        )
-        with self.engine.connect() as conn:
-            due = {target: (first, lease) for target, first, lease in conn.execute(query)}
-            states = {row.target: row for row in conn.execute(select(TargetState))}
-        moments = []
-        for target, (first, lease) in due.items():
-            state = states.get(target)
-            holds = [first, lease] + ([state.next_send_at, state.paused_until] if state else [])
-            moments.append(max(aware(t) for t in holds if t is not None))
-        return min(moments) if moments else None
+        """When something could next be sent to this worker's targets (``outbox.next_due``)."""
+        return outbox.next_due(self.engine, self._mine(), self.clock())
 
     def drain(self, deadline: float | None = None) -> Tally:
         """Deliver until nothing is pending, waiting out pacing and pauses (until ``deadline``,

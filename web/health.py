@@ -22,8 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.text import clean_text
 from ledger import queries
+from ledger.outbox import failing_targets
 from ledger.rows import utcnow
-from notifier import target_health
 from web.context import StatusFn, WebContext
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def check(
             )
             for item in queries.sources_summary(engine)
         ]
-        failing = [FailingTarget(**item) for item in target_health.failing(engine)]
+        failing = [FailingTarget(**item) for item in failing_targets(engine)]
         outbox = Outbox(**queries.outbox_summary(engine), failing_targets=failing)
         for item in failing:
             since = _moment(item.since)

@@ -26,7 +26,7 @@ def deliver_process(oigwatch: Oigwatch) -> subprocess.Popen[bytes]:
     argv = [
         sys.executable,
         "-m",
-        "scheduler",
+        "cli",
         "deliver",
         "--config",
         str(oigwatch.config),

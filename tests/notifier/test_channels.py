@@ -11,7 +11,7 @@ from support.smtp_server import SmtpServer
 
 from config.settings import load_settings
 from ledger.models import Delivery
-from notifier.outbox import digest_now
+from ledger.outbox import digest_now
 
 WEBHOOK = """
 [[targets]]

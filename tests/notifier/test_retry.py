@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from support.desk import Desk, report
 
+from ledger import outbox
 from ledger.models import Delivery, TargetState
-from notifier import outbox
 
 
 def pauses(desk: Desk) -> dict[str, datetime | None]:

@@ -19,8 +19,8 @@ from support.desk import Desk, report
 
 from cli.main import main
 from config.registry import CHANNELS
+from ledger import outbox
 from ledger.models import ChangeEvent, Delivery, Report
-from notifier import outbox
 from notifier.worker import Worker
 
 

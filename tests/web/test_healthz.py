@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy import create_engine
 
 from crawler.health import Verdict
+from ledger.outbox import claim, ensure_targets, mark_failed
 from ledger.store import Ledger, RunRecord, utcnow
-from notifier.outbox import claim, ensure_targets, mark_failed
 
 
 def status_fn(**overrides: Any) -> Any:

@@ -1,4 +1,4 @@
-"""A failing target is an ops fact within minutes.
+"""Targets: the pacing row claims lock, and a failing target as an ops fact within minutes.
 
 A target's *episode* starts with its first failed attempt after a success (``failing_since``) and
 ends with its next sent message. An episode lasting ``delivery.alert_after_minutes`` raises ONE
@@ -10,23 +10,48 @@ errors are the transports' own messages, which name targets, not tokens or URLs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, Row, func, select, update
 
 from ledger.models import ChangeEvent, Delivery, Source, TargetState
-from ledger.recording import enqueue, upsert
-from ledger.rows import Router, aware
+from ledger.outbox.events import ops_event, ops_row
+from ledger.outbox.planned import Router
+from ledger.rows import aware, upsert
+
+Episode = Row[tuple[datetime | None, datetime | None]]  # failing_since, alerted_at
 
 
-def failed(engine: Engine, target: str, error: str, now: datetime, *, permanent: bool) -> None:
+class Failing(TypedDict):
+    """A target in a failing episode, as /healthz and ``oigwatch deliveries`` show it."""
+
+    target: str
+    since: str
+    alerted: bool
+    pending: int
+    error: str | None
+
+
+def ensure_targets(engine: Engine, names: Sequence[str]) -> None:
+    """A pacing row per configured target (the row claims lock)."""
+    if not names:
+        return
+    with engine.begin() as conn:
+        statement = upsert(conn, TargetState).on_conflict_do_nothing(index_elements=["target"])
+        conn.execute(statement, [{"target": name} for name in names])
+
+
+def target_failed(
+    engine: Engine, target: str, error: str, now: datetime, *, permanent: bool
+) -> None:
     """An attempt to ``target`` failed: the episode starts (or goes on) with this error."""
     with engine.begin() as conn:
         state = _state(conn, target)
         if state is None:
             return
-        values: dict[str, Any] = {"last_error": error[:500]}
+        values: dict[str, object] = {"last_error": error[:500]}
         if state.failing_since is None:
             values["failing_since"] = now
         if permanent and state.alerted_at is None:  # its own delivery_failed was raised
@@ -34,7 +59,7 @@ def failed(engine: Engine, target: str, error: str, now: datetime, *, permanent:
         conn.execute(update(TargetState).where(TargetState.target == target).values(**values))
 
 
-def sent(engine: Engine, target: str, now: datetime, router: Router | None) -> int | None:
+def target_sent(engine: Engine, target: str, now: datetime, router: Router | None) -> int | None:
     """A message reached ``target``: its episode ends; the recovery event's id if it was told."""
     with engine.begin() as conn:
         state = _state(conn, target)
@@ -68,7 +93,7 @@ def raise_due(
     cutoff = now - timedelta(seconds=alert_after)
     with engine.begin() as conn:
         due = conn.execute(
-            select(TargetState)
+            select(TargetState.target, TargetState.failing_since, TargetState.last_error)
             .where(TargetState.failing_since.is_not(None), TargetState.alerted_at.is_(None))
             .where(TargetState.failing_since <= cutoff)
         ).all()
@@ -90,28 +115,34 @@ def raise_due(
     return raised
 
 
-def failing(engine: Engine) -> list[dict[str, Any]]:
+def failing_targets(engine: Engine) -> list[Failing]:
     """Every target in an episode: since when, whether it was told, pending, last error."""
     with engine.connect() as conn:
         states = conn.execute(
-            select(TargetState)
+            select(
+                TargetState.target,
+                TargetState.failing_since,
+                TargetState.alerted_at,
+                TargetState.last_error,
+            )
             .where(TargetState.failing_since.is_not(None))
             .order_by(TargetState.target)
         ).all()
         return [
-            {
-                "target": state.target,
-                "since": aware(state.failing_since).isoformat(),
-                "alerted": state.alerted_at is not None,
-                "pending": _pending(conn, state.target),
-                "error": state.last_error,
-            }
+            Failing(
+                target=state.target,
+                since=aware(state.failing_since).isoformat(),
+                alerted=state.alerted_at is not None,
+                pending=_pending(conn, state.target),
+                error=state.last_error,
+            )
             for state in states
         ]
 
 
-def _state(conn: Connection, target: str) -> Any:
-    return conn.execute(select(TargetState).where(TargetState.target == target)).one_or_none()
+def _state(conn: Connection, target: str) -> Episode | None:
+    query = select(TargetState.failing_since, TargetState.alerted_at)
+    return conn.execute(query.where(TargetState.target == target)).one_or_none()
 
 
 def _pending(conn: Connection, target: str) -> int:
@@ -141,18 +172,5 @@ def _event(
     source = conn.scalar(select(Source.name).where(Source.id == source_id))
     payload: dict[str, Any] = {"kind": kind, "source": source, "detected_at": now.isoformat()}
     payload["changes"] = []
-    row = {
-        "dedupe_key": f"{kind}:{target}:{since.isoformat()}",
-        "source_id": source_id,
-        "run_id": None,
-        "report_id": None,
-        "kind": kind,
-        "status": "published",
-        "detected_at": now,
-        "payload": {**payload, **detail},
-    }
-    statement = upsert(conn, ChangeEvent).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    inserted = conn.execute(statement.returning(ChangeEvent.id), [row]).scalars().all()
-    if router is not None and inserted:
-        enqueue(conn, list(inserted), router, now)
-    return inserted[0] if inserted else None
+    key = f"{kind}:{target}:{since.isoformat()}"
+    return ops_event(conn, ops_row(kind, key, source_id, {**payload, **detail}, now), router, now)

@@ -17,12 +17,13 @@ out.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy import ColumnElement, Connection, Row, select
 
 from ledger.models import Delivery
 from ledger.rows import aware
+
+Taken = Row[tuple[int, str, int, datetime | None]]  # id, mode, attempts, attempt_started_at
 
 
 def next_message(
@@ -32,9 +33,9 @@ def next_message(
     count: int,
     burst_digest: int,
     max_digest: int,
-) -> tuple[list[Any], datetime | None]:
-    """The rows (id, mode, attempts; none if nothing is left) of the target's next message, and when its earlier attempt
-    of unknown outcome began (None for a fresh message).
+) -> tuple[list[Taken], datetime | None]:
+    """The rows (none if nothing is left) of the target's next message, and when its earlier
+    attempt of unknown outcome began (None for a fresh message).
 
     ``due``: the pending-and-due condition; ``count``: how many deliveries the target has due
     (``burst_digest`` or more fresh ones become one digest of at most ``max_digest``)."""
@@ -56,7 +57,7 @@ def next_message(
     return (taken if digest else rows[:1]), None
 
 
-def _rows(conn: Connection, where: ColumnElement[bool], limit: int) -> list[Any]:
+def _rows(conn: Connection, where: ColumnElement[bool], limit: int) -> list[Taken]:
     query = (
         select(Delivery.id, Delivery.mode, Delivery.attempts, Delivery.attempt_started_at)
         .where(where)
@@ -66,11 +67,11 @@ def _rows(conn: Connection, where: ColumnElement[bool], limit: int) -> list[Any]
     return list(conn.execute(query))
 
 
-def started(unknown_since: datetime | None, now: datetime) -> dict[str, Any]:
+def started(unknown_since: datetime | None, now: datetime) -> dict[str, datetime]:
     """The claim's values for ``attempt_started_at``: now, unless an unknown attempt is open."""
     return {} if unknown_since is not None else {"attempt_started_at": now}
 
 
-def outcome_known(unknown: bool) -> dict[str, Any]:
+def outcome_known(unknown: bool) -> dict[str, None]:
     """A mark's values for ``attempt_started_at``: cleared unless the outcome is still unknown."""
     return {} if unknown else {"attempt_started_at": None}
