@@ -20,13 +20,12 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from config.vocabulary import HEALTH_KINDS, KIND_WORDS
 from crawler.text import clean_json, clean_text
 from ledger.rows import aware
-from notifier.console import HEADLINES
 from notifier.render.common import trim
 
 SUMMARY_LIMIT = 1500
-HEALTH_KINDS = ("source_unhealthy", "source_recovered")  # episodes readers see, in every feed
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -87,7 +86,7 @@ def entry_title(event: Mapping[str, Any]) -> str:
     their kind and source)."""
     if event.get("kind") in HEALTH_KINDS:
         return health_title(event)
-    word = HEADLINES.get(event.get("kind", ""), str(event.get("kind")))
+    word = KIND_WORDS.get(event.get("kind", ""), str(event.get("kind")))
     number = event.get("report_number") or ""
     title = event.get("title") or event.get("source") or ""
     return clean_text(" ".join(part for part in (f"{word}:", number, title) if part))

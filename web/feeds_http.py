@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from config.vocabulary import LABELS
 from ledger import queries
 from web.context import WebContext
 from web.feeds import atom_feed, json_feed, rss_feed
@@ -30,9 +31,9 @@ FORMATS: dict[str, tuple[Renderer, str]] = {
 CACHE_CONTROL = "public, max-age=60"
 FILTER_DOC = {
     "component": "DHS component code (CBP, ICE, FEMA...); repeat for any of several",
-    "kind": "new, revised, removed, restored (default: these and source_unhealthy, "
+    "kind": "new, revised, removed (or pulled), restored (default: these and source_unhealthy, "
     "source_recovered); bulk_hold and delivery_failed only when named; repeatable",
-    "label": "revised, redacted, unclassified_summary, management_alert; repeatable",
+    "label": f"{', '.join(LABELS)}; repeatable",
 }
 
 

@@ -12,29 +12,11 @@ from typing import Any
 
 import jinja2
 
+from config.vocabulary import COUNT_WORDS, KIND_WORDS, LABEL_WORDS, OPS_KINDS
 from crawler.redline import Span, word_diff
 from crawler.text import clean_text
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-KIND_WORDS = {
-    "new": "New", "revised": "Revised", "removed": "Pulled", "restored": "Restored",
-    "source_unhealthy": "Source unhealthy", "source_recovered": "Source recovered",
-    "bulk_hold": "Held for release", "delivery_failed": "Delivery failed",
-    "delivery_recovered": "Delivery recovered",
-}  # fmt: skip
-OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed",
-             "delivery_recovered")  # fmt: skip
-COUNT_WORDS = {"removed": "pulled", "source_unhealthy": "unhealthy", "bulk_hold": "held"}
-LABELS = {  # label: (as shown, when gained, when lost)
-    "revised": ("Revised", 'gained "(Revised)"', 'lost "(Revised)"'),
-    "redacted": ("Redacted", "redaction label added", "redaction label lifted"),
-    "unclassified_summary": (
-        "Unclassified Summary", 'gained "(Unclassified Summary)"', 'lost "(Unclassified Summary)"'
-    ),
-    "management_alert": (
-        "Management Alert", "became a Management Alert", "no longer a Management Alert"
-    ),
-}  # fmt: skip
 FIELD_NAMES = {
     "title": "Title", "summary": "Summary", "issue_date": "Issue date", "fiscal_year": "Fiscal year",
     "pdf_url": "PDF link", "pdf_content": "PDF file", "components": "Components",
@@ -135,7 +117,9 @@ def _subject(event: dict[str, Any]) -> str:
 
 def label_names(labels: Iterable[str] | None) -> list[str]:
     """Labels as a reporter reads them ("Revised", "Management Alert")."""
-    return [LABELS[label][0] if label in LABELS else clean(label) for label in labels or []]
+    return [
+        LABEL_WORDS[label][0] if label in LABEL_WORDS else clean(label) for label in labels or []
+    ]
 
 
 def label_changes(event: dict[str, Any]) -> list[str]:
@@ -143,7 +127,8 @@ def label_changes(event: dict[str, Any]) -> list[str]:
     phrases: list[str] = []
     for key, index, verb in (("labels_gained", 1, "gained"), ("labels_lost", 2, "lost")):
         for label in event.get(key) or []:
-            phrases.append(LABELS[label][index] if label in LABELS else f'{verb} "{clean(label)}"')
+            word = LABEL_WORDS[label][index] if label in LABEL_WORDS else f'{verb} "{clean(label)}"'
+            phrases.append(word)
     return phrases
 
 
