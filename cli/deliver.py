@@ -177,7 +177,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
 
     Example: oigwatch test-route immigration-desk
     """
-    from notifier.render.common import load_templates
+    from notifier.render.common import templates_for
     from notifier.transports import DeliveryError, Outgoing
     from notifier.worker import TRANSPORTS
 
@@ -187,7 +187,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from exc
     sample = {**SAMPLE, "detected_at": datetime.now(UTC).isoformat()}
-    templates = load_templates(settings.delivery.templates_dir or None)
+    templates = templates_for(settings)
     try:
         ref = TRANSPORTS[target.kind](target, Outgoing([sample]), templates)
     except DeliveryError as exc:

@@ -146,14 +146,20 @@ def _entries(events: Iterable[Mapping[str, Any]], keep: FeedFilter) -> list[_Ent
     return entries
 
 
-def _header(entries: Sequence[_Entry], self_url: str, title: str) -> FeedGenerator:
+def feed_title(site: str) -> str:
+    """ "DHS OIG report changes": the title of a feed of ``site``'s changes (its display name, or
+    ``Settings.site_title``)."""
+    return f"{site} report changes"
+
+
+def _header(entries: Sequence[_Entry], self_url: str, site: str) -> FeedGenerator:
     """The feed's own elements (ids, links, title, dates, generator), written by feedgen."""
     feed = FeedGenerator()
-    feed.id(f"urn:oigwatch:feed:{clean_text(title)}")
-    feed.title(clean_text(title))
+    feed.id(f"urn:oigwatch:feed:{clean_text(feed_title(site))}")
+    feed.title(clean_text(feed_title(site)))
     feed.link(href=self_url, rel="self")
     feed.link(href=self_url.rsplit("/feeds/", 1)[0] + "/", rel="alternate")
-    feed.description("Changes to DHS OIG reports detected by oigwatch")
+    feed.description(clean_text(f"Changes to {site} reports detected by oigwatch"))
     feed.language("en")
     feed.updated(entries[0].when if entries else datetime(1970, 1, 1, tzinfo=UTC))
     return feed
@@ -205,11 +211,11 @@ def atom_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    title: str = "DHS OIG report changes",
+    site: str = "oigwatch",
 ) -> bytes:
     """Atom 1.0, newest first."""
     entries = _entries(events, keep)
-    feed = etree.fromstring(_header(entries, self_url, title).atom_str())
+    feed = etree.fromstring(_header(entries, self_url, site).atom_str())
     for item in entries:
         _atom_entry(feed, item)
     return _serialize(feed)
@@ -219,11 +225,11 @@ def rss_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    title: str = "DHS OIG report changes",
+    site: str = "oigwatch",
 ) -> bytes:
     """RSS 2.0, newest first."""
     entries = _entries(events, keep)
-    rss = etree.fromstring(_header(entries, self_url, title).rss_str())
+    rss = etree.fromstring(_header(entries, self_url, site).rss_str())
     channel = rss.find("channel")
     assert channel is not None  # feedgen always writes one
     for item in entries:
@@ -235,7 +241,7 @@ def json_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    title: str = "DHS OIG report changes",
+    site: str = "oigwatch",
 ) -> bytes:
     """JSON Feed 1.1, newest first; each item carries the event under ``_oigwatch``."""
     items = [
@@ -252,7 +258,7 @@ def json_feed(
     ]
     document = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": title,
+        "title": feed_title(site),
         "feed_url": self_url,
         "items": items,
     }

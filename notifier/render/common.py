@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from config.settings import Settings
 from config.vocabulary import COUNT_WORDS, KIND_WORDS, LABEL_WORDS, OPS_KINDS
 from crawler.redline import Span, word_diff
 from crawler.text import clean_text
@@ -28,16 +29,37 @@ _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Templates:
-    """Jinja2 templates: a newsroom's own folder first, then the package's; HTML autoescaped."""
+    """Jinja2 templates: a newsroom's own folder first, then the package's; HTML autoescaped.
+    With them, the names readers know the sources by (``display_name`` in the config)."""
 
     env: jinja2.Environment
+    names: Mapping[str, str]  # source name: display name
+    site: str  # the title of all the configured sources (``Settings.site_title``)
 
     def render(self, name: str, **context: Any) -> str:
         """One template rendered with surrounding whitespace stripped."""
         return self.env.get_template(name).render(**context).strip()
 
+    def display_name(self, source: Any) -> str:
+        """A source's display name; for a source not configured (``test-route``'s sample), the
+        site title, else its own name."""
+        return self.names.get(clean(source)) or self.site or clean(source)
 
-def load_templates(user_dir: str | None = None) -> Templates:
+    def title_for(self, events: Iterable[dict[str, Any]]) -> str:
+        """The display names of the events' sources, joined by " · " (a digest's title)."""
+        return " · ".join(dict.fromkeys(self.display_name(e.get("source")) for e in events))
+
+
+def templates_for(settings: Settings) -> Templates:
+    """The templates a deployment delivers with: its own folder, its sources' display names."""
+    return load_templates(
+        settings.delivery.templates_dir or None, settings.display_names, settings.site_title
+    )
+
+
+def load_templates(
+    user_dir: str | None = None, names: Mapping[str, str] | None = None, site: str = ""
+) -> Templates:
     """Templates from ``user_dir`` (same file names override) over the package's own."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))]
     if user_dir:
@@ -54,7 +76,7 @@ def load_templates(user_dir: str | None = None) -> Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return Templates(env)
+    return Templates(env, dict(names or {}), site)
 
 
 def clean(text: Any) -> str:
