@@ -99,7 +99,7 @@ class BombRun:
     returncode: int
     maxrss_mb: float
     memory: TreeMemory
-    verdict: str
+    outcome: str
     reason: str
     stats: dict[str, Any]
 
@@ -109,12 +109,12 @@ def _last_run(db_url: str) -> tuple[str, str, dict[str, Any]]:
     try:
         with engine.connect() as conn:
             row = conn.execute(
-                text("select verdict, reason, stats from crawl_runs order by id desc limit 1")
+                text("select outcome, reason, stats from crawl_runs order by id desc limit 1")
             ).one()
     finally:
         engine.dispose()
     stats = json.loads(row.stats) if isinstance(row.stats, str) else dict(row.stats or {})
-    return row.verdict, row.reason, stats
+    return row.outcome, row.reason, stats
 
 
 def crawl(
@@ -138,8 +138,8 @@ def crawl(
             time.sleep(SAMPLE_SECONDS)
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    verdict, reason, stats = _last_run(db_url)
-    return BombRun(wall, proc.returncode, usage.ru_maxrss / 1024, memory, verdict, reason, stats)
+    outcome, reason, stats = _last_run(db_url)
+    return BombRun(wall, proc.returncode, usage.ru_maxrss / 1024, memory, outcome, reason, stats)
 
 
 def run_bounded(
@@ -164,7 +164,7 @@ def run_bounded(
         "every run unhealthy, the refusal as reason"
         if refused
         else "WRONG: "
-        + "; ".join(f"exit {r.returncode}, {r.verdict}: {r.reason[:120]}" for r in found)
+        + "; ".join(f"exit {r.returncode}, {r.outcome}: {r.reason[:120]}" for r in found)
     )
     group = GROUP if max_page_bytes == 5_000_000 else f"{GROUP}, max_page_bytes {max_page_bytes}"
     figures = [
@@ -180,7 +180,7 @@ def run_bounded(
     raw = {
         "max_page_bytes": max_page_bytes,
         "runs": [
-            {"wall": r.wall, "returncode": r.returncode, "verdict": r.verdict, "reason": r.reason,
+            {"wall": r.wall, "returncode": r.returncode, "outcome": r.outcome, "reason": r.reason,
              "maxrss_mb": r.maxrss_mb, "sampled_tree_mb": r.memory.sampled_kb / 1024,
              "peaks_mb": {str(p): kb / 1024 for p, kb in r.memory.peaks_kb.items()},
              "samples": r.memory.samples, "stats": r.stats}

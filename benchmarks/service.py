@@ -32,13 +32,13 @@ def _quick_runs(db_url: str) -> list[dict[str, Any]]:
     try:
         with engine.connect() as conn:
             rows = conn.execute(
-                text("select verdict, events, stats from crawl_runs where sweep = 'quick'"
+                text("select outcome, events, stats from crawl_runs where sweep = 'quick'"
                      " order by id")
             ).all()  # fmt: skip
     finally:
         engine.dispose()
     return [
-        {"verdict": r.verdict, "events": r.events,
+        {"outcome": r.outcome, "events": r.events,
          **(json.loads(r.stats) if isinstance(r.stats, str) else dict(r.stats))}
         for r in rows
     ]  # fmt: skip
@@ -134,7 +134,7 @@ def run_service(
         "cycles": measured,
         "seconds": time.perf_counter() - started,
         "exit_code_after_sigterm": code,
-        "verdicts": sorted({r["verdict"] for r in runs}),
+        "outcomes": sorted({r["outcome"] for r in runs}),
         "events": sum(r["events"] for r in runs),
     }
     return figures, info

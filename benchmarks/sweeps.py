@@ -29,7 +29,7 @@ def recent_runs(db_url: str, sweep: str, count: int) -> list[dict[str, Any]]:
     try:
         with engine.connect() as conn:
             rows = conn.execute(
-                text("select verdict, pages, rows, events, stats from crawl_runs where sweep = :s"
+                text("select outcome, pages, rows, events, stats from crawl_runs where sweep = :s"
                      " order by id desc limit :n"), {"s": sweep, "n": count},
             ).all()  # fmt: skip
     finally:
@@ -38,7 +38,7 @@ def recent_runs(db_url: str, sweep: str, count: int) -> list[dict[str, Any]]:
     for row in reversed(rows):
         stats = json.loads(row.stats) if isinstance(row.stats, str) else dict(row.stats)
         stats.pop("view_counts", None)
-        found.append({"verdict": row.verdict, "pages": row.pages, "rows": row.rows,
+        found.append({"outcome": row.outcome, "pages": row.pages, "rows": row.rows,
                       "events": row.events, **stats})  # fmt: skip
     return found
 

@@ -178,7 +178,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
     Example: oigwatch test-route immigration-desk
     """
     from config.registry import CHANNELS
-    from notifier.render.common import load_templates
+    from notifier.render.common import templates_for
     from notifier.transports import DeliveryError, Outgoing
 
     settings = settings_from(config_path, db_url)
@@ -187,7 +187,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from exc
     sample = {**SAMPLE, "detected_at": datetime.now(UTC).isoformat()}
-    templates = load_templates(settings.delivery.templates_dir or None)
+    templates = templates_for(settings)
     try:
         ref = CHANNELS[target.kind].send(target, Outgoing([sample]), templates)
     except DeliveryError as exc:

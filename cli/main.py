@@ -33,6 +33,7 @@ from cli.demo import demo
 from cli.read import db, release, report, sources
 from cli.run import run
 from config.settings import ConfigError, Settings, SourceConfig
+from config.vocabulary import BAD_OUTCOMES, kind_words_accepted, parse_kinds
 from crawler.admit import describe_quarantined
 from crawler.check import ALL_PDFS, CheckOptions, database_reason
 from crawler.spine import check_source
@@ -135,7 +136,7 @@ def crawl(
                 for event in queries.events(ledger.engine, ids=recorded.event_ids):
                     emit(event, as_json=True)
                 mark_printed(ledger.engine, recorded.event_ids, console_targets(settings))
-            failed |= record.outcome in ("failed", "unhealthy")
+            failed |= record.outcome in BAD_OUTCOMES
             _summary(source.name, kind, record, recorded)
         if not no_deliver:
             tally = deliver_now(ledger.engine, settings, quiet_console=as_json)
@@ -202,20 +203,9 @@ def _parse_since(value: str | None) -> datetime | None:
     "kinds",
     multiple=True,
     metavar="KIND",
-    type=click.Choice(
-        [
-            "new",
-            "revised",
-            "removed",
-            "restored",
-            "source_unhealthy",
-            "source_recovered",
-            "bulk_hold",
-            "delivery_failed",
-            "delivery_recovered",
-        ]
-    ),
-    help="Only this kind (repeatable).",
+    type=click.Choice(kind_words_accepted()),
+    callback=lambda _ctx, _param, words: parse_kinds(words),
+    help="Only this kind (repeatable; pulled is removed).",
 )
 @click.option("--source", "source_name", metavar="NAME", help="Only this source.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the last N changes.")

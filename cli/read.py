@@ -116,7 +116,7 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
         )
         for run in item["runs"]:
             line = (
-                f"  #{run['run_id']} {run['finished_at'][:19]} {run['sweep']:<5} {run['verdict']:<9}"
+                f"  #{run['run_id']} {run['finished_at'][:19]} {run['sweep']:<5} {run['outcome']:<9}"
                 f" {run['pages']} pages, {run['reports']} rows, {run['events']} events"
             )
             if run["quarantined"]:

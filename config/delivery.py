@@ -25,19 +25,11 @@ from pydantic import (
 from pydantic_core import PydanticKnownError
 
 from config.registry import CHANNELS
+from config.vocabulary import CONTENT_KINDS, KIND_ALIASES, LABELS, OPS_KINDS, kind_words_accepted
 
 # names are stored in the ledger (sources, view families, delivery targets and routes)
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
-CONTENT_KINDS = ("new", "revised", "removed", "restored")
-OPS_KINDS = (
-    "source_unhealthy",
-    "source_recovered",
-    "bulk_hold",
-    "delivery_failed",
-    "delivery_recovered",
-)
-LABELS = ("revised", "redacted", "unclassified_summary", "management_alert")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
@@ -98,10 +90,11 @@ class RouteConfig(_Frozen):
     @field_validator("kinds")
     @classmethod
     def _known_kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [kind for kind in value if kind not in CONTENT_KINDS + OPS_KINDS]
+        """The stored kinds (``pulled`` is ``removed``)."""
+        unknown = [kind for kind in value if kind not in kind_words_accepted()]
         if unknown:
-            raise ValueError(f"unknown kinds {unknown}; known: {list(CONTENT_KINDS + OPS_KINDS)}")
-        return value
+            raise ValueError(f"unknown kinds {unknown}; known: {list(kind_words_accepted())}")
+        return tuple(KIND_ALIASES.get(kind, kind) for kind in value)
 
     @field_validator("labels")
     @classmethod

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PlainValidator,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -83,10 +84,17 @@ class SourceConfig(_Frozen):
     """A listing site to watch, with its views."""
 
     name: Name
+    # what readers see (alert subjects, feed and page titles); default: ``name``
+    display_name: str = Field("", max_length=100, validate_default=True)
     base_url: str
     hosts: tuple[str, ...] = ()  # other host names of the same site, fetched through base_url
     views: tuple[ViewConfig, ...]
     enabled: bool = True
+
+    @field_validator("display_name")
+    @classmethod
+    def _display_name(cls, value: str, info: ValidationInfo) -> str:
+        return " ".join(value.split()) or str(info.data.get("name", ""))
 
     @field_validator("base_url")
     @classmethod
@@ -214,6 +222,17 @@ class Settings(_Frozen):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{Path(self.data_dir) / 'oigwatch.db'}"
+
+    @property
+    def display_names(self) -> dict[str, str]:
+        """Each configured source's display name, by source name."""
+        return {source.name: source.display_name for source in self.sources}
+
+    @property
+    def site_title(self) -> str:
+        """What a feed or page spanning every source is titled by: the display names joined by
+        " · " ("DHS OIG"; "oigwatch" without sources)."""
+        return " · ".join(dict.fromkeys(s.display_name for s in self.sources)) or "oigwatch"
 
     def source(self, name: str) -> SourceConfig:
         """The source called ``name``; ConfigError naming the known ones otherwise."""

@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from config.vocabulary import CONTENT_KINDS as KINDS  # judged, held and counted in this order
 from crawler.diff import Change
 
-KINDS = ("new", "revised", "removed", "restored")
 FIELD_ORDER = (
     "title",
     "summary",

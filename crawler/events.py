@@ -10,9 +10,6 @@ from crawler.bulk import SITE_WIDE_SHARE, bulk_detail, bulk_limit, held_kinds
 from crawler.diff import Change
 from crawler.state import ReportState
 
-CONTENT_KINDS = ("new", "revised", "removed", "restored")
-OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold")
-
 
 @dataclass(frozen=True, slots=True)
 class EventDraft:

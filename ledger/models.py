@@ -38,7 +38,7 @@ class Source(Base):
 
 
 class CrawlRun(Base):
-    """One crawl of one source, with the gate's verdict."""
+    """One crawl of one source, with its outcome (what the health gate made of it)."""
 
     __tablename__ = "crawl_runs"
 
@@ -48,7 +48,7 @@ class CrawlRun(Base):
     sweep: Mapped[str] = mapped_column(String(10))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    verdict: Mapped[str] = mapped_column(String(20))  # baseline|healthy|unhealthy|failed
+    outcome: Mapped[str] = mapped_column(String(20))  # config.vocabulary.OUTCOMES
     reason: Mapped[str] = mapped_column(Text, default="")
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     pages: Mapped[int] = mapped_column(Integer, default=0)

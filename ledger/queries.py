@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from config.vocabulary import BAD_OUTCOMES, GOOD_OUTCOMES
 from crawler.normalize import norm_number
 from ledger.models import (
     ChangeEvent,
@@ -130,7 +131,7 @@ def sources_summary(engine: Engine) -> list[dict[str, Any]]:
             last_healthy = conn.scalar(
                 select(func.max(CrawlRun.finished_at)).where(
                     CrawlRun.source_id == source.id,
-                    CrawlRun.verdict.in_(("healthy", "baseline")),
+                    CrawlRun.outcome.in_(GOOD_OUTCOMES),
                 )
             )
             reports = conn.scalar(
@@ -158,7 +159,7 @@ def unhealthy_sources(engine: Engine) -> list[dict[str, Any]]:
     One query; while every source is healthy it reads only the ``sources`` table."""
     reason = (
         select(CrawlRun.reason)
-        .where(CrawlRun.source_id == Source.id, CrawlRun.verdict.in_(("unhealthy", "failed")))
+        .where(CrawlRun.source_id == Source.id, CrawlRun.outcome.in_(BAD_OUTCOMES))
         .order_by(CrawlRun.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -186,12 +187,12 @@ def failing_streaks(engine: Engine, runs: int) -> list[dict[str, Any]]:
         for source in sick.scalars().all():
             for sweep in ("deep", "quick"):
                 last = conn.execute(
-                    select(CrawlRun.verdict, CrawlRun.reason)
+                    select(CrawlRun.outcome, CrawlRun.reason)
                     .where(CrawlRun.source_id == source.id, CrawlRun.sweep == sweep)
                     .order_by(CrawlRun.id.desc())
                     .limit(runs)
                 ).all()
-                if len(last) == runs and all(v in ("failed", "unhealthy") for v, _ in last):
+                if len(last) == runs and all(v in BAD_OUTCOMES for v, _ in last):
                     found.append(
                         {"source": source.name, "runs": runs, "sweep": sweep,
                          "reason": last[0].reason,
@@ -276,7 +277,7 @@ def _run_json(run: Any) -> dict[str, Any]:
     return {
         "run_id": run.id,
         "sweep": run.sweep,
-        "verdict": run.verdict,
+        "outcome": run.outcome,
         "reason": run.reason,
         "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at),

@@ -32,7 +32,7 @@ def insert_run(conn: Connection, record: RunRecord) -> int:
         "sweep": record.sweep,
         "started_at": record.started_at,
         "finished_at": record.finished_at,
-        "verdict": record.outcome,
+        "outcome": record.outcome,
         "reason": verdict.reason,
         "complete": verdict.complete,
         "pages": record.stats.get("pages", 0),

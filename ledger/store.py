@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from config.vocabulary import BAD_OUTCOMES, GOOD_OUTCOMES
 from crawler.diff import Stored
 from crawler.normalize import pdf_path
 from crawler.state import ReportState
@@ -79,7 +80,7 @@ class Ledger:
             select(CrawlRun.sweep)
             .distinct()
             .where(CrawlRun.source_id == source_id)
-            .where(CrawlRun.verdict.in_(("failed", "unhealthy")))
+            .where(CrawlRun.outcome.in_(BAD_OUTCOMES))
             .where(CrawlRun.finished_at >= source.unhealthy_since)
         )
         with self.engine.connect() as conn:
@@ -91,7 +92,7 @@ class Ledger:
         return self.source_row(source_id).baseline_run_id is not None
 
     def last_runs(self, source_id: int) -> dict[str, datetime]:
-        """When each sweep kind ("quick", "deep") last started, whatever its verdict."""
+        """When each sweep kind ("quick", "deep") last started, whatever its outcome."""
         query = (
             select(CrawlRun.sweep, func.max(CrawlRun.started_at))
             .where(CrawlRun.source_id == source_id)
@@ -105,7 +106,7 @@ class Ledger:
         query = (
             select(CrawlRun.stats)
             .where(CrawlRun.source_id == source_id, CrawlRun.sweep == sweep)
-            .where(CrawlRun.verdict.in_(("healthy", "baseline")))
+            .where(CrawlRun.outcome.in_(GOOD_OUTCOMES))
             .order_by(CrawlRun.id.desc())
             .limit(1)
         )

@@ -5,21 +5,11 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from config.vocabulary import HEALTH_KINDS, KIND_WORDS
 from crawler.redline import redline_text
 from crawler.text import clean_data, clean_text
-from notifier.render.common import Style, bulk_context, clean
+from notifier.render.common import Style, bulk_context, clean, facts, is_redline
 
-HEADLINES = {
-    "new": "New",
-    "revised": "Revised",
-    "removed": "Pulled",
-    "restored": "Restored",
-    "source_unhealthy": "Source unhealthy",
-    "source_recovered": "Source recovered",
-    "bulk_hold": "Held for release",
-    "delivery_failed": "Delivery failed",
-    "delivery_recovered": "Delivery recovered",
-}
 SUMMARY_LIMIT = 400
 
 
@@ -38,7 +28,7 @@ def trim(text: str, limit: int = SUMMARY_LIMIT) -> str:
 
 def _change_line(change: dict[str, Any]) -> str:
     name, old, new = change["field"], change["old"], change["new"]
-    if name in ("title", "summary") and isinstance(old, str | None) and isinstance(new, str | None):
+    if is_redline(change):
         return f"  {name}: {safe(trim(redline_text(old, new), 600))}"
     return f"  {name}: {safe(old)} → {safe(new)}"
 
@@ -48,7 +38,7 @@ def render_text(event: dict[str, Any]) -> str:
     of the event cleaned first: no field can write a terminal escape or a bidi override)."""
     event = clean_data(event)
     kind = event["kind"]
-    headline = HEADLINES.get(kind, kind)
+    headline = KIND_WORDS.get(kind, kind)
     if kind == "delivery_failed" and event.get("target_status") == "failing":
         return (
             f"[{headline}] alerts to {safe(event.get('target'))} failing since"
@@ -64,18 +54,13 @@ def render_text(event: dict[str, Any]) -> str:
         )
     if kind == "bulk_hold":
         return _bulk_text(event, headline)
-    if kind in ("source_unhealthy", "source_recovered"):
+    if kind in HEALTH_KINDS:
         detail = event.get("reason") or ""
         return f"[{headline}] {safe(event['source'])}: {safe(detail)}".rstrip(": ")
     number = event.get("report_number") or "(no number)"
     lines = [f"[{headline}] {safe(number)} {safe(event.get('title'))}"]
-    facts = [
-        ", ".join(event.get("components") or []) or None,
-        f"issued {event['issue_date']}" if event.get("issue_date") else None,
-        f"FY {safe(event['fiscal_year'])}" if event.get("fiscal_year") else None,
-        "labels: " + ", ".join(event["labels"]) if event.get("labels") else None,
-    ]
-    lines.append("  " + " · ".join(f for f in facts if f))
+    labels = ["labels: " + ", ".join(event["labels"])] if event.get("labels") else []
+    lines.append("  " + " · ".join(facts(event) + labels))
     gained, lost = event.get("labels_gained") or [], event.get("labels_lost") or []
     if gained or lost:
         marks = [f"+{label}" for label in gained] + [f"-{label}" for label in lost]

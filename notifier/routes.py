@@ -8,7 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from config.delivery import OPS_KINDS, RouteConfig
+from config.delivery import RouteConfig
+from config.vocabulary import OPS_KINDS
 from ledger.outbox.planned import Planned
 
 TARGET_KINDS = ("delivery_failed", "delivery_recovered")  # events about a delivery target

@@ -18,7 +18,7 @@ from config.registry import CHANNELS
 from config.settings import Settings
 from ledger import outbox
 from ledger.rows import utcnow
-from notifier.render.common import load_templates
+from notifier.render.common import templates_for
 from notifier.routes import router_for
 from notifier.transports import Outgoing, Permanent, RateLimited, Transient
 
@@ -52,7 +52,7 @@ class Worker:
         self.engine, self.settings, self.clock, self.sleep = engine, settings, clock, sleep
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.targets = {target.name: target for target in settings.targets}
-        self.templates = load_templates(settings.delivery.templates_dir or None)
+        self.templates = templates_for(settings)
         self.router = router_for(settings.routes)
         self.skip = frozenset(skip)  # targets this worker leaves alone
         self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="oigwatch-send")
@@ -109,7 +109,7 @@ class Worker:
 
     def _deliver(self, claim: outbox.Claim) -> tuple[str, int, str]:
         target = self.targets[claim.target]
-        title = f"DHS OIG: {len(claim.events)} changes"
+        title = f"{self.templates.title_for(claim.events)}: {len(claim.events)} changes"
         key = {"delivery_key": f"oigwatch-{claim.delivery_ids[0]}"}
         outgoing = Outgoing(claim.events, claim.thread, title, key, claim.unknown_since)
         count = len(claim.delivery_ids)

@@ -62,7 +62,7 @@ class Watch:
             self._unrecorded = {**self._unrecorded, source: _Unrecorded(count, since, reason)}
 
     def recorded(self, source: str) -> None:
-        """A sweep of ``source`` was recorded (whatever its verdict)."""
+        """A sweep of ``source`` was recorded (whatever its outcome)."""
         with self._lock:
             self._unrecorded = {k: v for k, v in self._unrecorded.items() if k != source}
 

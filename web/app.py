@@ -34,10 +34,11 @@ def create_app(
     """The web app over one ledger engine (read only); ``status`` is the scheduler's, if any."""
     banner = Banner(settings, engine, status)
     ctx = WebContext(settings=settings, engine=engine, status=status, banner=banner)
+    ctx.templates.globals["site"] = settings.site_title  # what the pages say is watched
     app = FastAPI(
         title="oigwatch",
         version=ctx.version,
-        description="Changes to DHS OIG reports: feeds, pages, a JSON API and /healthz.",
+        description=f"Changes to {settings.site_title} reports: feeds, pages, a JSON API and /healthz.",
         docs_url=None,  # Swagger UI and ReDoc need scripts the Content-Security-Policy forbids
         redoc_url=None,
     )

@@ -20,13 +20,12 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from config.vocabulary import HEALTH_KINDS, KIND_WORDS
 from crawler.text import clean_json, clean_text
 from ledger.rows import aware
-from notifier.console import HEADLINES
 from notifier.render.common import trim
 
 SUMMARY_LIMIT = 1500
-HEALTH_KINDS = ("source_unhealthy", "source_recovered")  # episodes readers see, in every feed
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -87,7 +86,7 @@ def entry_title(event: Mapping[str, Any]) -> str:
     their kind and source)."""
     if event.get("kind") in HEALTH_KINDS:
         return health_title(event)
-    word = HEADLINES.get(event.get("kind", ""), str(event.get("kind")))
+    word = KIND_WORDS.get(event.get("kind", ""), str(event.get("kind")))
     number = event.get("report_number") or ""
     title = event.get("title") or event.get("source") or ""
     return clean_text(" ".join(part for part in (f"{word}:", number, title) if part))
@@ -147,14 +146,20 @@ def _entries(events: Iterable[Mapping[str, Any]], keep: FeedFilter) -> list[_Ent
     return entries
 
 
-def _header(entries: Sequence[_Entry], self_url: str, title: str) -> FeedGenerator:
+def feed_title(site: str) -> str:
+    """ "DHS OIG report changes": the title of a feed of ``site``'s changes (its display name, or
+    ``Settings.site_title``)."""
+    return f"{site} report changes"
+
+
+def _header(entries: Sequence[_Entry], self_url: str, site: str) -> FeedGenerator:
     """The feed's own elements (ids, links, title, dates, generator), written by feedgen."""
     feed = FeedGenerator()
-    feed.id(f"urn:oigwatch:feed:{clean_text(title)}")
-    feed.title(clean_text(title))
+    feed.id(f"urn:oigwatch:feed:{clean_text(feed_title(site))}")
+    feed.title(clean_text(feed_title(site)))
     feed.link(href=self_url, rel="self")
     feed.link(href=self_url.rsplit("/feeds/", 1)[0] + "/", rel="alternate")
-    feed.description("Changes to DHS OIG reports detected by oigwatch")
+    feed.description(clean_text(f"Changes to {site} reports detected by oigwatch"))
     feed.language("en")
     feed.updated(entries[0].when if entries else datetime(1970, 1, 1, tzinfo=UTC))
     return feed
@@ -206,11 +211,11 @@ def atom_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    title: str = "DHS OIG report changes",
+    site: str = "oigwatch",
 ) -> bytes:
     """Atom 1.0, newest first."""
     entries = _entries(events, keep)
-    feed = etree.fromstring(_header(entries, self_url, title).atom_str())
+    feed = etree.fromstring(_header(entries, self_url, site).atom_str())
     for item in entries:
         _atom_entry(feed, item)
     return _serialize(feed)
@@ -220,11 +225,11 @@ def rss_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    title: str = "DHS OIG report changes",
+    site: str = "oigwatch",
 ) -> bytes:
     """RSS 2.0, newest first."""
     entries = _entries(events, keep)
-    rss = etree.fromstring(_header(entries, self_url, title).rss_str())
+    rss = etree.fromstring(_header(entries, self_url, site).rss_str())
     channel = rss.find("channel")
     assert channel is not None  # feedgen always writes one
     for item in entries:
@@ -236,7 +241,7 @@ def json_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    title: str = "DHS OIG report changes",
+    site: str = "oigwatch",
 ) -> bytes:
     """JSON Feed 1.1, newest first; each item carries the event under ``_oigwatch``."""
     items = [
@@ -253,7 +258,7 @@ def json_feed(
     ]
     document = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": title,
+        "title": feed_title(site),
         "feed_url": self_url,
         "items": items,
     }

@@ -15,13 +15,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from config.vocabulary import LABELS
 from ledger import queries
 from web.context import WebContext
-from web.feeds import atom_feed, json_feed, rss_feed
+from web.feeds import FeedFilter, atom_feed, json_feed, rss_feed
 from web.params import FILTERS
 from web.shape import safe_event
 
-Renderer = Callable[[Iterable[Mapping[str, Any]], str], bytes]
+Renderer = Callable[[Iterable[Mapping[str, Any]], str, FeedFilter, str], bytes]
 FORMATS: dict[str, tuple[Renderer, str]] = {
     "atom": (atom_feed, "application/atom+xml; charset=utf-8"),
     "rss": (rss_feed, "application/rss+xml; charset=utf-8"),
@@ -30,9 +31,9 @@ FORMATS: dict[str, tuple[Renderer, str]] = {
 CACHE_CONTROL = "public, max-age=60"
 FILTER_DOC = {
     "component": "DHS component code (CBP, ICE, FEMA...); repeat for any of several",
-    "kind": "new, revised, removed, restored (default: these and source_unhealthy, "
+    "kind": "new, revised, removed (or pulled), restored (default: these and source_unhealthy, "
     "source_recovered); bulk_hold and delivery_failed only when named; repeatable",
-    "label": "revised, redacted, unclassified_summary, management_alert; repeatable",
+    "label": f"{', '.join(LABELS)}; repeatable",
 }
 
 
@@ -88,7 +89,7 @@ def feed_response(
         headers["Last-Modified"] = format_datetime(modified, usegmt=True)
     if not_modified(request.headers, etag, modified):
         return Response(status_code=304, headers=headers)
-    body = render([safe_event(event) for event in events], self_url)
+    body = render([safe_event(e) for e in events], self_url, FeedFilter(), ctx.settings.site_title)
     return Response(body, media_type=media_type, headers=headers)
 
 

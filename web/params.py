@@ -1,7 +1,8 @@
 """Query parameters of the feeds, the change list and the API, checked and made canonical (pure).
 
 Filters work like routes: ``component``, ``kind`` and ``label`` may each repeat; any value of one
-parameter matches (OR) and every parameter given must match (AND). Without ``kind``, the
+parameter matches (OR) and every parameter given must match (AND); ``kind=pulled`` is
+``kind=removed``. Without ``kind``, the
 reader-facing kinds (new, revised, removed, restored) and the health episodes (source_unhealthy,
 source_recovered) are listed; the other operational kinds (bulk_hold, delivery_failed) only when
 ``kind`` names them. Health episodes pass every component and label filter: a monitor that cannot
@@ -15,12 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
-from config.delivery import CONTENT_KINDS, LABELS, OPS_KINDS
 from config.settings import Settings
-from web.feeds import HEALTH_KINDS, FeedFilter
+from config.vocabulary import CONTENT_KINDS, HEALTH_KINDS, LABELS, UnknownKind, parse_kind
+from web.feeds import FeedFilter
 
 FILTERS = ("component", "kind", "label")
-KNOWN_KINDS = CONTENT_KINDS + OPS_KINDS
 DEFAULT_KINDS = CONTENT_KINDS + HEALTH_KINDS  # listed when no ``kind`` is given
 MAX_VALUES = 20  # values per parameter
 
@@ -101,7 +101,7 @@ def parse_changes(
             raise ParamError(f"parameter {name!r} is given more than {MAX_VALUES} times")
     return ChangeQuery(
         components=_choices("component", values.get("component", []), components),
-        kinds=_choices("kind", values.get("kind", []), KNOWN_KINDS),
+        kinds=_kinds(values.get("kind", [])),
         labels=_choices("label", values.get("label", []), LABELS),
         since=parse_since(values["since"][0]) if "since" in values else None,
         before=_integer("before", values["before"][0], 1, None) if "before" in values else None,
@@ -127,6 +127,19 @@ def _choices(name: str, given: list[str], known: Sequence[str]) -> tuple[str, ..
         if len(value) > 100:
             raise ParamError(f"parameter {name!r} is too long")
         chosen.append(value)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _kinds(given: list[str]) -> tuple[str, ...]:
+    """Kinds by their stored name (``pulled`` is ``removed``; case ignored), deduplicated."""
+    chosen: list[str] = []
+    for value in given:
+        if not value:
+            raise ParamError("parameter 'kind' is empty")
+        try:
+            chosen.append(parse_kind(value))
+        except UnknownKind as exc:
+            raise ParamError(str(exc)) from None
     return tuple(dict.fromkeys(chosen))
 
 

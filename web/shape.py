@@ -14,13 +14,13 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from config.vocabulary import GOOD_OUTCOMES
 from crawler.redline import Span
 from crawler.text import clean_data
 from ledger.queries import ReportHistory
 from ledger.rows import aware
 from notifier.render.common import (
     FIELD_NAMES,
-    KIND_WORDS,
     Style,
     change_text,
     clean,
@@ -238,16 +238,11 @@ def source_view(item: Mapping[str, Any]) -> dict[str, Any]:
                 **run,
                 "finished": when(run.get("finished_at")),
                 "reason": clean(run.get("reason")),
-                "ok": run.get("verdict") in ("healthy", "baseline"),
+                "ok": run.get("outcome") in GOOD_OUTCOMES,
             }
             for run in item.get("runs") or []
         ],
     }
-
-
-def kind_word(kind: str) -> str:
-    """The word a reader sees for a kind ("Pulled" for removed)."""
-    return KIND_WORDS.get(kind) or kind.replace("_", " ").capitalize()
 
 
 def age_words(seconds: float) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
-from config.delivery import LABELS
+from config.vocabulary import LABELS, kind_word
 from ledger import queries
 from ledger.rows import utcnow
 from web.context import STYLESHEET, WebContext
 from web.health import Scheduler, scheduler_state
 from web.params import DEFAULT_KINDS, FILTERS
-from web.shape import event_card, kind_word, report_view, source_view, when
+from web.shape import event_card, report_view, source_view, when
 
 PAGE_SIZE = 50
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,29 +12,12 @@ from typing import Any
 
 import jinja2
 
+from config.settings import Settings
+from config.vocabulary import COUNT_WORDS, KIND_WORDS, LABEL_WORDS, OPS_KINDS
 from crawler.redline import Span, word_diff
 from crawler.text import clean_text
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-KIND_WORDS = {
-    "new": "New", "revised": "Revised", "removed": "Pulled", "restored": "Restored",
-    "source_unhealthy": "Source unhealthy", "source_recovered": "Source recovered",
-    "bulk_hold": "Held for release", "delivery_failed": "Delivery failed",
-    "delivery_recovered": "Delivery recovered",
-}  # fmt: skip
-OPS_KINDS = ("source_unhealthy", "source_recovered", "bulk_hold", "delivery_failed",
-             "delivery_recovered")  # fmt: skip
-COUNT_WORDS = {"removed": "pulled", "source_unhealthy": "unhealthy", "bulk_hold": "held"}
-LABELS = {  # label: (as shown, when gained, when lost)
-    "revised": ("Revised", 'gained "(Revised)"', 'lost "(Revised)"'),
-    "redacted": ("Redacted", "redaction label added", "redaction label lifted"),
-    "unclassified_summary": (
-        "Unclassified Summary", 'gained "(Unclassified Summary)"', 'lost "(Unclassified Summary)"'
-    ),
-    "management_alert": (
-        "Management Alert", "became a Management Alert", "no longer a Management Alert"
-    ),
-}  # fmt: skip
 FIELD_NAMES = {
     "title": "Title", "summary": "Summary", "issue_date": "Issue date", "fiscal_year": "Fiscal year",
     "pdf_url": "PDF link", "pdf_content": "PDF file", "components": "Components",
@@ -46,16 +29,37 @@ _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Templates:
-    """Jinja2 templates: a newsroom's own folder first, then the package's; HTML autoescaped."""
+    """Jinja2 templates: a newsroom's own folder first, then the package's; HTML autoescaped.
+    With them, the names readers know the sources by (``display_name`` in the config)."""
 
     env: jinja2.Environment
+    names: Mapping[str, str]  # source name: display name
+    site: str  # the title of all the configured sources (``Settings.site_title``)
 
     def render(self, name: str, **context: Any) -> str:
         """One template rendered with surrounding whitespace stripped."""
         return self.env.get_template(name).render(**context).strip()
 
+    def display_name(self, source: Any) -> str:
+        """A source's display name; for a source not configured (``test-route``'s sample), the
+        site title, else its own name."""
+        return self.names.get(clean(source)) or self.site or clean(source)
 
-def load_templates(user_dir: str | None = None) -> Templates:
+    def title_for(self, events: Iterable[dict[str, Any]]) -> str:
+        """The display names of the events' sources, joined by " · " (a digest's title)."""
+        return " · ".join(dict.fromkeys(self.display_name(e.get("source")) for e in events))
+
+
+def templates_for(settings: Settings) -> Templates:
+    """The templates a deployment delivers with: its own folder, its sources' display names."""
+    return load_templates(
+        settings.delivery.templates_dir or None, settings.display_names, settings.site_title
+    )
+
+
+def load_templates(
+    user_dir: str | None = None, names: Mapping[str, str] | None = None, site: str = ""
+) -> Templates:
     """Templates from ``user_dir`` (same file names override) over the package's own."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))]
     if user_dir:
@@ -72,7 +76,7 @@ def load_templates(user_dir: str | None = None) -> Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return Templates(env)
+    return Templates(env, dict(names or {}), site)
 
 
 def clean(text: Any) -> str:
@@ -135,7 +139,9 @@ def _subject(event: dict[str, Any]) -> str:
 
 def label_names(labels: Iterable[str] | None) -> list[str]:
     """Labels as a reporter reads them ("Revised", "Management Alert")."""
-    return [LABELS[label][0] if label in LABELS else clean(label) for label in labels or []]
+    return [
+        LABEL_WORDS[label][0] if label in LABEL_WORDS else clean(label) for label in labels or []
+    ]
 
 
 def label_changes(event: dict[str, Any]) -> list[str]:
@@ -143,7 +149,8 @@ def label_changes(event: dict[str, Any]) -> list[str]:
     phrases: list[str] = []
     for key, index, verb in (("labels_gained", 1, "gained"), ("labels_lost", 2, "lost")):
         for label in event.get(key) or []:
-            phrases.append(LABELS[label][index] if label in LABELS else f'{verb} "{clean(label)}"')
+            word = LABEL_WORDS[label][index] if label in LABEL_WORDS else f'{verb} "{clean(label)}"'
+            phrases.append(word)
     return phrases
 
 

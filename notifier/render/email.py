@@ -17,7 +17,6 @@ from notifier.render.common import Style, Templates, clean, count_phrase, event_
 from notifier.render.common import headline as plain_headline
 
 SUBJECT_LIMIT = 120
-SUBJECT_PREFIX = "DHS OIG"
 DIGEST_LIMIT = 200  # events listed in one digest email; the rest are counted
 DEL = '<del style="color:#b31d28;background:#ffeef0;text-decoration:line-through">'
 INS = '<ins style="color:#116329;background:#dafbe1;text-decoration:none">'
@@ -85,9 +84,11 @@ def subject_line(text: str) -> str:
 
 
 def email_message(event: dict[str, Any], templates: Templates) -> EmailContent:
-    """One event as an email a reporter can scan from the subject line alone."""
-    line = plain_headline(event, SUBJECT_LIMIT - len(SUBJECT_PREFIX) - 3)
-    subject = templates.render("email/subject.txt.j2", prefix=SUBJECT_PREFIX, headline=line)
+    """One event as an email a reporter can scan from the subject line alone: "[DHS OIG] New: ..."
+    (the source's display name in brackets)."""
+    prefix = templates.display_name(event.get("source"))
+    line = plain_headline(event, SUBJECT_LIMIT - len(prefix) - 3)
+    subject = templates.render("email/subject.txt.j2", prefix=prefix, headline=line)
     text_ctx, html_ctx = event_context(event, TEXT_STYLE), event_context(event, HTML_STYLE)
     return EmailContent(
         subject=subject_line(subject),
@@ -97,7 +98,7 @@ def email_message(event: dict[str, Any], templates: Templates) -> EmailContent:
 
 
 def email_digest(events: list[dict[str, Any]], templates: Templates, title: str) -> EmailContent:
-    """Many events in one email: "[DHS OIG] 12 changes: 3 new, 8 revised, 1 pulled"."""
+    """Many events in one email: "[<title>] 12 changes: 3 new, 8 revised, 1 pulled"."""
     phrase = count_phrase(events)
     subject = templates.render("email/digest_subject.txt.j2", title=clean(title), phrase=phrase)
     listed, more = events[:DIGEST_LIMIT], max(0, len(events) - DIGEST_LIMIT)

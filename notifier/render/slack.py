@@ -119,7 +119,9 @@ def slack_message(event: dict[str, Any], templates: Templates) -> SlackMessage:
     ctx = event_context(event, MESSAGE_STYLE)
     if ctx["ops"]:
         ctx.update(_ops_fields(event))
-    header = fit(plain_headline(event, HEADER_LIMIT), HEADER_LIMIT, escape_slack) or "DHS OIG"
+    header = fit(plain_headline(event, HEADER_LIMIT), HEADER_LIMIT, escape_slack) or fit(
+        templates.display_name(event.get("source")), HEADER_LIMIT, escape_slack
+    )
     texts = [templates.render("slack/ops.md.j2" if ctx["ops"] else "slack/event.md.j2", **ctx)]
     bulk = ctx["bulk"]
     if bulk and not bulk["site_wide"]:

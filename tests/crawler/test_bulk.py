@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from config.vocabulary import CONTENT_KINDS
 from crawler.bulk import bulk_detail, bulk_limit, field_counts, held_kinds, site_wide_field
 from crawler.diff import Change, FieldChange
-from crawler.events import CONTENT_KINDS, EventDraft, GateFacts, gate_events
+from crawler.events import EventDraft, GateFacts, gate_events
 from crawler.state import ReportState
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

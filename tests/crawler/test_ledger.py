@@ -103,3 +103,54 @@ def test_schema_head_constant_matches_the_migrations(tmp_path) -> None:  # type:
     from ledger.db import SCHEMA_HEAD, head_revision
 
     assert head_revision(make_engine(f"sqlite:///{tmp_path}/x.db")) == SCHEMA_HEAD
+
+
+def test_migration_0006_renames_the_run_verdict_to_outcome_and_keeps_the_runs(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from ledger import queries
+    from ledger.db import _alembic_config, ensure_schema
+
+    engine = make_engine(db_url)
+    config = _alembic_config(engine)
+    command.upgrade(config, "0005")
+    with engine.begin() as conn:
+        conn.execute(
+            text("insert into sources (name, healthy, created_at) values ('dhs-oig', true, :now)"),
+            {"now": NOW},
+        )
+        for run_id, verdict in ((1, "baseline"), (2, "healthy"), (3, "failed")):
+            conn.execute(
+                text(
+                    "insert into crawl_runs (id, run_key, source_id, sweep, started_at,"
+                    " finished_at, verdict, reason, complete, pages, rows, reports, events, stats)"
+                    " values (:id, :key, 1, 'deep', :now, :now, :verdict, '', true, 1, 1, 1, 1,"
+                    " '{}')"
+                ),
+                {"id": run_id, "key": f"run-{run_id}", "verdict": verdict, "now": NOW},
+            )
+        conn.execute(
+            text(
+                "insert into change_events (id, dedupe_key, source_id, run_id, kind, status,"
+                " detected_at, payload) values (1, 'k', 1, 2, 'new', 'published', :now, '{}')"
+            ),
+            {"now": NOW},
+        )
+    ensure_schema(engine)  # 0005 -> head
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("crawl_runs")}
+        outcomes = conn.execute(select(CrawlRun.id, CrawlRun.outcome).order_by(CrawlRun.id)).all()
+        events = conn.execute(select(ChangeEvent.run_id)).scalars().all()
+    assert "outcome" in columns and "verdict" not in columns
+    assert [tuple(row) for row in outcomes] == [(1, "baseline"), (2, "healthy"), (3, "failed")]
+    assert events == [2], "the events of a run stay with it"
+    [source] = queries.sources_summary(engine)
+    assert [run["outcome"] for run in source["runs"]] == ["failed", "healthy", "baseline"]
+    command.downgrade(config, "0005")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("crawl_runs")}
+        kept = conn.execute(text("select verdict from crawl_runs order by id")).scalars().all()
+    engine.dispose()
+    assert "verdict" in columns and "outcome" not in columns
+    assert kept == ["baseline", "healthy", "failed"]

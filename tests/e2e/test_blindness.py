@@ -122,7 +122,7 @@ def test_an_odd_row_never_blocks_recording_under_the_service(
     service = serve(services, baselined, tmp_path)
     wait_until(lambda: added["report_number"] in str(baselined.changes()), 30, "the new report")
     assert healthz(service).status_code == 200
-    assert {run["verdict"] for run in service.runs()[1:]} == {"healthy"}
+    assert {run["outcome"] for run in service.runs()[1:]} == {"healthy"}
 
 
 def test_a_second_crawl_of_a_source_exits_with_one_line_naming_the_first(

@@ -215,7 +215,7 @@ def test_capped_deep_sweeps_never_conclude_removal(baselined: Oigwatch) -> None:
     runs = baselined.run("sources", "--json")
     [source] = json.loads(runs.stdout)
     assert {run["complete"] for run in source["runs"][:3]} == {False}
-    assert {run["verdict"] for run in source["runs"][:3]} == {"healthy"}
+    assert {run["outcome"] for run in source["runs"][:3]} == {"healthy"}
 
 
 def test_announce_overrides_the_silent_baseline(oigwatch: Oigwatch) -> None:

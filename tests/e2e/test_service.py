@@ -119,7 +119,7 @@ def test_scheduled_cycles_deliver_a_new_report_within_one_poll(
     assert service.stop() == 0
     runs = service.runs()
     assert [run["sweep"] for run in runs][:1] == ["deep"]
-    assert {run["verdict"] for run in runs[1:]} == {"healthy"}, runs  # none failed
+    assert {run["outcome"] for run in runs[1:]} == {"healthy"}, runs  # none failed
     assert len(runs) >= 6
     texts = [message.text for message in slack.messages]
     assert sum(added["report_number"] in t for t in texts) == 1  # announced once
@@ -175,7 +175,7 @@ def test_sigterm_during_a_crawl_lets_it_finish_within_the_grace(
     wait_until(service.crawl_dirs, 30, "a crawl in progress")
     assert service.stop() == 0
     runs = service.runs()
-    assert len(runs) == before + 1 and runs[-1]["verdict"] == "healthy"
+    assert len(runs) == before + 1 and runs[-1]["outcome"] == "healthy"
     assert [e["report_number"] for e in baselined.changes("--kind", "new")] == [
         added["report_number"]
     ]
@@ -222,7 +222,7 @@ def test_restart_after_a_day_runs_one_catch_up_sweep(
     assert service.stop() == 0
     new = service.runs()[before:]
     assert [run["sweep"] for run in new] == ["deep"]
-    assert new[0]["verdict"] == "healthy"
+    assert new[0]["outcome"] == "healthy"
     # the quick polls resume one interval after the catch-up, not at once
     firsts = dict(re.findall(r"first (quick|deep) sweep at (\S+)", service.log))
     gap = datetime.fromisoformat(firsts["quick"]) - datetime.fromisoformat(firsts["deep"])
@@ -240,11 +240,11 @@ def test_a_crawl_past_its_time_limit_is_killed_and_the_next_cycle_is_clean(
     limit = {"OIGWATCH_CRAWL__PROCESS_TIMEOUT": "4"}
     service = start(services, baselined, config, tmp_path, env=limit)
     failed = wait_until(
-        lambda: [r for r in service.runs() if r["verdict"] == "failed"], 60, "a kill"
+        lambda: [r for r in service.runs() if r["outcome"] == "failed"], 60, "a kill"
     )
     assert "timed out after 4 s and was killed" in failed[0]["reason"]
     site.mutate({"op": "clear_faults"})
-    wait_until(lambda: service.runs()[-1]["verdict"] == "healthy", 60, "a healthy cycle")
+    wait_until(lambda: service.runs()[-1]["outcome"] == "healthy", 60, "a healthy cycle")
     assert service.stop() == 0
     kinds = [e["kind"] for e in baselined.changes()]
     assert kinds == ["source_unhealthy", "source_recovered"]

@@ -102,7 +102,7 @@ def feedgen_reference(events: list[dict], url: str, kind: str) -> bytes:
     from web.feeds import _entries, _header, rss_html
 
     entries = _entries(events, FeedFilter())
-    feed: FeedGenerator = _header(entries, url, "DHS OIG report changes")
+    feed: FeedGenerator = _header(entries, url, "oigwatch")
     for item in entries:
         entry = feed.add_entry(order="append")
         entry.id(item.id)

@@ -10,7 +10,7 @@ from notifier.console import render_text
 from notifier.render import email_digest, email_message, load_templates, slack_digest, slack_message
 from notifier.render.common import bulk_counts, headline
 
-TEMPLATES = load_templates()
+TEMPLATES = load_templates(names={"dhs-oig": "DHS OIG"})  # the shipped display name
 OLD = "/sites/default/files/assets/2014/OIG_14-131_Jun14.pdf"
 NEW = "/sites/default/files/assets/migrated/OIG_14-131_Jun14.pdf"
 RELEASE = "Held: run `oigwatch release 123` to announce them one by one."

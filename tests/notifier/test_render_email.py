@@ -11,7 +11,7 @@ import pytest
 from notifier.render import email_digest, email_message, load_templates
 from notifier.render.email import DEL, INS
 
-TEMPLATES = load_templates()
+TEMPLATES = load_templates(names={"dhs-oig": "DHS OIG"})  # the shipped display name
 OLD_TITLE = (
     "CBP Did Not Fully Implement the Requirements of the Synthetic Opioid Exposure "
     "Prevention and Training Act"

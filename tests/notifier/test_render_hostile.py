@@ -30,7 +30,7 @@ from notifier.render.email import DEL, INS, EmailContent
 from notifier.render.slack import SlackMessage, slack_url
 from web.feeds import atom_feed, json_feed, rss_feed
 
-TEMPLATES = load_templates()
+TEMPLATES = load_templates(names={"dhs-oig": "DHS OIG"})  # the shipped display name
 HOSTILE = {
     "channel": "<!channel> read this",
     "here": "<!here|here> now",

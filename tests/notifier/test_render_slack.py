@@ -13,7 +13,7 @@ from support.slack_payload import check_message
 from notifier.render import escape_slack, load_templates, slack_digest, slack_message
 from notifier.render.slack import SlackMessage
 
-TEMPLATES = load_templates()
+TEMPLATES = load_templates(names={"dhs-oig": "DHS OIG"})  # the shipped display name
 OLD_TITLE = (
     "CBP Did Not Fully Implement the Requirements of the Synthetic Opioid Exposure "
     "Prevention and Training Act"

@@ -37,7 +37,7 @@ def crawl_runs(db_url: str) -> list[dict[str, Any]]:
     try:
         with engine.connect() as conn:
             rows = conn.execute(
-                text("select id, sweep, verdict, reason from crawl_runs order by id")
+                text("select id, sweep, outcome, reason from crawl_runs order by id")
             )
             return [dict(row._mapping) for row in rows]
     finally:
