@@ -305,6 +305,6 @@ def _fields(value: DataclassInstance) -> dict[str, Any]:
     }
 
 
-def _read(kind: Callable[..., T], data: Mapping[str, Any]) -> T:
+def _read(make: Callable[..., T], data: Mapping[str, Any]) -> T:
     """A flat dataclass from its fields, lists as tuples."""
-    return kind(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+    return make(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
