@@ -1,6 +1,6 @@
 """Figure 4: where the time of one unchanged deep sweep goes.
 
-The real spine (crawler.spine.check_source) runs in this process, its stages wrapped by probes;
+The real spine (crawler.check.check_source) runs in this process, its stages wrapped by probes;
 the fixture site's request log dates the crawl child's first and last request. Interpreter start-up
 and imports, which the in-process run cannot see, are timed as separate ``python -c`` commands.
 """
@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import crawler.check
 import crawler.fetch
-import crawler.spine
 from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess
 from benchmarks.probes import Probes, Target, compare_targets, find, record_targets
 from config.settings import load_settings
@@ -36,10 +36,10 @@ def import_seconds(module: str, runs: int) -> list[float]:
 
 
 def _spine_targets() -> list[Target]:
-    """The stages crawler.spine.check_source calls, and the steps inside compare and record."""
+    """The stages crawler.check.check_source calls, and the steps inside compare and record."""
     stages = ("build_job", "run_crawl", "judge", "compare", "decide_events", "run_record")
     return [
-        *(target for stage in stages for target in find(stage, ["crawler.spine"], stage)),
+        *(target for stage in stages for target in find(stage, ["crawler.check"], stage)),
         *find("record", ["ledger.store:Ledger"], "record"),
         *find(CHILD, ["crawler.fetch"], "follow"),
         *compare_targets(),
@@ -67,7 +67,7 @@ def one_sweep(config: Path, db_url: str, site: SiteProcess) -> dict[str, float]:
     try:
         with probes.wrap(_spine_targets()):
             begun = time.perf_counter()
-            recorded, record = crawler.spine.check_source(
+            recorded, record = crawler.check.check_source(
                 ledger, settings, source, CheckOptions(sweep="deep"), progress
             )
             total = time.perf_counter() - begun

@@ -2,7 +2,7 @@
 
 The ledger is filled by bulk Core inserts into the tables of ledger/models.py (after an
 empty baseline run recorded by ``Ledger.record``), one version per report. Then only the parent's
-steps after a crawl are timed, called as crawler/spine.py calls them, on a result shaped like the
+steps after a crawl are timed, called as crawler/check.py calls them, on a result shaped like the
 crawl child's. Each repetition lists 10 fresh new reports and revises 10 reports not revised
 before, so the repetitions need no reset of the ledger. Probes time the steps inside them.
 """
@@ -31,10 +31,12 @@ from crawler.check import (
     Timing,
     admit_rows,
     compare,
+    crawl_rules,
     decide_events,
     expand_views,
     run_record,
 )
+from crawler.contract import CrawlJob, SourcePlan
 from crawler.diff import Diff
 from crawler.fetch import CrawlOutcome
 from crawler.health import Verdict, assess
@@ -122,28 +124,32 @@ def time_steps(ledger: Ledger, settings: Settings, rep: int) -> dict[str, float]
     known = list(range(LEDGER_REPORTS - RUN_REPORTS + NEW, LEDGER_REPORTS))  # the newest reports
     revised = set(known[: (rep + 1) * REVISED])  # revised titles: this repetition's and earlier
     new = list(range(LEDGER_REPORTS + rep * NEW, LEDGER_REPORTS + (rep + 1) * NEW))
-    outcome = CrawlOutcome(crawl_result(known, revised, new))
-    assert outcome.result is not None
-    job = {"run_key": uuid.uuid4().hex, "views": expand_views(settings.sources[0])}
-    verdict = assess(outcome.result, [], None, deep=False)  # partial: nothing can go missing
+    crawl = CrawlOutcome(crawl_result(known, revised, new))
+    assert crawl.result is not None
+    source = settings.sources[0]
+    plan = SourcePlan(source.name, source.base_url, source.hosts)
+    job = CrawlJob(
+        uuid.uuid4().hex, "deep", plan, expand_views(source), crawl_rules(settings.crawl)
+    )
+    verdict = assess(crawl.result, [], None, deep=False)  # partial: nothing can go missing
     check = Check.open(ledger, settings, settings.sources[0], CheckOptions(sweep="deep"))
     probes = Probes()
     with probes.wrap([*compare_targets(), *record_targets()]):
-        return _timed_steps(check, job, outcome, verdict, probes)
+        return _timed_steps(check, job, crawl, verdict, probes)
 
 
-def _timed_steps(check: Check, job: dict[str, Any], outcome: CrawlOutcome, verdict: Verdict,
+def _timed_steps(check: Check, job: CrawlJob, crawl: CrawlOutcome, verdict: Verdict,
                  probes: Probes) -> dict[str, float]:  # fmt: skip
-    """The spine's steps after the crawl (crawler/spine.py), timed."""
+    """The spine's steps after the crawl (crawler/check.py check_source), timed."""
     started = utcnow()
     t0 = time.perf_counter()
-    admitted = admit_rows(outcome)
-    diff = compare(check, job, outcome, admitted, verdict)
+    admitted = admit_rows(crawl)
+    diff = compare(check, job, crawl, admitted, verdict)
     t1 = time.perf_counter()
     finished = started + timedelta(seconds=1)
-    events = decide_events(check, job["run_key"], diff, "healthy", verdict, finished)
+    events = decide_events(check, job.run_key, diff, "healthy", verdict, finished)
     t2 = time.perf_counter()
-    record = run_record(check, job, outcome, verdict, "healthy", diff, events,
+    record = run_record(check, job, crawl, verdict, "healthy", diff, events,
                         Timing(started, finished), admitted)  # fmt: skip
     recorded = check.ledger.record(record)
     t3 = time.perf_counter()

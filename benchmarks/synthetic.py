@@ -13,8 +13,9 @@ from typing import Any
 
 from config.settings import SourceConfig
 from crawler.check import expand_views
+from crawler.contract import CachedPage, CrawlResult, CrawlStats, PageRecord, PdfFingerprint
 from crawler.diff import SweepFacts, next_state
-from crawler.entry import ReportEntry
+from crawler.entry import ParsedPage, ReportEntry
 from crawler.state import ReportState, ViewInfo, merge_entries, with_pdf
 
 COMPONENTS = ("CBP", "FEMA", "ICE", "MGMT", "TSA", "USCIS", "USCG", "USSS", "Others", "CISA")
@@ -51,16 +52,17 @@ def entries_of(i: int, revised: bool = False) -> list[ReportEntry]:
 def view_infos(source: SourceConfig) -> dict[str, ViewInfo]:
     """The ViewInfo of every concrete view of the source (as crawler.check.compare builds them)."""
     return {
-        v["name"]: ViewInfo(family=v["family"], rank=v["rank"], labels=tuple(v["labels"]))
+        v.name: ViewInfo(family=v.family, rank=v.rank, labels=v.labels)
         for v in expand_views(source)
     }
 
 
-def fingerprint(state: ReportState) -> dict[str, Any]:
+def fingerprint(state: ReportState) -> PdfFingerprint:
     """A PDF fingerprint as the crawl child reports one."""
     digest = hashlib.sha256(state.key.encode()).hexdigest()
-    return {"status": "ok", "etag": f'"{digest[:16]}"', "last_modified": "Mon, 01 Jan 2024 00:00:00 GMT",
-            "length": 100_000 + len(state.key), "sha256": digest}  # fmt: skip
+    return PdfFingerprint(state.pdf_url or "", "ok", etag=f'"{digest[:16]}"',
+                          last_modified="Mon, 01 Jan 2024 00:00:00 GMT",
+                          length=100_000 + len(state.key), sha256=digest)  # fmt: skip
 
 
 def stored_state(i: int) -> ReportState:
@@ -85,30 +87,25 @@ def stored_states(indices: Iterable[int], views: dict[str, ViewInfo]) -> list[Re
 
 
 def crawl_result(known: Sequence[int], revised: set[int], new: Sequence[int],
-                 pdf_rechecks: int = 50) -> dict[str, Any]:  # fmt: skip
+                 pdf_rechecks: int = 50) -> CrawlResult:  # fmt: skip
     """A crawl child's result (crawler/child.py ``run``) listing these reports, in 50-row pages."""
-    by_view: dict[str, list[dict[str, Any]]] = {}
+    by_view: dict[str, list[ReportEntry]] = {}
     for i in [*known, *new]:
         for entry in entries_of(i, revised=i in revised):
-            by_view.setdefault(entry.view, []).append(entry.to_json())
-    pages: list[dict[str, Any]] = []
-    cache: dict[str, dict[str, Any]] = {}
+            by_view.setdefault(entry.view, []).append(entry)
+    pages: list[PageRecord] = []
+    cache: dict[str, CachedPage] = {}
     for view, entries in by_view.items():
         last = (len(entries) - 1) // PAGE_SIZE
         for number in range(last + 1):
             url = f"{SITE}/reports/{view}?order=field_report_number&sort=asc&page={number}"
-            page = {"entries": entries[number * PAGE_SIZE : (number + 1) * PAGE_SIZE],
-                    "rows_seen": len(entries[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]),
-                    "has_next": number < last, "last_page": last, "problems": []}  # fmt: skip
-            pages.append({"view": view, "order": "", "page": number, "url": url, "status": 200,
-                          **page})  # fmt: skip
-            cache[url] = {"etag": f'"{view}-{number}"', "last_modified": None, "page": page}
+            rows = tuple(entries[number * PAGE_SIZE : (number + 1) * PAGE_SIZE])
+            page = ParsedPage(rows, len(rows), has_next=number < last, last_page=last)
+            pages.append(PageRecord(view, url, page, "", number, 200))
+            cache[url] = CachedPage(f'"{view}-{number}"', None, page)
     pdfs = {}
     for entry in [e for i in known[:pdf_rechecks] for e in entries_of(i)[:1]]:
         path = entry.pdf_url.removeprefix(SITE) if entry.pdf_url else ""
-        pdfs[path] = {"url": entry.pdf_url, "status": "not_modified"}
-    return {
-        "run_key": "", "started_at": 0.0, "finished_at": 0.0, "pages": pages, "errors": [],
-        "pdfs": pdfs, "capped": [], "page_cache": cache,
-        "stats": {"requests": len(pages) + len(pdfs), "bytes": 0, "retries": 0, "not_modified": 0},
-    }  # fmt: skip
+        pdfs[path] = PdfFingerprint(entry.pdf_url or "", "not_modified")
+    stats = CrawlStats(requests=len(pages) + len(pdfs))
+    return CrawlResult("", pages=tuple(pages), pdfs=pdfs, page_cache=cache, stats=stats)

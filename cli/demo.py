@@ -10,8 +10,7 @@ import click
 
 from cli.common import common, settings_from
 from config.settings import Settings
-from crawler.check import ALL_PDFS, CheckOptions
-from crawler.spine import check_source
+from crawler.check import ALL_PDFS, CheckOptions, check_source
 from ledger import queries
 from ledger.db import ensure_schema, make_engine
 from ledger.store import Ledger

@@ -35,8 +35,7 @@ from cli.run import run
 from config.settings import ConfigError, Settings, SourceConfig
 from config.vocabulary import BAD_OUTCOMES, kind_words_accepted, parse_kinds
 from crawler.admit import describe_quarantined
-from crawler.check import ALL_PDFS, CheckOptions, database_reason
-from crawler.spine import check_source
+from crawler.check import ALL_PDFS, CheckOptions, check_source, database_reason
 from ledger import queries
 from ledger.lock import SourceBusy
 from ledger.store import Ledger

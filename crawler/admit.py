@@ -14,8 +14,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.contract import PageRecord
 from crawler.entry import ReportEntry
-from crawler.normalize import identity, norm_number, norm_text
+from crawler.normalize import norm_number, norm_text
+from crawler.state import entry_identity
 from crawler.text import UNSAFE, clean_text
 
 MAX_NUMBER = 100  # characters of a normalised report number
@@ -102,30 +104,30 @@ def problem_of(entry: ReportEntry) -> tuple[str, str, str] | None:
     return None
 
 
-def admit(pages: Iterable[Mapping[str, Any]]) -> Admitted:
+def admit(pages: Iterable[PageRecord]) -> Admitted:
     """Every entry of the crawl's pages, cleaned, unless quarantined; plus the rows the parsers
-    could not read (``page["quarantined"]``)."""
+    could not read (``ParsedPage.quarantined``)."""
     entries: list[ReportEntry] = []
     quarantined: list[Quarantined] = []
     for page in pages:
-        view, url = str(page.get("view", "")), str(page.get("url", ""))
-        for raw in page.get("quarantined") or ():
+        view, url = page.view, page.url
+        for raw in page.parsed.quarantined:
             quarantined.append(
                 Quarantined(
                     view, url, 0, raw.get("field", "row"), raw.get("raw", ""), raw["problem"]
                 )
             )
-        for row, data in enumerate(page.get("entries") or (), start=1):
+        for row, listed in enumerate(page.parsed.entries, start=1):
             entry: ReportEntry | None = None
             try:
-                entry = _cleaned(ReportEntry.from_json(data))
+                entry = _cleaned(listed)
                 found = problem_of(entry)
             except Exception as exc:  # whatever it is, it stays out of the diff, with a warning
-                found = ("entry", str(data), f"{type(exc).__name__}: {exc}")
+                found = ("entry", str(listed.to_json()), f"{type(exc).__name__}: {exc}")
             if found is None and entry is not None:
                 entries.append(entry)
                 continue
-            field, text, problem = found or ("entry", str(data), "unreadable")
+            field, text, problem = found or ("entry", str(listed.to_json()), "unreadable")
             key = _key(entry) if entry is not None else None
             quarantined.append(
                 Quarantined(view, url, row, field, clean_text(text)[:RAW_SHOWN], problem, key)
@@ -169,7 +171,6 @@ def _key(entry: ReportEntry) -> str | None:
     if number and len(number) > MAX_NUMBER:
         return None
     try:
-        issued = entry.issue_date.isoformat() if entry.issue_date else None
-        return identity(entry.report_number, entry.pdf_url, entry.title, issued)
+        return entry_identity(entry)
     except Exception:
         return None

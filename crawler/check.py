@@ -1,4 +1,7 @@
-"""The steps of one check of one source; crawler/spine.py calls them in order."""
+"""One check of one source: the spine (:func:`check_source`, every stage in order), its steps.
+
+The scheduler and the command line call only :func:`check_source`.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +12,63 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from config.settings import Settings, SourceConfig
+from sqlalchemy.exc import SQLAlchemyError
+
+from config.settings import CrawlConfig, Settings, SourceConfig
 from crawler.admit import Admitted, admit, warnings_json
+from crawler.contract import (
+    CrawlJob,
+    CrawlResult,
+    CrawlRules,
+    PdfCheck,
+    PdfPlan,
+    SourcePlan,
+    ViewPlan,
+)
 from crawler.diff import Diff, Stored, SweepFacts, diff_reports
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
-from crawler.fetch import CrawlOutcome
+from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, run_crawl
 from crawler.health import Verdict, assess
 from crawler.normalize import pdf_path
-from crawler.state import ViewInfo, merge_entries, report_key
-from ledger.store import ROBOTS, Ledger, RunRecord, count_reports
+from crawler.state import ViewInfo, entry_identity, merge_entries
+from ledger.lock import source_lock
+from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports, utcnow
 
 ALL_PDFS = -1
+
+
+def check_source(
+    ledger: Ledger,
+    settings: Settings,
+    source: SourceConfig,
+    options: CheckOptions,
+    progress: Progress | None = None,
+    router: Router | None = None,
+) -> tuple[Recorded, RunRecord]:
+    """Plan → crawl → health gate → diff → event gates → record, for one source.
+    Raises CrawlAbandoned, having recorded nothing, when ``options.abort`` stops the crawl, and
+    SourceBusy, having done nothing, when another process crawls the source."""
+    with source_lock(ledger.engine, source.name, settings.crawl.lock_wait):  # one at a time
+        check = Check.open(ledger, settings, source, options)
+        job = build_job(check)  # views, validators, PDFs due a check
+        started = utcnow()
+        crawl = run_crawl(job, settings.crawl.process_timeout, progress, options.abort)  # Scrapy
+        if crawl.abandoned:  # the service is stopping: leave the ledger as it was
+            raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
+        admitted = admit_rows(crawl)  # odd rows quarantined, the rest cleaned
+        verdict = judge(check, job, crawl, admitted)  # trustworthy enough to change the ledger?
+        diff = compare(check, job, crawl, admitted, verdict) if verdict.healthy else None
+        outcome = outcome_of(check, verdict, crawl)  # baseline, healthy, unhealthy or failed
+        finished = utcnow()
+        events = decide_events(check, job.run_key, diff, outcome, verdict, finished)
+        timing = Timing(started, finished)
+        record = run_record(check, job, crawl, verdict, outcome, diff, events, timing, admitted)
+        record = replace(record, router=router)  # the outbox fills in the same transaction
+        try:
+            return ledger.record(record), record
+        except SQLAlchemyError as exc:  # a value the database refused: a failed run, not a lost one
+            record = replace(unrecordable(check, record, exc), router=router)
+            return ledger.record(record), record
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,42 +112,51 @@ class Check:
             ledger.failing_sweeps(source_id),
         )
 
-    def recovers(self, kind: str) -> bool:
+    def recovers(self, outcome: str) -> bool:
         """Whether a run of this outcome ends the source's unhealthy episode. A healthy quick
         poll ends it only if quick polls failed in it too: it cannot vouch for pages only a
         failing deep sweep reads (a partial outage)."""
-        healthy = kind in ("healthy", "baseline")
+        healthy = outcome in ("healthy", "baseline")
         vouches = self.options.sweep == "deep" or "quick" in self.failing_sweeps
         return healthy and not self.was_healthy and vouches
 
 
-def expand_views(source: SourceConfig) -> list[dict[str, Any]]:
+def expand_views(source: SourceConfig) -> tuple[ViewPlan, ...]:
     """Concrete views: each configured view, followed by one view per split value."""
-    views: list[dict[str, Any]] = []
+    views: list[ViewPlan] = []
     for view in source.views:
-        base = {
-            "kind": view.kind,
-            "module": view.layout_module,  # the crawl child imports it: it registers the layout
-            "deep_order": view.deep_order,
-            "family": view.name,
-            "labels": list(view.labels),
-        }
         url = source.base_url + view.path
-        views.append({**base, "name": view.name, "url": url, "components": list(view.components)})
-        for value, code in view.split.values.items() if view.split else ():
-            query = urlencode({view.split.param: value})  # type: ignore[union-attr]
-            views.append(
-                {
-                    **base,
-                    "name": f"{view.name}:{code}",
-                    "url": f"{url}?{query}",
-                    "components": [code],
-                }
-            )
-    return [{**view, "rank": rank} for rank, view in enumerate(views)]
+        plan = ViewPlan(view.name, url, view.kind, family=view.name, rank=0,
+                        deep_order=view.deep_order, labels=view.labels, components=view.components,
+                        module=view.layout_module)  # fmt: skip
+        views.append(plan)
+        if view.split is None:
+            continue
+        for value, code in view.split.values.items():
+            query = urlencode({view.split.param: value})
+            views.append(replace(plan, name=f"{view.name}:{code}", url=f"{url}?{query}",
+                                 components=(code,)))  # fmt: skip
+    return tuple(replace(view, rank=rank) for rank, view in enumerate(views))
 
 
-def build_job(check: Check) -> dict[str, Any]:
+def crawl_rules(crawl: CrawlConfig) -> CrawlRules:
+    """The crawl config the child needs."""
+    return CrawlRules(
+        user_agent=crawl.user_agent,
+        delay=crawl.delay,
+        concurrency=crawl.concurrency,
+        timeout=crawl.timeout,
+        retries=crawl.retries,
+        backoff=crawl.backoff,
+        max_retry_after=crawl.max_retry_after,
+        page_cap=crawl.page_cap,
+        obey_robots=crawl.obey_robots,
+        max_page_bytes=crawl.max_page_bytes,
+        max_pdf_bytes=crawl.max_pdf_bytes,
+    )
+
+
+def build_job(check: Check) -> CrawlJob:
     """What the crawl child must fetch: views, validators, PDFs to fingerprint."""
     options, crawl = check.options, check.settings.crawl
     every_pdf = options.pdf_checks == ALL_PDFS
@@ -109,44 +167,44 @@ def build_job(check: Check) -> dict[str, Any]:
     listed = {
         path
         for cached in page_cache.values()
-        for entry in cached["page"]["entries"]
-        if (path := pdf_path(entry["pdf_url"]))
+        for entry in cached.page.entries
+        if (path := pdf_path(entry.pdf_url))
     }
     source = check.source
-    return {
-        "run_key": uuid.uuid4().hex,
-        "sweep": options.sweep,
-        "source": {"name": source.name, "base_url": source.base_url, "hosts": list(source.hosts)},
-        "views": expand_views(source),
-        "crawl": crawl.model_dump(),
-        "page_cache": page_cache,
-        "robots": check.ledger.robots(  # None: fetch it
+    return CrawlJob(
+        run_key=uuid.uuid4().hex,
+        sweep=options.sweep,
+        source=SourcePlan(source.name, source.base_url, source.hosts),
+        views=expand_views(source),
+        crawl=crawl_rules(crawl),
+        page_cache=page_cache,
+        robots=check.ledger.robots(  # None: fetch it
             check.source_id, source.base_url + ROBOTS, crawl.robots_cache
         ),
-        "pdf": {
-            "fetch_new": check.baseline_done or options.announce or every_pdf,
-            "new_cap": 10**9 if every_pdf else crawl.new_pdf_cap,
-            "known_paths": sorted(set(known) | listed),
-            "recheck": recheck,
-        },
-    }
+        pdf=PdfPlan(
+            fetch_new=check.baseline_done or options.announce or every_pdf,
+            new_cap=10**9 if every_pdf else crawl.new_pdf_cap,
+            known_paths=tuple(sorted(set(known) | listed)),
+            recheck=tuple(PdfCheck(**item) for item in recheck),
+        ),
+    )
 
 
-def admit_rows(outcome: CrawlOutcome) -> Admitted:
+def admit_rows(crawl: CrawlOutcome) -> Admitted:
     """The crawl's rows that may be diffed; odd ones quarantined with a warning."""
-    return admit(outcome.result["pages"] if outcome.result else ())
+    return admit(crawl.result.pages if crawl.result else ())
 
 
-def judge(check: Check, job: dict[str, Any], outcome: CrawlOutcome, admitted: Admitted) -> Verdict:
+def judge(check: Check, job: CrawlJob, crawl: CrawlOutcome, admitted: Admitted) -> Verdict:
     """The health verdict of a crawl (a crashed or killed crawl is unhealthy)."""
-    if outcome.result is None:
-        return Verdict(False, (outcome.failure or "crawl failed",))
+    if crawl.result is None:
+        return Verdict(False, (crawl.failure or "crawl failed",))
     gates = check.settings.gates
     return assess(
-        outcome.result,
-        [view["name"] for view in job["views"]],
+        crawl.result,
+        [view.name for view in job.views],
         check.ledger.last_view_counts(check.source_id, check.options.sweep),
-        deep=job["sweep"] == "deep",
+        deep=job.sweep == "deep",
         min_parse_rate=gates.min_parse_rate,
         min_row_ratio=gates.min_row_ratio,
         quarantined=sum(1 for q in admitted.quarantined if q.row),  # parsed, then refused
@@ -154,18 +212,15 @@ def judge(check: Check, job: dict[str, Any], outcome: CrawlOutcome, admitted: Ad
 
 
 def compare(
-    check: Check, job: dict[str, Any], outcome: CrawlOutcome, admitted: Admitted, verdict: Verdict
+    check: Check, job: CrawlJob, crawl: CrawlOutcome, admitted: Admitted, verdict: Verdict
 ) -> Diff:
     """Union the admitted entries by identity and diff them against the ledger. A quarantined
     row's report is not missing; a row that could not be identified forbids concluding any."""
-    assert outcome.result is not None
+    assert crawl.result is not None
     gates, ledger = check.settings.gates, check.ledger
-    views = {
-        v["name"]: ViewInfo(family=v["family"], rank=v["rank"], labels=tuple(v["labels"]))
-        for v in job["views"]
-    }
+    views = {v.name: ViewInfo(family=v.family, rank=v.rank, labels=v.labels) for v in job.views}
     entries = admitted.entries
-    known_fy = ledger.known_fiscal_years(check.source_id, {report_key(e, {}, 0) for e in entries})
+    known_fy = ledger.known_fiscal_years(check.source_id, {entry_identity(e) for e in entries})
     seen = merge_entries(entries, views, known_fy, gates.fiscal_year_gap)
     complete = verdict.complete and not admitted.unidentified
     stored = ledger.stored(check.source_id, seen, complete)
@@ -176,21 +231,14 @@ def compare(
     elif fresh:
         unseen = ledger.rename_candidates(check.source_id, fresh, seen)
     facts = SweepFacts(
-        complete, gates.removal_sweeps, outcome.result["pdfs"], protected=admitted.protected
+        complete, gates.removal_sweeps, crawl.result.pdfs, protected=admitted.protected
     )
     return diff_reports(stored, seen, facts, unseen)
 
 
-def checked_pdfs(result: dict[str, Any] | None) -> list[str]:
-    """URLs of the PDFs whose check answered (fingerprinted or not modified)."""
-    if not result:
-        return []
-    return [fp["url"] for fp in result["pdfs"].values() if fp["status"] in ("ok", "not_modified")]
-
-
-def outcome_of(check: Check, verdict: Verdict, outcome: CrawlOutcome) -> str:
+def outcome_of(check: Check, verdict: Verdict, crawl: CrawlOutcome) -> str:
     """failed, unhealthy, baseline (until a healthy deep sweep) or healthy."""
-    if outcome.result is None:
+    if crawl.result is None:
         return "failed"
     if not verdict.healthy:
         return "unhealthy"
@@ -198,14 +246,14 @@ def outcome_of(check: Check, verdict: Verdict, outcome: CrawlOutcome) -> str:
 
 
 def decide_events(
-    check: Check, run_key: str, diff: Diff | None, kind: str, verdict: Verdict, now: datetime
+    check: Check, run_key: str, diff: Diff | None, outcome: str, verdict: Verdict, now: datetime
 ) -> list[EventDraft]:
     """Content events through the gates, plus one ops event when the source's health flips."""
     name, gates = check.source.name, check.settings.gates
     events: list[EventDraft] = []
     if diff is not None:
         facts = GateFacts(
-            baseline=kind == "baseline",
+            baseline=outcome == "baseline",
             announce=check.options.announce,
             known_reports=count_reports(check.ledger.engine, check.source_id),
             bulk_threshold=gates.bulk_threshold,
@@ -213,9 +261,9 @@ def decide_events(
             listing_url=check.source.base_url + check.source.views[0].path,
         )
         events = gate_events(diff.changes, name, run_key, now, facts)
-    if kind in ("failed", "unhealthy") and check.was_healthy:
+    if outcome in ("failed", "unhealthy") and check.was_healthy:
         events.append(ops_event("source_unhealthy", name, run_key, now, reason=verdict.reason))
-    elif check.recovers(kind):
+    elif check.recovers(outcome):
         events.append(ops_event("source_recovered", name, run_key, now))
     return events
 
@@ -230,36 +278,45 @@ class Timing:
 
 def run_record(
     check: Check,
-    job: dict[str, Any],
-    outcome: CrawlOutcome,
+    job: CrawlJob,
+    crawl: CrawlOutcome,
     verdict: Verdict,
-    kind: str,
+    outcome: str,
     diff: Diff | None,
     events: list[EventDraft],
     timing: Timing,
     admitted: Admitted,
 ) -> RunRecord:
     """Everything the run leaves in the ledger; an unhealthy run leaves no report state."""
-    result = outcome.result or {}
+    result = crawl.result
     healthy = diff is not None
-    quarantine = {"quarantined": len(admitted.quarantined)} if admitted.quarantined else {}
-    if quarantine:
-        quarantine["warnings"] = warnings_json(admitted.quarantined)  # type: ignore[assignment]
+    stats: dict[str, Any] = result.stats.to_json() if result else {}
+    stats["pages"] = len(result.pages) if result else 0
+    if admitted.quarantined:
+        stats["quarantined"] = len(admitted.quarantined)
+        stats["warnings"] = warnings_json(admitted.quarantined)
     return RunRecord(
-        run_key=job["run_key"],
+        run_key=job.run_key,
         source_id=check.source_id,
         sweep=check.options.sweep,
         started_at=timing.started,
         finished_at=timing.finished,
-        outcome=kind,
+        outcome=outcome,
         verdict=verdict,
         diff=diff,
         events=events,
-        page_cache=result.get("page_cache", {}) if healthy else {},
-        pdf_checked=checked_pdfs(outcome.result) if healthy else (),
-        stats={**result.get("stats", {}), "pages": len(result.get("pages", ())), **quarantine},
-        healthy_source=check.was_healthy or check.recovers(kind) if healthy else False,
+        page_cache=result.cache_rows() if healthy and result is not None else {},
+        pdf_checked=checked_pdfs(result) if healthy else (),
+        stats=stats,
+        healthy_source=check.was_healthy or check.recovers(outcome) if healthy else False,
     )
+
+
+def checked_pdfs(result: CrawlResult | None) -> list[str]:
+    """URLs of the PDFs whose check answered (fingerprinted or not modified)."""
+    if result is None:
+        return []
+    return [fp.url for fp in result.pdfs.values() if fp.status in ("ok", "not_modified")]
 
 
 def unrecordable(check: Check, record: RunRecord, exc: Exception) -> RunRecord:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from crawler.contract import PdfFingerprint
 from crawler.normalize import bare_title, norm_number, norm_summary, pdf_path
 from crawler.normalize import labels as title_labels
 from crawler.state import ReportState, with_pdf
@@ -65,7 +66,7 @@ class SweepFacts:
 
     complete: bool  # a deep sweep that walked every page of every view
     removal_sweeps: int = 2
-    pdfs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # by PDF path
+    pdfs: Mapping[str, PdfFingerprint] = field(default_factory=dict)  # by PDF path
     protected: frozenset[str] = frozenset()  # seen in quarantined rows: unreadable, not missing
 
 

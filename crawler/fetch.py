@@ -23,7 +23,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from crawler.contract import CrawlJob, CrawlResult
 
 Progress = Callable[[int, int], None]
 TMP_PREFIX = "oigwatch-crawl-"  # + the owner's pid + "-" + tempfile's random part
@@ -33,7 +34,7 @@ TMP_PREFIX = "oigwatch-crawl-"  # + the owner's pid + "-" + tempfile's random pa
 class CrawlOutcome:
     """The child's findings, or why there are none."""
 
-    result: dict[str, Any] | None
+    result: CrawlResult | None
     failure: str | None = None
     abandoned: bool = False  # stopped on request (service shutdown): record nothing
 
@@ -133,7 +134,7 @@ def remove_stale_crawl_dirs(root: str | os.PathLike[str] | None = None) -> list[
 
 
 def run_crawl(
-    job: dict[str, Any],
+    job: CrawlJob,
     timeout: float,
     progress: Progress | None = None,
     abort: threading.Event | None = None,
@@ -143,7 +144,7 @@ def run_crawl(
     remove_stale_crawl_dirs()
     with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-") as tmp:
         job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
-        job_path.write_text(json.dumps(job), encoding="utf-8")
+        job_path.write_text(json.dumps(job.to_json()), encoding="utf-8")
         with open(Path(tmp, "stderr.log"), "w+b") as errors:
             argv = [str(job_path), str(result_path), "--die-with-parent"]
             proc = subprocess.Popen(
@@ -167,4 +168,6 @@ def run_crawl(
         if proc.returncode != 0 or not result_path.exists():
             detail = " | ".join(tail) or "no error output"
             return CrawlOutcome(None, f"crawl process failed (exit {proc.returncode}): {detail}")
-        return CrawlOutcome(json.loads(result_path.read_text(encoding="utf-8")))
+        return CrawlOutcome(
+            CrawlResult.from_json(json.loads(result_path.read_text(encoding="utf-8")))
+        )

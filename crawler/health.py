@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from crawler.normalize import identity
+from crawler.contract import CrawlResult, PageRecord
+from crawler.state import entry_identity
 
 MIN_ROWS_FOR_RATIO = 10
 
@@ -28,22 +28,16 @@ class Verdict:
         return "; ".join(self.reasons)
 
 
-def view_counts(pages: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+def view_counts(pages: Iterable[PageRecord]) -> dict[str, int]:
     """Distinct reports per view over every page read."""
     keys: dict[str, set[str]] = {}
     for page in pages:
-        seen = keys.setdefault(page["view"], set())
-        for entry in page["entries"]:
-            seen.add(
-                identity(
-                    entry["report_number"], entry["pdf_url"], entry["title"], entry["issue_date"]
-                )
-            )
+        keys.setdefault(page.view, set()).update(map(entry_identity, page.parsed.entries))
     return {view: len(found) for view, found in keys.items()}
 
 
 def assess(
-    result: Mapping[str, Any],
+    result: CrawlResult,
     views: Iterable[str],
     previous_counts: Mapping[str, int] | None,
     *,
@@ -55,21 +49,21 @@ def assess(
     """Judge a crawl: HTTP failures, odd pages, no rows, low parse rate (rows quarantined by
     admission count as unread) or a halved view fail it. A quick sweep's first page that
     announces a next one is full, whatever its length: a smaller page size is no shrink."""
-    pages = result["pages"]
-    findings = [(e["reason"], e["url"]) for e in result["errors"]]
-    findings += [(problem, page["url"]) for page in pages for problem in page["problems"]]
+    pages = result.pages
+    findings = [(e.reason, e.url) for e in result.errors]
+    findings += [(problem, page.url) for page in pages for problem in page.parsed.problems]
     reasons = grouped(findings)
     counts = view_counts(pages)
-    rows = sum(page["rows_seen"] for page in pages)
-    entries = sum(len(page["entries"]) for page in pages)
+    rows = sum(page.parsed.rows_seen for page in pages)
+    entries = sum(len(page.parsed.entries) for page in pages)
     readable = entries - quarantined
     if not entries and not reasons:
         reasons.append("no report rows in any view")
     elif rows and readable / rows < min_parse_rate:
         odd = f", {quarantined} quarantined" if quarantined else ""
         reasons.append(f"only {readable} of {rows} rows could be read ({readable / rows:.0%}{odd})")
-    failed_views = {e["view"] for e in result["errors"]}
-    paged = {p["view"] for p in pages if p.get("has_next") or (p.get("last_page") or 0) > 0}
+    failed_views = {e.view for e in result.errors}
+    paged = {p.view for p in pages if p.parsed.has_next or (p.parsed.last_page or 0) > 0}
     for view, before in (previous_counts or {}).items():
         now = counts.get(view, 0)
         if view in failed_views or (now == 0 and findings) or (not deep and view in paged):
@@ -78,9 +72,9 @@ def assess(
             reasons.append(f"view {view} lists no reports (it listed {before})")
         elif before >= MIN_ROWS_FOR_RATIO and now < before * min_row_ratio:
             reasons.append(f"view {view} shrank from {before} to {now} reports")
-    missing = [view for view in views if view not in counts and not _failed(result, view)]
+    missing = [view for view in views if view not in counts and view not in failed_views]
     reasons += [f"view {view} returned no page" for view in missing]
-    capped = set(result.get("capped", ()))
+    capped = set(result.capped)
     complete = deep and not reasons and not capped
     return Verdict(not reasons, tuple(dict.fromkeys(reasons)), complete, counts, rows, entries)
 
@@ -95,7 +89,3 @@ def grouped(findings: Iterable[tuple[str, str]]) -> list[str]:
         count = f"{len(where)} pages, e.g. " if len(where) > 1 else ""
         lines.append(f"{problem} at {count}{where[0]}")
     return lines
-
-
-def _failed(result: Mapping[str, Any], view: str) -> bool:
-    return any(error["view"] == view for error in result["errors"])

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from crawler.contract import PdfFingerprint
 from crawler.entry import ReportEntry
 from crawler.normalize import (
     identity,
@@ -110,10 +111,15 @@ def _plausible_fy(raw: str | None) -> int | None:
     return year if year in PLAUSIBLE_FY else None
 
 
+def entry_identity(entry: ReportEntry) -> str:
+    """The identity of the report an entry lists (see ``normalize.identity``)."""
+    issued = entry.issue_date.isoformat() if entry.issue_date else None
+    return identity(entry.report_number, entry.pdf_url, entry.title, issued)
+
+
 def report_key(entry: ReportEntry, known_fy: Mapping[str, str | None], fy_gap: int) -> str:
     """The entry's identity; a reused number with a far-off fiscal year is another report."""
-    issued = entry.issue_date.isoformat() if entry.issue_date else None
-    key = identity(entry.report_number, entry.pdf_url, entry.title, issued)
+    key = entry_identity(entry)
     seen_fy, stored_fy = _plausible_fy(entry.fiscal_year), _plausible_fy(known_fy.get(key))
     if seen_fy and stored_fy and abs(seen_fy - stored_fy) >= fy_gap:
         return f"{key}@{seen_fy}"
@@ -187,14 +193,14 @@ def _to_state(key: str, slot: _Merged) -> ReportState:
     )
 
 
-def with_pdf(state: ReportState, fingerprint: Mapping[str, Any] | None) -> ReportState:
+def with_pdf(state: ReportState, fingerprint: PdfFingerprint | None) -> ReportState:
     """The state with a fresh PDF fingerprint applied (None or a failed check: unchanged)."""
-    if not fingerprint or fingerprint.get("status") != "ok":
+    if fingerprint is None or fingerprint.status != "ok":
         return state
     return replace(
         state,
-        pdf_etag=fingerprint.get("etag"),
-        pdf_last_modified=fingerprint.get("last_modified"),
-        pdf_length=fingerprint.get("length"),
-        pdf_sha256=fingerprint.get("sha256"),
+        pdf_etag=fingerprint.etag,
+        pdf_last_modified=fingerprint.last_modified,
+        pdf_length=fingerprint.length,
+        pdf_sha256=fingerprint.sha256,
     )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 
 from config.vocabulary import BAD_OUTCOMES, GOOD_OUTCOMES
+from crawler.contract import CachedPage, robots_from_json
 from crawler.diff import Stored
 from crawler.normalize import pdf_path
 from crawler.state import ReportState
@@ -114,14 +115,16 @@ class Ledger:
             stats = conn.scalar(query)
         return dict(stats.get("view_counts", {})) if stats else None
 
-    def page_cache(self, source_id: int) -> dict[str, dict[str, Any]]:
+    def page_cache(self, source_id: int) -> dict[str, CachedPage]:
         """Validators and parsed entries of every cached listing page of a source."""
         query = select(PageCache.url, PageCache.etag, PageCache.last_modified, PageCache.page)
         query = query.where(PageCache.source_id == source_id, ~PageCache.url.endswith(ROBOTS))
         with self.engine.connect() as conn:
             rows = conn.execute(query)
             return {
-                r.url: {"etag": r.etag, "last_modified": r.last_modified, "page": r.page}
+                r.url: CachedPage.from_json(
+                    {"etag": r.etag, "last_modified": r.last_modified, "page": r.page}
+                )
                 for r in rows
             }
 
@@ -137,7 +140,7 @@ class Ledger:
             row = conn.execute(query).first()
         if row is None or (utcnow() - aware(row.fetched_at)).total_seconds() >= max_age:
             return None
-        return str(row.page.get("robots", ""))
+        return robots_from_json(row.page)
 
     def pdf_plan(self, source_id: int, checks: int) -> tuple[list[str], list[dict[str, Any]]]:
         """Known PDF paths, and the PDFs due a re-check: never checked first, then oldest checks."""

@@ -3,7 +3,7 @@
 One asyncio process. APScheduler 3 fires a quick poll and a deep sweep per source
 (``max_instances=1``, ``coalesce``, jitter); the first runs come from the ledger's last runs
 (scheduler/plan.py), so a restart after a long gap runs one catch-up sweep. Each crawl is the
-spine (crawler/spine.py) in a worker thread, its Scrapy child process killed whole on timeout, so
+spine (crawler/check.py) in a worker thread, its Scrapy child process killed whole on timeout, so
 the loop stays free for HTTP and deliveries. SIGTERM or SIGINT: stop scheduling, let a running
 crawl finish within ``shutdown_grace`` or abandon it (nothing recorded), flush due deliveries, exit.
 """
@@ -31,9 +31,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from config.settings import Settings, SourceConfig
-from crawler.check import CheckOptions
+from crawler.check import CheckOptions, check_source
 from crawler.fetch import CrawlAbandoned
-from crawler.spine import check_source
 from ledger.db import make_engine
 from ledger.lock import SourceBusy
 from ledger.store import Ledger, Recorded, RunRecord, utcnow

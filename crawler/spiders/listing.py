@@ -17,6 +17,14 @@ from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from twisted.python.failure import Failure
 
+from crawler.contract import (
+    CachedPage,
+    CrawlError,
+    CrawlJob,
+    PageRecord,
+    PdfFingerprint,
+    ViewPlan,
+)
 from crawler.entry import ParsedPage, ReportEntry
 from crawler.normalize import pdf_path
 from crawler.spiders.middleware import NO_RETRY
@@ -38,39 +46,16 @@ def page_url(view_url: str, order: str, page: int) -> str:
 
 @dataclass
 class Collector:
-    """Everything one crawl saw, in JSON-ready form."""
+    """Everything one crawl saw."""
 
-    pages: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    pdfs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pages: list[PageRecord] = field(default_factory=list)
+    errors: list[CrawlError] = field(default_factory=list)
+    pdfs: dict[str, PdfFingerprint] = field(default_factory=dict)  # by PDF path
     capped: set[str] = field(default_factory=set)
-    cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # validators seen this run
+    cache: dict[str, CachedPage] = field(default_factory=dict)  # validators seen this run
+    robots: dict[str, str] = field(default_factory=dict)  # robots.txt worth keeping, by URL
     responses: int = 0
     scheduled: int = 0
-
-
-def page_to_json(page: ParsedPage) -> dict[str, Any]:
-    """A parsed page in the form cached by the ledger and passed back to the parent."""
-    return {
-        "entries": [entry.to_json() for entry in page.entries],
-        "rows_seen": page.rows_seen,
-        "has_next": page.has_next,
-        "last_page": page.last_page,
-        "problems": list(page.problems),
-        "quarantined": list(page.quarantined),
-    }
-
-
-def page_from_json(data: dict[str, Any]) -> ParsedPage:
-    """Inverse of :func:`page_to_json`."""
-    return ParsedPage(
-        entries=tuple(ReportEntry.from_json(e) for e in data["entries"]),
-        rows_seen=data["rows_seen"],
-        has_next=data["has_next"],
-        last_page=data.get("last_page"),
-        problems=tuple(data.get("problems") or ()),
-        quarantined=tuple(data.get("quarantined") or ()),
-    )
 
 
 class ListingSpider(Spider):
@@ -79,21 +64,21 @@ class ListingSpider(Spider):
     name = "listing"
     parse_page: ClassVar[PageParser]
 
-    def __init__(self, job: dict[str, Any], collector: Collector, progress: Callable[..., None]):
+    def __init__(self, job: CrawlJob, collector: Collector, progress: Callable[[int, int], None]):
         super().__init__()
         self.job = job
         self.collector = collector
         self.progress = progress
-        self.base_url: str = job["source"]["base_url"]
-        self.host_aliases = frozenset(job["source"]["hosts"])
-        self.deep = job["sweep"] == "deep"
-        self.page_cap: int = job["crawl"]["page_cap"]
-        self.views = {v["name"]: v for v in job["views"] if v["kind"] == self.kind}
+        self.base_url = job.source.base_url
+        self.host_aliases = frozenset(job.source.hosts)
+        self.deep = job.sweep == "deep"
+        self.page_cap = job.crawl.page_cap
+        self.views = {v.name: v for v in job.views if v.kind == self.kind}
         self.walk_end: dict[str, int] = {}
-        self.page_cache: dict[str, dict[str, Any]] = job.get("page_cache", {})
-        self.pdf_plan: dict[str, Any] = job["pdf"]
-        self.known_pdfs = set(self.pdf_plan.get("known_paths", ()))
-        self.new_pdfs_left: int = self.pdf_plan.get("new_cap", 0)
+        self.page_cache = job.page_cache
+        self.pdf_plan = job.pdf
+        self.known_pdfs = set(job.pdf.known_paths)
+        self.new_pdfs_left = job.pdf.new_cap
         self.reread = False
         self.robots: Protego | None = None
 
@@ -112,22 +97,22 @@ class ListingSpider(Spider):
             self.robots = await self.load_robots()
         except Exception as exc:  # the host cannot be reached at all: do not try every page
             for view in self.views.values():
-                self.error(view["url"], view["name"], f"site unreachable: {_describe(exc)}")
+                self.error(view.url, view.name, f"site unreachable: {_describe(exc)}")
             return
         for view in self.views.values():
             yield self.listing_request(view, "", 0)
-            if self.deep and view["deep_order"]:
-                yield self.listing_request(view, view["deep_order"], 0)
+            if self.deep and view.deep_order:
+                yield self.listing_request(view, view.deep_order, 0)
         if self.deep and self.pdf_rechecks:
-            for item in self.pdf_plan.get("recheck", ()):
-                yield self.pdf_request(item["url"], item.get("etag"), item.get("last_modified"))
+            for item in self.pdf_plan.recheck:
+                yield self.pdf_request(item.url, item.etag, item.last_modified)
 
     async def load_robots(self) -> Protego | None:
         """robots.txt, read before any other request; None: nothing to obey. Raises when the
         host cannot be reached twice in a row."""
-        cached = self.job.get("robots")  # read by an earlier run, recently enough to reuse
+        cached = self.job.robots  # read by an earlier run, recently enough to reuse
         if cached is not None:
-            return Protego.parse(cached) if cached and self.job["crawl"]["obey_robots"] else None
+            return Protego.parse(cached) if cached and self.job.crawl.obey_robots else None
         assert self.crawler.engine is not None
         url = self.base_url + "/robots.txt"
         for attempt in range(2):
@@ -138,30 +123,29 @@ class ListingSpider(Spider):
             except Exception:
                 if attempt:
                     raise
-                await asyncio.sleep(self.job["crawl"]["backoff"])
+                await asyncio.sleep(self.job.crawl.backoff)
         body = response.body.decode("utf-8", "replace") if response.status == 200 else ""
         if _rememberable_robots(response):
-            page = {"robots": body}
-            self.collector.cache[url] = {"etag": None, "last_modified": None, "page": page}
-        if not self.job["crawl"]["obey_robots"] or not body:
+            self.collector.robots[url] = body
+        if not self.job.crawl.obey_robots or not body:
             return None
         return Protego.parse(body)
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets oigwatch fetch ``url``."""
-        return self.robots is None or self.robots.can_fetch(url, self.job["crawl"]["user_agent"])
+        return self.robots is None or self.robots.can_fetch(url, self.job.crawl.user_agent)
 
-    def listing_request(self, view: dict[str, Any], order: str, page: int) -> Request:
+    def listing_request(self, view: ViewPlan, order: str, page: int) -> Request:
         """A conditional request for one listing page."""
-        url = page_url(view["url"], order, page)
+        url = page_url(view.url, order, page)
         headers = {}
         cached = self.collector.cache.get(url) or self.page_cache.get(url)
-        if cached and cached.get("etag"):
-            headers["If-None-Match"] = cached["etag"]
-        if cached and cached.get("last_modified"):
-            headers["If-Modified-Since"] = cached["last_modified"]
+        if cached and cached.etag:
+            headers["If-None-Match"] = cached.etag
+        if cached and cached.last_modified:
+            headers["If-Modified-Since"] = cached.last_modified
         self.collector.scheduled += 1
-        meta = {"view": view["name"], "order": order, "page": page, "url": url}
+        meta: dict[str, Any] = {"view": view.name, "order": order, "page": page, "url": url}
         meta["handle_httpstatus_list"] = LISTING_STATUSES
         return Request(
             url,
@@ -183,8 +167,11 @@ class ListingSpider(Spider):
         if modified:
             headers["If-Modified-Since"] = modified
         self.collector.scheduled += 1
-        meta = {"pdf": url, "handle_httpstatus_list": [304, 403, 404, 410, 500, 502, 503, 504]}
-        meta["download_maxsize"] = self.job["crawl"]["max_pdf_bytes"]
+        meta: dict[str, Any] = {
+            "pdf": url,
+            "handle_httpstatus_list": [304, 403, 404, 410, 500, 502, 503, 504],
+        }
+        meta["download_maxsize"] = self.job.crawl.max_pdf_bytes
         return Request(
             url,
             headers=headers,
@@ -206,56 +193,47 @@ class ListingSpider(Spider):
             parsed = self.read_page(response, view)
             follow = list(self.follow(view, meta["order"], meta["page"], parsed)) if parsed else []
         except Exception as exc:
-            self.error(meta["url"], view["name"], f"page could not be read: {_describe(exc)}")
+            self.error(meta["url"], view.name, f"page could not be read: {_describe(exc)}")
             return
         if parsed is None:
             return
         self.collector.pages.append(
-            {
-                "view": view["name"],
-                "order": meta["order"],
-                "page": meta["page"],
-                "url": meta["url"],
-                "status": response.status,
-                **page_to_json(parsed),
-            }
+            PageRecord(view.name, meta["url"], parsed, meta["order"], meta["page"], response.status)
         )
         yield from follow
         yield from self.new_pdf_requests(parsed.entries)
 
-    def read_page(self, response: Response, view: dict[str, Any]) -> ParsedPage | None:
+    def read_page(self, response: Response, view: ViewPlan) -> ParsedPage | None:
         """The parsed page (from the cache on 304), or None after recording an error."""
         url = response.meta["url"]
         if response.status == 304:
             cached = self.collector.cache.get(url) or self.page_cache.get(url)
             if cached:
-                return page_from_json(cached["page"])
-            self.error(url, view["name"], "HTTP 304 for a page that is not cached")
+                return cached.page
+            self.error(url, view.name, "HTTP 304 for a page that is not cached")
             return None
         if response.status != 200:
-            self.error(url, view["name"], f"HTTP {response.status}")
+            self.error(url, view.name, f"HTTP {response.status}")
             return None
         parsed = type(self).parse_page(
             response.text,
             page_url=response.url,
-            view=view["name"],
-            components=tuple(view["components"]),
+            view=view.name,
+            components=view.components,
         )
-        self.collector.cache[url] = {
-            "etag": _header(response, b"ETag"),
-            "last_modified": _header(response, b"Last-Modified"),
-            "page": page_to_json(parsed),
-        }
+        self.collector.cache[url] = CachedPage(
+            _header(response, b"ETag"), _header(response, b"Last-Modified"), parsed
+        )
         return parsed
 
     def follow(
-        self, view: dict[str, Any], order: str, page: int, parsed: ParsedPage
+        self, view: ViewPlan, order: str, page: int, parsed: ParsedPage
     ) -> Iterator[Request]:
         """Schedule further pages of the walk: all at once when the pager names the last one."""
-        walking = self.deep and order == view["deep_order"] and not self.reread_request(order, page)
+        walking = self.deep and order == view.deep_order and not self.reread_request(order, page)
         if not walking or not parsed.entries:
             return
-        name = view["name"]
+        name = view.name
         if page == 0:
             last = parsed.last_page if parsed.last_page is not None else int(parsed.has_next)
             end = min(last, self.page_cap - 1)
@@ -277,7 +255,7 @@ class ListingSpider(Spider):
 
     def new_pdf_requests(self, entries: tuple[ReportEntry, ...]) -> Iterator[Request]:
         """Fingerprint PDFs never seen before, within the per-run cap."""
-        if not self.pdf_plan.get("fetch_new"):
+        if not self.pdf_plan.fetch_new:
             return
         for entry in entries:
             path = pdf_path(entry.pdf_url)
@@ -295,29 +273,27 @@ class ListingSpider(Spider):
         try:
             record = self.fingerprint(response, url)
         except Exception as exc:  # a PDF that cannot be read is a failed check, not a lost one
-            record = {"url": url, "status": "error", "reason": _describe(exc)}
+            record = PdfFingerprint(url, "error", _describe(exc))
         self.collector.pdfs[pdf_path(url) or url] = record
 
     @staticmethod
-    def fingerprint(response: Response, url: str) -> dict[str, Any]:
+    def fingerprint(response: Response, url: str) -> PdfFingerprint:
         """The check's record: not modified, an error, or the PDF's validators and digest."""
-        record: dict[str, Any] = {"url": url}
         body = response.body
         if response.status == 304:
-            record["status"] = "not_modified"
-        elif response.status != 200:
-            record.update(status="error", reason=f"HTTP {response.status}")
-        elif not body.startswith(b"%PDF"):
-            record.update(status="error", reason="the response is not a PDF")
-        else:
-            record.update(
-                status="ok",
-                etag=_header(response, b"ETag"),
-                last_modified=_header(response, b"Last-Modified"),
-                length=len(body),
-                sha256=hashlib.sha256(body).hexdigest(),
-            )
-        return record
+            return PdfFingerprint(url, "not_modified")
+        if response.status != 200:
+            return PdfFingerprint(url, "error", f"HTTP {response.status}")
+        if not body.startswith(b"%PDF"):
+            return PdfFingerprint(url, "error", "the response is not a PDF")
+        return PdfFingerprint(
+            url,
+            "ok",
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            length=len(body),
+            sha256=hashlib.sha256(body).hexdigest(),
+        )
 
     def on_error(self, failure: Failure) -> None:
         """A request failed for good (after retries): a listing error makes the run unhealthy."""
@@ -326,11 +302,7 @@ class ListingSpider(Spider):
         reason = failure.getErrorMessage() or failure.type.__name__  # type: ignore[union-attr]
         if "pdf" in request.meta:
             url = request.meta["pdf"]
-            self.collector.pdfs[pdf_path(url) or url] = {
-                "url": url,
-                "status": "error",
-                "reason": reason,
-            }
+            self.collector.pdfs[pdf_path(url) or url] = PdfFingerprint(url, "error", reason)
             return
         self.error(request.meta["url"], request.meta["view"], f"{failure.type.__name__}: {reason}")  # type: ignore[union-attr]
 
@@ -339,17 +311,13 @@ class ListingSpider(Spider):
         meta, reason = response.meta, _describe(failure.value or Exception("unknown error"))
         if "pdf" in meta:
             url = meta["pdf"]
-            self.collector.pdfs[pdf_path(url) or url] = {
-                "url": url,
-                "status": "error",
-                "reason": reason,
-            }
+            self.collector.pdfs[pdf_path(url) or url] = PdfFingerprint(url, "error", reason)
             return
         url = meta.get("url", response.url)
         self.error(url, meta.get("view", "?"), f"page could not be read: {reason}")
 
     def error(self, url: str, view: str, reason: str) -> None:
-        self.collector.errors.append({"url": url, "view": view, "reason": reason})
+        self.collector.errors.append(CrawlError(url, view, reason))
 
     def tick(self) -> None:
         self.collector.responses += 1

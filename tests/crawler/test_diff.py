@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from crawler.contract import PdfFingerprint
 from crawler.diff import Stored, SweepFacts, diff_reports
 from crawler.entry import ReportEntry
 from crawler.state import ReportState, ViewInfo, merge_entries
@@ -66,7 +67,7 @@ def test_redaction_marker_spelling_alone_is_not_a_change() -> None:
 
 def test_new_pdf_bytes_are_a_pdf_content_revision() -> None:
     path = "/sites/default/files/assets/2023-10/OIG-24-01-Oct23.pdf"
-    facts = SweepFacts(complete=False, pdfs={path: {"status": "ok", "sha256": "b" * 64}})
+    facts = SweepFacts(complete=False, pdfs={path: PdfFingerprint(path, "ok", sha256="b" * 64)})
     [change] = diff_reports(stored(BASE), {BASE.key: replace(BASE, pdf_sha256=None)}, facts).changes
     assert [(f.field, f.old, f.new) for f in change.fields] == [("pdf_content", "a" * 64, "b" * 64)]
 

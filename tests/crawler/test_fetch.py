@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from crawler.check import CheckOptions
+from crawler.check import CheckOptions, crawl_rules
+from crawler.contract import CrawlJob, SourcePlan, ViewPlan
 from crawler.fetch import child_environment, remove_stale_crawl_dirs, run_crawl
 from ledger.db import DatabaseError, make_engine
 
@@ -30,19 +31,11 @@ def _processes_under(directory: Path) -> list[str]:
     return found
 
 
-def _job(base_url: str) -> dict[str, object]:
+def _job(base_url: str, *views: ViewPlan) -> CrawlJob:
     settings = load_settings(environ={})
     source = settings.sources[0].with_base_url(base_url)
-    return {
-        "run_key": "test",
-        "sweep": "quick",
-        "source": {"name": source.name, "base_url": source.base_url, "hosts": []},
-        "views": [],
-        "crawl": settings.crawl.model_dump(),
-        "page_cache": {},
-        "robots": None,
-        "pdf": {"fetch_new": False, "new_cap": 0, "known_paths": [], "recheck": []},
-    }
+    plan = SourcePlan(source.name, source.base_url)
+    return CrawlJob("test", "quick", plan, views, crawl_rules(settings.crawl))
 
 
 def test_an_error_in_the_parent_kills_the_crawl_child(
@@ -53,9 +46,8 @@ def test_an_error_in_the_parent_kills_the_crawl_child(
     def progress(done: int, scheduled: int) -> None:
         raise KeyboardInterrupt  # Ctrl-C while the crawl runs
 
-    job = _job("http://10.255.255.1:9")  # a black hole: the child would wait on its connect
-    job["views"] = [{"kind": "table", "name": "v", "url": "http://10.255.255.1:9/x",
-                     "deep_order": "", "family": "v", "labels": [], "components": [], "rank": 0}]  # fmt: skip
+    view = ViewPlan("v", "http://10.255.255.1:9/x", "table", "v", 0)
+    job = _job("http://10.255.255.1:9", view)  # a black hole: the child would wait on its connect
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         run_crawl(job, 60, progress)
@@ -70,9 +62,7 @@ def test_a_timed_out_crawl_leaves_no_process_and_no_files(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with socket.create_server(("127.0.0.1", 0)) as silent:  # connects, never answers
         base = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        job = _job(base)
-        job["views"] = [{"kind": "table", "name": "v", "url": base + "/x", "deep_order": "",
-                         "family": "v", "labels": [], "components": [], "rank": 0}]  # fmt: skip
+        job = _job(base, ViewPlan("v", base + "/x", "table", "v", 0))
         outcome = run_crawl(job, 1.5)
     assert outcome.failure == "crawl timed out after 1.5 s and was killed"
     assert _processes_under(tmp_path) == [] and list(tmp_path.iterdir()) == []
@@ -81,7 +71,7 @@ def test_a_timed_out_crawl_leaves_no_process_and_no_files(
 def test_a_finished_crawl_leaves_no_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     outcome = run_crawl(_job("http://127.0.0.1:9"), 60)  # no views: the child ends at once
-    assert outcome.result is not None and outcome.result["run_key"] == "test"
+    assert outcome.result is not None and outcome.result.run_key == "test"
     assert list(tmp_path.iterdir()) == []
 
 

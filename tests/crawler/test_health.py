@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from crawler.contract import CrawlError, CrawlResult, PageRecord
+from crawler.entry import ParsedPage, ReportEntry
 from crawler.health import assess
 
 
 def page(
-    view: str, numbers: list[str], rows: int | None = None, problems: tuple = ()
-) -> dict[str, Any]:
-    entries = [
-        {"report_number": n, "pdf_url": None, "title": n, "issue_date": None} for n in numbers
-    ]
-    return {
-        "view": view,
-        "url": f"http://x/{view}",
-        "entries": entries,
-        "rows_seen": len(numbers) if rows is None else rows,
-        "problems": list(problems),
-    }
+    view: str, numbers: list[str], rows: int | None = None, problems: tuple[str, ...] = ()
+) -> PageRecord:
+    entries = tuple(ReportEntry(view, title=n, report_number=n) for n in numbers)
+    rows_seen = len(numbers) if rows is None else rows
+    return PageRecord(
+        view, f"http://x/{view}", ParsedPage(entries, rows_seen, False, None, problems)
+    )
 
 
-def result(*pages: dict[str, Any], errors: tuple = (), capped: tuple = ()) -> dict[str, Any]:
-    return {"pages": list(pages), "errors": list(errors), "capped": list(capped)}
+def result(
+    *pages: PageRecord, errors: tuple[CrawlError, ...] = (), capped: tuple[str, ...] = ()
+) -> CrawlResult:
+    return CrawlResult("", pages=pages, errors=errors, capped=capped)
 
 
 NUMBERS = [f"OIG-24-{i:02d}" for i in range(40)]
@@ -40,7 +37,7 @@ def test_capped_deep_crawl_is_healthy_but_not_complete() -> None:
 
 
 def test_errors_are_grouped_into_one_line_per_kind() -> None:
-    errors = tuple({"url": f"http://x/{i}", "view": "all", "reason": "HTTP 503"} for i in range(13))
+    errors = tuple(CrawlError(f"http://x/{i}", "all", "HTTP 503") for i in range(13))
     verdict = assess(result(errors=errors), ["all"], {"all": 40}, deep=False)
     assert not verdict.healthy
     assert verdict.reasons == ("HTTP 503 at 13 pages, e.g. http://x/0",)

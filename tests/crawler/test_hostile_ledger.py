@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from crawler.admit import admit
+from crawler.contract import PageRecord
 from crawler.diff import SweepFacts, diff_reports
-from crawler.entry import ReportEntry
+from crawler.entry import ParsedPage, ReportEntry
 from crawler.events import GateFacts, gate_events
 from crawler.health import Verdict
 from crawler.state import ViewInfo, merge_entries
@@ -33,8 +34,11 @@ HOSTILE = st.one_of(
 )
 
 
-def page_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"view": "audits", "url": "https://www.oig.dhs.gov/x?page=3", "entries": rows}
+def page_of(rows: list[dict[str, Any]]) -> PageRecord:
+    entries = tuple(ReportEntry.from_json(data) for data in rows)
+    return PageRecord(
+        "audits", "https://www.oig.dhs.gov/x?page=3", ParsedPage(entries, len(rows), False)
+    )
 
 
 def row(**values: Any) -> dict[str, Any]:
@@ -45,7 +49,7 @@ def row(**values: Any) -> dict[str, Any]:
 _runs = itertools.count()
 
 
-def record_pages(ledger: Ledger, pages: list[dict[str, Any]]) -> RunRecord:
+def record_pages(ledger: Ledger, pages: list[PageRecord]) -> RunRecord:
     """Admission, merge, diff, gates and the ledger's transaction, as the spine runs them."""
     admitted = admit(pages)
     source_id = ledger.source_id("dhs-oig")
@@ -171,6 +175,6 @@ def test_long_validators_fit_the_page_cache_and_pdf_columns(ledger: Ledger) -> N
     record = RunRecord("long-validators", source_id, "quick", NOW, NOW, "healthy", Verdict(True),
                        diff, page_cache={url: {"etag": odd, "last_modified": odd, "page": page}})  # fmt: skip
     ledger.record(record)
-    assert ledger.page_cache(source_id)[url]["last_modified"] == odd
+    assert ledger.page_cache(source_id)[url].last_modified == odd
     with ledger.engine.connect() as conn:
         assert conn.scalar(select(Report.pdf_last_modified)) == odd

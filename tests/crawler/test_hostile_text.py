@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.admit import admit
+from crawler.contract import PageRecord
 from crawler.normalize import (
     bare_title,
     identity,
@@ -81,9 +82,7 @@ def test_table_pages_never_raise_and_every_row_is_an_entry_or_counted(
     assert parsed.rows_seen == 2
     assert len(parsed.entries) + len(parsed.quarantined) <= 2
     assert any(entry.report_number == "OIG-26-01" for entry in parsed.entries)
-    page_json = {"view": "audits", "url": LISTING, "quarantined": list(parsed.quarantined),
-                 "entries": [entry.to_json() for entry in parsed.entries]}  # fmt: skip
-    admitted = admit([page_json])
+    admitted = admit([PageRecord("audits", LISTING, parsed)])
     assert any(entry.report_number == "OIG-26-01" for entry in admitted.entries)
     for entry in admitted.entries:
         assert "\x00" not in entry.title and "\u202e" not in entry.title
