@@ -12,7 +12,7 @@ import click
 from sqlalchemy import Engine
 
 from config.settings import ConfigError, Settings
-from ledger.store import utcnow
+from crawler.clock import utcnow
 from notifier import outbox, target_health
 from notifier.console import safe
 

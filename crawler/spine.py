@@ -20,9 +20,10 @@ from crawler.check import (
     run_record,
     unrecordable,
 )
+from crawler.clock import utcnow
 from crawler.fetch import CrawlAbandoned, Progress, run_crawl
 from ledger.lock import source_lock
-from ledger.store import Ledger, Recorded, Router, RunRecord, utcnow
+from ledger.store import Ledger, Recorded, Router, RunRecord
 
 
 def check_source(

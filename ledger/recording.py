@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import insert
 
+from crawler.clock import utcnow
 from crawler.diff import Diff
 from crawler.state import ReportState
 from ledger.models import (
@@ -21,7 +22,7 @@ from ledger.models import (
     ReportVersion,
     Source,
 )
-from ledger.rows import Router, RunRecord, chunks, state_columns, utcnow
+from ledger.rows import Router, RunRecord, chunks, state_columns
 
 
 def insert_run(conn: Connection, record: RunRecord) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from crawler.clock import aware, utcnow
 from crawler.diff import Stored
 from crawler.normalize import pdf_path
 from crawler.state import ReportState
@@ -32,10 +33,8 @@ from ledger.rows import (
     Recorded,
     Router,
     RunRecord,
-    aware,
     chunks,
     state_from_row,
-    utcnow,
 )
 
 __all__ = [
@@ -46,7 +45,6 @@ __all__ = [
     "RunRecord",
     "count_reports",
     "release_hold",
-    "utcnow",
 ]
 
 
@@ -234,7 +232,7 @@ class Ledger:
         with self.engine.begin() as conn:
             existing = conn.scalar(select(CrawlRun.id).where(CrawlRun.run_key == record.run_key))
             if existing is not None:
-                return Recorded(existing, [], duplicate=True)
+                return Recorded(existing, [])
             run_id = insert_run(conn, record)
             ids: dict[str, int] = {}
             if record.diff is not None:

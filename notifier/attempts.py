@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, select
 
+from crawler.clock import aware
 from ledger.models import Delivery
-from ledger.rows import aware
 
 
 def next_message(

@@ -19,10 +19,11 @@ from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.delivery import DeliveryConfig
+from crawler.clock import aware, iso
 from ledger.models import ChangeEvent, Delivery, TargetState
 from ledger.queries import event_json
 from ledger.recording import enqueue, upsert
-from ledger.rows import Router, aware
+from ledger.rows import Router
 from notifier import attempts as attempt_state
 
 MAX_DIGEST = 200
@@ -360,8 +361,8 @@ def listing(engine: Engine, status: str | None, limit: int) -> list[dict[str, An
                     "status": delivery.status,
                     "state": _state(delivery),
                     "attempts": delivery.attempts,
-                    "due_at": _iso(delivery.due_at),
-                    "sent_at": _iso(delivery.sent_at),
+                    "due_at": iso(delivery.due_at),
+                    "sent_at": iso(delivery.sent_at),
                     "external_ref": delivery.external_ref,
                     "last_error": delivery.last_error,
                 }
@@ -375,10 +376,6 @@ def _state(delivery: Delivery) -> str:
     if delivery.status == "pending":
         return "retrying" if delivery.last_error else "waiting"
     return delivery.status
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return aware(moment).isoformat() if moment else None
 
 
 def has_pending(engine: Engine) -> bool:

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
+from crawler.clock import aware
 from ledger.models import ChangeEvent, Delivery, Source, TargetState
 from ledger.recording import enqueue, upsert
-from ledger.rows import Router, aware
+from ledger.rows import Router
 
 
 def failed(engine: Engine, target: str, error: str, now: datetime, *, permanent: bool) -> None:

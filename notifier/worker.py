@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, select
 
 from config.settings import Settings
+from crawler.clock import aware, utcnow
 from ledger.models import Delivery, TargetState
-from ledger.rows import aware, utcnow
 from notifier import outbox, target_health
 from notifier.render.common import load_templates
 from notifier.routes import router_for

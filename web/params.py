@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from config.delivery import CONTENT_KINDS, LABELS, OPS_KINDS
 from config.settings import Settings
+from crawler.clock import in_utc
 from web.feeds import HEALTH_KINDS, FeedFilter
 
 FILTERS = ("component", "kind", "label")
@@ -153,4 +154,4 @@ def parse_since(value: str) -> datetime:
             f"parameter 'since' must be an ISO 8601 date or date-time such as 2026-11-16 or "
             f"2026-11-16T09:00:00Z, not {value[:40]!r}"
         ) from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    return in_utc(moment)

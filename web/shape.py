@@ -14,10 +14,10 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from crawler.clock import iso, parse_iso, utc_minutes
 from crawler.redline import Span
 from crawler.text import clean_data
 from ledger.queries import ReportHistory
-from ledger.rows import aware
 from notifier.render.common import (
     FIELD_NAMES,
     KIND_WORDS,
@@ -100,12 +100,7 @@ def when(value: datetime | str | None) -> str:
             value = datetime.fromisoformat(value)
         except ValueError:
             return clean(value)
-    return aware(value).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC, or None."""
-    return None if value is None else aware(value).isoformat()
+    return utc_minutes(value)
 
 
 def safe_event(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -274,7 +269,7 @@ def banner_notices(
         source = " ".join(clean(item.get("source")).split()) or "a source"
         since = item.get("unhealthy_since")
         try:
-            moment = aware(datetime.fromisoformat(since)) if isinstance(since, str) else None
+            moment = parse_iso(since) if isinstance(since, str) else None
         except ValueError:
             moment = None
         if moment is None:

@@ -27,12 +27,13 @@ from support.harness import Oigwatch, write_config
 from support.web_server import WebServer
 
 from config.settings import Settings, load_settings
+from crawler.clock import utcnow
 from crawler.events import EventDraft, ops_event
 from crawler.health import Verdict
 from fixture_site import FixtureSite, build_state
 from ledger.db import ensure_schema, make_engine
 from ledger.models import Source
-from ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord
 from notifier.routes import router_for
 from web import create_app
 

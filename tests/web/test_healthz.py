@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine
 
+from crawler.clock import utcnow
 from crawler.health import Verdict
-from ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord
 from notifier.outbox import claim, ensure_targets, mark_failed
 
 
