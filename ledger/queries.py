@@ -79,6 +79,19 @@ def events(
     return sorted(rows, key=lambda e: e["event_id"])
 
 
+VERSION_FIELDS = (  # what people compare between two versions, in the order shown
+    "report_number",
+    "title",
+    "summary",
+    "issue_date",
+    "fiscal_year",
+    "pdf_url",
+    "pdf_sha256",
+    "components",
+    "labels",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ReportHistory:
     """A report's current row and every version, oldest first."""

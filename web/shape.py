@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from crawler.clock import iso, parse_iso, utc_minutes
 from crawler.redline import Span
 from crawler.text import clean_data
-from ledger.queries import ReportHistory
+from ledger.queries import VERSION_FIELDS, ReportHistory
 from notifier.render.common import (
     FIELD_NAMES,
     KIND_WORDS,
@@ -33,16 +33,7 @@ from notifier.render.common import (
 )
 from web.feeds import HEALTH_KINDS, health_text, health_title
 
-VERSION_FIELDS = (
-    "title",
-    "summary",
-    "issue_date",
-    "fiscal_year",
-    "pdf_url",
-    "pdf_sha256",
-    "components",
-    "labels",
-)
+PAGE_FIELDS = VERSION_FIELDS[1:]  # all but the report number, which pages and the API never list
 FIELD_LABELS = {**FIELD_NAMES, "labels": "Labels", "pdf_sha256": "PDF file"}
 CHANGE_LIMIT = 20_000  # characters of one field's redline on a page
 BANNER_REASON = 200  # characters of a failure's reason in the banner
@@ -145,7 +136,7 @@ def version_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict
     """The raw field changes between two stored versions, in a fixed field order."""
     return [
         {"field": name, "old": old.get(name), "new": new.get(name)}
-        for name in VERSION_FIELDS
+        for name in PAGE_FIELDS
         if old.get(name) != new.get(name)
     ]
 
