@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -186,7 +185,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
         target = settings.target(settings.route(name).target)
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from exc
-    sample = {**SAMPLE, "detected_at": datetime.now(UTC).isoformat()}
+    sample = {**SAMPLE, "detected_at": utcnow().isoformat()}
     templates = load_templates(settings.delivery.templates_dir or None)
     try:
         ref = TRANSPORTS[target.kind](target, Outgoing([sample]), templates)
