@@ -35,7 +35,7 @@ from ledger.db import ensure_schema, make_engine
 from ledger.models import Source
 from ledger.store import Ledger, RunRecord
 from notifier.routes import router_for
-from web import create_app
+from web.app import create_app
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 HOSTILE_TITLE = '<script>alert(1)</script> & "quotes" \x01 ]]> Report'
