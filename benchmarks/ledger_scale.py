@@ -36,6 +36,7 @@ from crawler.check import (
     expand_views,
     run_record,
 )
+from crawler.clock import utcnow
 from crawler.contract import CrawlJob, SourcePlan
 from crawler.diff import Diff
 from crawler.fetch import CrawlOutcome
@@ -43,7 +44,7 @@ from crawler.health import Verdict, assess
 from crawler.state import ReportState
 from ledger.db import ensure_schema, make_engine
 from ledger.models import Report, ReportVersion
-from ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord
 
 LEDGER_REPORTS = 100_000
 RUN_REPORTS = 2_500  # two entries each: 5,000 entries

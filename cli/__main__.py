@@ -1,4 +1,4 @@
-"""``python -m scheduler`` runs the oigwatch command line."""
+"""``python -m cli`` runs the oigwatch command line."""
 
 from cli.main import main
 

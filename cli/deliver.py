@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import Engine
 
 from config.settings import ConfigError, Settings
+from crawler.clock import utcnow
 from ledger import outbox
-from ledger.store import utcnow
 from notifier.console import safe
 
 if TYPE_CHECKING:
@@ -186,7 +185,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
         target = settings.target(settings.route(name).target)
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from exc
-    sample = {**SAMPLE, "detected_at": datetime.now(UTC).isoformat()}
+    sample = {**SAMPLE, "detected_at": utcnow().isoformat()}
     templates = templates_for(settings)
     try:
         ref = CHANNELS[target.kind].send(target, Outgoing([sample]), templates)

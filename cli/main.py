@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import click
@@ -36,6 +36,7 @@ from config.settings import ConfigError, Settings, SourceConfig
 from config.vocabulary import BAD_OUTCOMES, kind_words_accepted, parse_kinds
 from crawler.admit import describe_quarantined
 from crawler.check import ALL_PDFS, CheckOptions, check_source, database_reason
+from crawler.clock import aware
 from ledger import queries
 from ledger.lock import SourceBusy
 from ledger.store import Ledger
@@ -191,7 +192,7 @@ def _parse_since(value: str | None) -> datetime | None:
         raise click.BadParameter(
             "use an ISO date such as 2026-11-16", param_hint="--since"
         ) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return aware(parsed)
 
 
 @main.command()

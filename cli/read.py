@@ -15,22 +15,10 @@ from ledger.store import release_hold
 from notifier.console import safe
 from notifier.routes import router_for
 
-VERSION_FIELDS = (
-    "report_number",
-    "title",
-    "summary",
-    "issue_date",
-    "fiscal_year",
-    "pdf_url",
-    "pdf_sha256",
-    "components",
-    "labels",
-)
-
 
 def _version_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     lines = []
-    for name in VERSION_FIELDS:
+    for name in queries.VERSION_FIELDS:
         before, after = old.get(name), new.get(name)
         if before == after:
             continue

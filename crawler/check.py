@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import CrawlConfig, Settings, SourceConfig
 from crawler.admit import Admitted, admit, warnings_json
+from crawler.clock import utcnow
 from crawler.contract import (
     CrawlJob,
     CrawlResult,
@@ -32,7 +33,7 @@ from crawler.health import Verdict, assess
 from crawler.normalize import pdf_path
 from crawler.state import ViewInfo, entry_identity, merge_entries
 from ledger.lock import source_lock
-from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports, utcnow
+from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports
 
 ALL_PDFS = -1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _TOKENS = re.compile(r"\S+|\s+")
@@ -26,32 +27,39 @@ def word_diff(old: str | None, new: str | None) -> list[Span]:
     Common leading and trailing words are set aside first; a long, repetitive middle is compared
     with difflib's junk heuristic, which keeps the cost bounded (an exact diff is quadratic)."""
     a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    head, tail = common_ends(a, b)
+    spans: list[Span] = [Span(" ", "".join(a[:head]))] if head else []
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    spans += diff_runs(middle_a, middle_b, exact=max(len(middle_a), len(middle_b)) <= EXACT_LIMIT)
+    if tail:
+        spans.append(Span(" ", "".join(a[len(a) - tail :])))
+    return spans
+
+
+def common_ends(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
+    """How many leading and how many trailing items ``a`` and ``b`` share (never overlapping)."""
     head = 0
     while head < min(len(a), len(b)) and a[head] == b[head]:
         head += 1
     tail = 0
     while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
-    spans: list[Span] = [Span(" ", "".join(a[:head]))] if head else []
-    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
-    spans += _diff(middle_a, middle_b)
-    if tail:
-        spans.append(Span(" ", "".join(a[len(a) - tail :])))
-    return spans
+    return head, tail
 
 
-def _diff(a: list[str], b: list[str]) -> list[Span]:
+def diff_runs(a: Sequence[str], b: Sequence[str], *, exact: bool, sep: str = "") -> list[Span]:
+    """Spans turning the items ``a`` into ``b``, each run joined by ``sep`` (kept runs padded by
+    it); without ``exact``, difflib's junk heuristic bounds the cost on repetitive input."""
     spans: list[Span] = []
-    exact = max(len(a), len(b)) <= EXACT_LIMIT
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=not exact)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            spans.append(Span(" ", "".join(a[i1:i2])))
+            spans.append(Span(" ", sep + sep.join(a[i1:i2]) + sep))
             continue
         if i2 > i1:
-            spans.append(Span("-", "".join(a[i1:i2])))
+            spans.append(Span("-", sep.join(a[i1:i2])))
         if j2 > j1:
-            spans.append(Span("+", "".join(b[j1:j2])))
+            spans.append(Span("+", sep.join(b[j1:j2])))
     return spans
 
 

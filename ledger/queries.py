@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from config.vocabulary import BAD_OUTCOMES, GOOD_OUTCOMES
+from crawler.clock import iso
 from crawler.normalize import norm_number
 from ledger.models import (
     ChangeEvent,
@@ -20,7 +21,6 @@ from ledger.models import (
     ReportVersion,
     Source,
 )
-from ledger.rows import aware
 
 
 def event_json(row: Any, source: str) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def event_json(row: Any, source: str) -> dict[str, Any]:
                 "changes",
             )
         },
-        "detected_at": _iso(row.detected_at),
+        "detected_at": iso(row.detected_at),
     }
     ordered["changes"] = ordered["changes"] or []
     for key, value in payload.items():
@@ -78,6 +78,19 @@ def events(
     with Session(engine) as conn:
         rows = [event_json(event, name) for event, name in conn.execute(query).tuples()]
     return sorted(rows, key=lambda e: e["event_id"])
+
+
+VERSION_FIELDS = (  # what people compare between two versions, in the order shown
+    "report_number",
+    "title",
+    "summary",
+    "issue_date",
+    "fiscal_year",
+    "pdf_url",
+    "pdf_sha256",
+    "components",
+    "labels",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +156,10 @@ def sources_summary(engine: Engine) -> list[dict[str, Any]]:
                 {
                     "source": source.name,
                     "healthy": source.healthy,
-                    "unhealthy_since": _iso(source.unhealthy_since),
+                    "unhealthy_since": iso(source.unhealthy_since),
                     "baseline": source.baseline_run_id is not None,
                     "reports": reports,
-                    "last_healthy_run": _iso(last_healthy),
+                    "last_healthy_run": iso(last_healthy),
                     "runs": [_run_json(run) for run in runs],
                 }
             )
@@ -172,7 +185,7 @@ def unhealthy_sources(engine: Engine) -> list[dict[str, Any]]:
     with Session(engine) as conn:
         rows = conn.execute(query).tuples().all()
     return [
-        {"source": name, "unhealthy_since": _iso(since), "reason": why or None}
+        {"source": name, "unhealthy_since": iso(since), "reason": why or None}
         for name, since, why in rows
     ]
 
@@ -196,7 +209,7 @@ def failing_streaks(engine: Engine, runs: int) -> list[dict[str, Any]]:
                     found.append(
                         {"source": source.name, "runs": runs, "sweep": sweep,
                          "reason": last[0].reason,
-                         "unhealthy_since": _iso(source.unhealthy_since)}
+                         "unhealthy_since": iso(source.unhealthy_since)}
                     )  # fmt: skip
                     break
     return found
@@ -267,7 +280,7 @@ def outbox_summary(engine: Engine) -> dict[str, Any]:
         oldest = conn.scalar(select(func.min(Delivery.due_at)).where(Delivery.status == "pending"))
     return {
         "pending": counts.get("pending", 0),
-        "oldest_pending_due": _iso(oldest),
+        "oldest_pending_due": iso(oldest),
         "failed": counts.get("failed", 0),
         "dead": counts.get("dead", 0),
     }
@@ -279,8 +292,8 @@ def _run_json(run: Any) -> dict[str, Any]:
         "sweep": run.sweep,
         "outcome": run.outcome,
         "reason": run.reason,
-        "started_at": _iso(run.started_at),
-        "finished_at": _iso(run.finished_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
         "pages": run.pages,
         "reports": run.reports,
         "events": run.events,
@@ -288,10 +301,3 @@ def _run_json(run: Any) -> dict[str, Any]:
         "quarantined": (run.stats or {}).get("quarantined", 0),
         "warnings": (run.stats or {}).get("warnings", [])[:5],
     }
-
-
-def _iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC (SQLite hands back naive datetimes; they were stored as UTC)."""
-    if value is None:
-        return None
-    return aware(value).isoformat()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.sql import insert
 
+from crawler.clock import utcnow
 from crawler.diff import Diff
 from crawler.state import ReportState
 from ledger.models import (
@@ -20,7 +21,7 @@ from ledger.models import (
     Source,
 )
 from ledger.outbox import EventRow, Router, enqueue
-from ledger.rows import RunRecord, chunks, state_columns, upsert, utcnow
+from ledger.rows import RunRecord, chunks, state_columns, upsert
 
 
 def insert_run(conn: Connection, record: RunRecord) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection
@@ -41,16 +41,6 @@ _REPORT_COLUMNS = (
     "pdf_length",
     "pdf_sha256",
 )
-
-
-def utcnow() -> datetime:
-    """Now, timezone-aware (the clock tests may replace)."""
-    return datetime.now(UTC)
-
-
-def aware(moment: datetime) -> datetime:
-    """A datetime read back from the ledger, in UTC: SQLite hands back naive values, stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -111,4 +101,3 @@ class Recorded:
 
     run_id: int
     event_ids: list[int]
-    duplicate: bool = False

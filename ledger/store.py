@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 
 from config.vocabulary import BAD_OUTCOMES, GOOD_OUTCOMES
+from crawler.clock import aware, utcnow
 from crawler.contract import CachedPage, robots_from_json
 from crawler.diff import Stored
 from crawler.normalize import pdf_path
@@ -32,10 +33,8 @@ from ledger.recording import (
 from ledger.rows import (
     Recorded,
     RunRecord,
-    aware,
     chunks,
     state_from_row,
-    utcnow,
 )
 
 __all__ = [
@@ -45,7 +44,6 @@ __all__ = [
     "RunRecord",
     "count_reports",
     "release_hold",
-    "utcnow",
 ]
 
 
@@ -235,7 +233,7 @@ class Ledger:
         with self.engine.begin() as conn:
             existing = conn.scalar(select(CrawlRun.id).where(CrawlRun.run_key == record.run_key))
             if existing is not None:
-                return Recorded(existing, [], duplicate=True)
+                return Recorded(existing, [])
             run_id = insert_run(conn, record)
             ids: dict[str, int] = {}
             if record.diff is not None:

@@ -16,10 +16,12 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.error import URLError
+
+from crawler.clock import aware
 
 RETRY_AFTER_DEFAULT = 30.0  # seconds, when a 429 names no (readable) Retry-After
 RETRY_AFTER_MAX = 86_400.0  # a Retry-After further away than a day is taken as a day
@@ -107,9 +109,7 @@ def retry_after(value: str | None, *, now: float | None = None) -> float:
             moment = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             return RETRY_AFTER_DEFAULT
-        if moment.tzinfo is None:  # "-0000": UTC, by RFC 5322
-            moment = moment.replace(tzinfo=UTC)
-        seconds = moment.timestamp() - (time.time() if now is None else now)
+        seconds = aware(moment).timestamp() - (time.time() if now is None else now)
     if not math.isfinite(seconds):
         return RETRY_AFTER_DEFAULT
     return min(max(seconds, 1.0), RETRY_AFTER_MAX)

@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 
 from config.registry import CHANNELS
 from config.settings import Settings
+from crawler.clock import utcnow
 from ledger import outbox
-from ledger.rows import utcnow
 from notifier.render.common import templates_for
 from notifier.routes import router_for
 from notifier.transports import Outgoing, Permanent, RateLimited, Transient

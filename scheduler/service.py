@@ -32,10 +32,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from config.settings import Settings, SourceConfig
 from crawler.check import CheckOptions, check_source
+from crawler.clock import utcnow
 from crawler.fetch import CrawlAbandoned
 from ledger.db import make_engine
 from ledger.lock import SourceBusy
-from ledger.store import Ledger, Recorded, RunRecord, utcnow
+from ledger.store import Ledger, Recorded, RunRecord
 from notifier.routes import digest_times, router_for
 from scheduler.plan import first_runs
 from scheduler.watch import Watch
@@ -76,7 +77,6 @@ class Service:
         self.crawls: dict[str, _Crawl] = {}
         self.deep_waiting: set[str] = set()  # deep sweeps that found a quick poll running
         self.crawling: tuple[str, ...] = ()  # a snapshot for other threads (the web side)
-        self.completed: dict[str, int] = {}  # finished crawls per sweep kind (swapped, not mutated)
         self.heartbeat: datetime | None = None
         self.watch = Watch(ledger.engine)  # runs that left no record, the ledger file itself
         self.http_url: str | None = None
@@ -123,7 +123,6 @@ class Service:
             "heartbeat": self.heartbeat,
             "crawling": list(self.crawling),
             "jobs": jobs,
-            "completed": self.completed,
             "problems": self.watch.problems(),
         }
 
@@ -206,7 +205,6 @@ class Service:
             self.crawling = tuple(self.crawls)
             self._run_waiting_deep(name)
         self.watch.recorded(name)
-        self.completed = {**self.completed, record.sweep: self.completed.get(record.sweep, 0) + 1}
         log.info(
             "%s: %s sweep %s, %d pages, %d events",
             name,

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from crawler.check import database_reason
-from ledger.store import utcnow
+from crawler.clock import utcnow
 
 
 class LedgerGone(Exception):

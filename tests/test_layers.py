@@ -29,7 +29,7 @@ ALLOWED = {
 }
 # crawler's modules that do I/O over the ledger; the rest of crawler (the pure core) must not
 # import the ledger, and the ledger must not import these
-CRAWLER_IO = ("crawler.check", "crawler.spine", "crawler.fetch", "crawler.child", "crawler.spiders")
+CRAWLER_IO = ("crawler.check", "crawler.fetch", "crawler.child", "crawler.spiders")
 
 
 def modules() -> dict[str, Path]:

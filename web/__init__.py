@@ -1,5 +1,1 @@
-"""The read-only web side of oigwatch: pages, feeds, a JSON API and /healthz (``create_app``)."""
-
-from web.app import create_app
-
-__all__ = ["create_app"]
+"""The read-only web side of oigwatch: pages, feeds, a JSON API and /healthz (``web.app.create_app``)."""

@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from crawler.clock import iso
 from crawler.text import clean_data
 from ledger import queries
 from web.context import WebContext
 from web.feeds_http import FILTER_DOC
 from web.params import FILTERS
-from web.shape import fingerprint, iso, report_href, safe_event, version_changes
+from web.shape import fingerprint, report_href, safe_event, version_changes
 
 MAX_LIMIT = 1000
 

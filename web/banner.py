@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
+from crawler.clock import utcnow
 from ledger import queries
-from ledger.rows import utcnow
 from web import health
 from web.context import StatusFn
 from web.shape import banner_notices

@@ -21,8 +21,8 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from config.vocabulary import HEALTH_KINDS, KIND_WORDS
+from crawler.clock import parse_iso, utc_minutes
 from crawler.text import clean_json, clean_text
-from ledger.rows import aware
 from notifier.render.common import trim
 
 SUMMARY_LIMIT = 1500
@@ -64,7 +64,7 @@ def health_title(event: Mapping[str, Any]) -> str:
 def health_text(event: Mapping[str, Any]) -> str:
     """A health episode's plain-text body: since when, what it means, and the reason."""
     source = " ".join(clean_text(event.get("source")).split()) or "the site"
-    since = _when(event).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    since = utc_minutes(_when(event))
     if event.get("kind") == "source_recovered":
         return (
             f"Since {since}, oigwatch reads the report listings of {source} again. Changes made "
@@ -112,8 +112,7 @@ def entry_text(event: Mapping[str, Any]) -> str:
 
 def _when(event: Mapping[str, Any]) -> datetime:
     stamp = event.get("detected_at")
-    moment = datetime.fromisoformat(stamp) if stamp else datetime(1970, 1, 1, tzinfo=UTC)
-    return aware(moment)
+    return parse_iso(stamp) if stamp else datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

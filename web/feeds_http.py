@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
 from config.vocabulary import LABELS
+from crawler.clock import aware, in_utc, parse_iso
 from ledger import queries
 from web.context import WebContext
 from web.feeds import FeedFilter, atom_feed, json_feed, rss_feed
@@ -48,11 +49,10 @@ def last_modified(events: Sequence[Mapping[str, Any]]) -> datetime | None:
     moments = []
     for event in events:
         try:
-            moment = datetime.fromisoformat(str(event.get("detected_at")))
+            moment = in_utc(parse_iso(str(event.get("detected_at"))))
         except ValueError:
             continue
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        moments.append(moment.astimezone(UTC).replace(microsecond=0))
+        moments.append(moment.replace(microsecond=0))
     return max(moments, default=None)
 
 
@@ -69,8 +69,7 @@ def not_modified(headers: Mapping[str, str], etag: str, modified: datetime | Non
         moment = parsedate_to_datetime(since)
     except (TypeError, ValueError, IndexError):
         return False
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return modified <= moment
+    return modified <= aware(moment)
 
 
 def feed_response(

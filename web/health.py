@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter
@@ -20,10 +20,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawler.clock import in_utc, utcnow
 from crawler.text import clean_text
 from ledger import queries
 from ledger.outbox import failing_targets
-from ledger.rows import utcnow
 from web.context import StatusFn, WebContext
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def _moment(value: Any) -> datetime | None:
         value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return in_utc(value)
 
 
 def scheduler_state(

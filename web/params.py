@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from config.settings import Settings
 from config.vocabulary import CONTENT_KINDS, HEALTH_KINDS, LABELS, UnknownKind, parse_kind
+from crawler.clock import in_utc
 from web.feeds import FeedFilter
 
 FILTERS = ("component", "kind", "label")
@@ -166,4 +167,4 @@ def parse_since(value: str) -> datetime:
             f"parameter 'since' must be an ISO 8601 date or date-time such as 2026-11-16 or "
             f"2026-11-16T09:00:00Z, not {value[:40]!r}"
         ) from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    return in_utc(moment)

@@ -15,10 +15,10 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from config.vocabulary import GOOD_OUTCOMES
+from crawler.clock import iso, parse_iso, utc_minutes
 from crawler.redline import Span
 from crawler.text import clean_data
-from ledger.queries import ReportHistory
-from ledger.rows import aware
+from ledger.queries import VERSION_FIELDS, ReportHistory
 from notifier.render.common import (
     FIELD_NAMES,
     Style,
@@ -33,16 +33,7 @@ from notifier.render.common import (
 )
 from web.feeds import HEALTH_KINDS, health_text, health_title
 
-VERSION_FIELDS = (
-    "title",
-    "summary",
-    "issue_date",
-    "fiscal_year",
-    "pdf_url",
-    "pdf_sha256",
-    "components",
-    "labels",
-)
+PAGE_FIELDS = VERSION_FIELDS[1:]  # all but the report number, which pages and the API never list
 FIELD_LABELS = {**FIELD_NAMES, "labels": "Labels", "pdf_sha256": "PDF file"}
 CHANGE_LIMIT = 20_000  # characters of one field's redline on a page
 BANNER_REASON = 200  # characters of a failure's reason in the banner
@@ -100,12 +91,7 @@ def when(value: datetime | str | None) -> str:
             value = datetime.fromisoformat(value)
         except ValueError:
             return clean(value)
-    return aware(value).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC, or None."""
-    return None if value is None else aware(value).isoformat()
+    return utc_minutes(value)
 
 
 def safe_event(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -150,7 +136,7 @@ def version_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict
     """The raw field changes between two stored versions, in a fixed field order."""
     return [
         {"field": name, "old": old.get(name), "new": new.get(name)}
-        for name in VERSION_FIELDS
+        for name in PAGE_FIELDS
         if old.get(name) != new.get(name)
     ]
 
@@ -269,7 +255,7 @@ def banner_notices(
         source = " ".join(clean(item.get("source")).split()) or "a source"
         since = item.get("unhealthy_since")
         try:
-            moment = aware(datetime.fromisoformat(since)) if isinstance(since, str) else None
+            moment = parse_iso(since) if isinstance(since, str) else None
         except ValueError:
             moment = None
         if moment is None:

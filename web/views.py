@@ -6,8 +6,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
 from config.vocabulary import LABELS, kind_word
+from crawler.clock import utcnow
 from ledger import queries
-from ledger.rows import utcnow
 from web.context import STYLESHEET, WebContext
 from web.health import Scheduler, scheduler_state
 from web.params import DEFAULT_KINDS, FILTERS

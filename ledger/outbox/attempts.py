@@ -20,8 +20,8 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, Row, select
 
+from crawler.clock import aware
 from ledger.models import Delivery
-from ledger.rows import aware
 
 Taken = Row[tuple[int, str, int, datetime | None]]  # id, mode, attempts, attempt_started_at
 

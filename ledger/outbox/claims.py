@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select, update
 
 from config.delivery import DeliveryConfig
+from crawler.clock import aware
 from ledger.models import ChangeEvent, Delivery, TargetState
 from ledger.outbox import attempts as attempt_state
 from ledger.queries import event_json
-from ledger.rows import aware
 
 MAX_DIGEST = 200
 

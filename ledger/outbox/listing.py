@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, TypedDict
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from crawler.clock import iso
 from ledger.models import ChangeEvent, Delivery, TargetState
-from ledger.rows import aware
 
 
 class Listed(TypedDict):
@@ -61,8 +60,8 @@ def listing(engine: Engine, status: str | None, limit: int) -> list[Listed]:
                     status=delivery.status,
                     state=_state(delivery),
                     attempts=delivery.attempts,
-                    due_at=_iso(delivery.due_at),
-                    sent_at=_iso(delivery.sent_at),
+                    due_at=iso(delivery.due_at),
+                    sent_at=iso(delivery.sent_at),
                     external_ref=delivery.external_ref,
                     last_error=delivery.last_error,
                 )
@@ -76,10 +75,6 @@ def _state(delivery: Delivery) -> str:
     if delivery.status == "pending":
         return "retrying" if delivery.last_error else "waiting"
     return delivery.status
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return aware(moment).isoformat() if moment else None
 
 
 def has_pending(engine: Engine) -> bool:

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from config.delivery import DeliveryConfig
+from crawler.clock import aware
 from ledger.models import ChangeEvent, Delivery, TargetState
 from ledger.outbox import attempts as attempt_state
 from ledger.outbox.claims import Claim
 from ledger.outbox.events import ops_event, ops_row
 from ledger.outbox.planned import Router
-from ledger.rows import aware
 
 
 def mark_sent(

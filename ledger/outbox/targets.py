@@ -16,10 +16,11 @@ from typing import Any, TypedDict
 
 from sqlalchemy import Connection, Engine, Row, func, select, update
 
+from crawler.clock import aware
 from ledger.models import ChangeEvent, Delivery, Source, TargetState
 from ledger.outbox.events import ops_event, ops_row
 from ledger.outbox.planned import Router
-from ledger.rows import aware, upsert
+from ledger.rows import upsert
 
 Episode = Row[tuple[datetime | None, datetime | None]]  # failing_since, alerted_at
 

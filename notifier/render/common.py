@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -14,7 +13,8 @@ import jinja2
 
 from config.settings import Settings
 from config.vocabulary import COUNT_WORDS, KIND_WORDS, LABEL_WORDS, OPS_KINDS
-from crawler.redline import Span, word_diff
+from crawler.clock import utc_minutes
+from crawler.redline import Span, common_ends, diff_runs, word_diff
 from crawler.text import clean_text
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -218,25 +218,14 @@ def redline(
 def diff_words(old: str, new: str) -> list[Span]:
     """``word_diff`` on what lies between the common first and last words; big middles fast."""
     a, b = old.split(), new.split()
-    start = 0
-    while start < min(len(a), len(b)) and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < min(len(a), len(b)) - start and a[-end - 1] == b[-end - 1]:
-        end += 1
+    start, end = common_ends(a, b)
     mid_a, mid_b = a[start : len(a) - end], b[start : len(b) - end]
     if not mid_a and not mid_b:
         return [Span(" ", old)] if old else []
     if len(mid_a) <= DIFF_WORDS and len(mid_b) <= DIFF_WORDS:
         middle = word_diff(" ".join(mid_a), " ".join(mid_b))
     else:  # difflib without its junk heuristic is cubic on repetitive text: seconds per alert
-        matcher = difflib.SequenceMatcher(a=mid_a, b=mid_b, autojunk=True)
-        middle = []
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                middle.append(Span(" ", f" {' '.join(mid_a[i1:i2])} "))
-            middle += [Span("-", " ".join(mid_a[i1:i2]))] if tag in ("delete", "replace") else []
-            middle += [Span("+", " ".join(mid_b[j1:j2]))] if tag in ("insert", "replace") else []
+        middle = diff_runs(mid_a, mid_b, exact=False, sep=" ")
     head = [Span(" ", " ".join(a[:start]) + " ")] if start else []
     tail = [Span(" ", " " + " ".join(a[len(a) - end :]))] if end else []
     return _merge([*head, *middle, *tail])
@@ -305,7 +294,7 @@ def detected(event: dict[str, Any]) -> str:
     except ValueError:
         return raw
     if moment.utcoffset() is not None and not moment.utcoffset():
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
+        return utc_minutes(moment)
     return moment.isoformat(sep=" ", timespec="minutes")
 
 

@@ -59,7 +59,7 @@ def test_ingesting_the_same_run_twice_changes_nothing(ledger: Ledger) -> None:
     first = ledger.record(run)
     assert len(first.event_ids) == 1 and counts(ledger) == (1, 1, 1, 1)
     again = ledger.record(run)
-    assert again.duplicate and again.run_id == first.run_id and again.event_ids == []
+    assert again.run_id == first.run_id and again.event_ids == []
     assert counts(ledger) == (1, 1, 1, 1)
 
 

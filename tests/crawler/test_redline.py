@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from crawler.redline import redline_text, word_diff
+from crawler.redline import common_ends, diff_runs, redline_text, word_diff
 
 
 def test_appended_marker_is_one_insertion() -> None:
@@ -30,3 +30,16 @@ def test_repetitive_text_does_not_hang() -> None:
     spans = word_diff("a " * 3000, "b " * 3000)  # an exact diff of this took minutes
     assert time.perf_counter() - started < 10.0, "a hang guard, not a benchmark"
     assert "".join(s.text for s in spans if s.op != "+") == "a " * 3000
+
+
+def test_common_ends_never_overlap() -> None:
+    assert common_ends(["a", "b", "c"], ["a", "x", "c"]) == (1, 1)
+    assert common_ends(["a", "a"], ["a", "a", "a"]) == (2, 0)
+    assert common_ends([], ["a"]) == (0, 0)
+
+
+def test_word_runs_are_joined_and_kept_runs_padded_by_the_separator() -> None:
+    spans = diff_runs(["a", "b", "c", "d"], ["x", "b", "c", "y"], exact=True, sep=" ")
+    assert [(s.op, s.text) for s in spans] == [
+        ("-", "a"), ("+", "x"), (" ", " b c "), ("-", "d"), ("+", "y"),
+    ]  # fmt: skip

@@ -7,8 +7,9 @@ from typing import Any
 from support.slack_payload import check_message
 
 from notifier.console import render_text
-from notifier.render import email_digest, email_message, load_templates, slack_digest, slack_message
-from notifier.render.common import bulk_counts, headline
+from notifier.render.common import bulk_counts, headline, load_templates
+from notifier.render.email import email_digest, email_message
+from notifier.render.slack import slack_digest, slack_message
 
 TEMPLATES = load_templates(names={"dhs-oig": "DHS OIG"})  # the shipped display name
 OLD = "/sites/default/files/assets/2014/OIG_14-131_Jun14.pdf"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from notifier.render import email_digest, email_message, load_templates
-from notifier.render.email import DEL, INS
+from notifier.render.common import load_templates
+from notifier.render.email import DEL, INS, email_digest, email_message
 
 TEMPLATES = load_templates(names={"dhs-oig": "DHS OIG"})  # the shipped display name
 OLD_TITLE = (

@@ -18,16 +18,9 @@ from lxml import etree
 from support.slack_payload import check_message
 
 from notifier.console import render_text
-from notifier.render import (
-    email_digest,
-    email_message,
-    load_templates,
-    slack_digest,
-    slack_message,
-)
-from notifier.render.common import safe_url
-from notifier.render.email import DEL, INS, EmailContent
-from notifier.render.slack import SlackMessage, slack_url
+from notifier.render.common import load_templates, safe_url
+from notifier.render.email import DEL, INS, EmailContent, email_digest, email_message
+from notifier.render.slack import SlackMessage, slack_digest, slack_message, slack_url
 from web.feeds import atom_feed, json_feed, rss_feed
 
 TEMPLATES = load_templates(names={"dhs-oig": "DHS OIG"})  # the shipped display name

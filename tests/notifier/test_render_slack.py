@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from support.slack_payload import check_message
 
-from notifier.render import escape_slack, load_templates, slack_digest, slack_message
-from notifier.render.slack import SlackMessage
+from notifier.render.common import load_templates
+from notifier.render.slack import SlackMessage, escape_slack, slack_digest, slack_message
 
 TEMPLATES = load_templates(names={"dhs-oig": "DHS OIG"})  # the shipped display name
 OLD_TITLE = (

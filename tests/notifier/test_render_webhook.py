@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from notifier.render import webhook_payload
+from notifier.render.webhook import webhook_payload
 
 
 def test_webhook_payload_is_the_event_plus_schema_and_leaves_the_event_alone() -> None:

@@ -10,10 +10,11 @@ from typing import Any
 from click.testing import CliRunner
 
 from config.settings import load_settings
+from crawler.clock import utcnow
 from crawler.events import EventDraft
 from crawler.health import Verdict
 from ledger.db import ensure_schema, make_engine
-from ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord
 from notifier.routes import router_for
 
 CONFIG = """

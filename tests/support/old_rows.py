@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from crawler.clock import utcnow
 from crawler.events import EventDraft, ops_event
 from crawler.health import Verdict
 from ledger.models import CrawlRun, Report, ReportVersion
-from ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord
 
 EVIL = "\u202eevil\u202c \u2066x\u2069 nul\x00 \x1b[31mred"
 SHOWN = "evil x nul [31mred"  # what a reader may see of it

@@ -27,14 +27,15 @@ from support.harness import Oigwatch, write_config
 from support.web_server import WebServer
 
 from config.settings import Settings, load_settings
+from crawler.clock import utcnow
 from crawler.events import EventDraft, ops_event
 from crawler.health import Verdict
 from fixture_site import FixtureSite, build_state
 from ledger.db import ensure_schema, make_engine
 from ledger.models import Source
-from ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord
 from notifier.routes import router_for
-from web import create_app
+from web.app import create_app
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 HOSTILE_TITLE = '<script>alert(1)</script> & "quotes" \x01 ]]> Report'

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from crawler.clock import utcnow
 from ledger.models import Report
-from ledger.store import Ledger, utcnow
+from ledger.store import Ledger
 from web.banner import Banner
 from web.shape import age_words, banner_notices, when
 

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine
 
+from crawler.clock import utcnow
 from crawler.health import Verdict
 from ledger.outbox import claim, ensure_targets, mark_failed
-from ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord
 
 
 def status_fn(**overrides: Any) -> Any:

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from crawler.clock import utcnow
 from crawler.health import Verdict
 from ledger.models import Report
-from ledger.store import Ledger, RunRecord, utcnow
+from ledger.store import Ledger, RunRecord
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
