@@ -8,7 +8,8 @@ from typing import Any
 from config.vocabulary import HEALTH_KINDS, KIND_WORDS
 from crawler.redline import redline_text
 from crawler.text import clean_data, clean_text
-from notifier.render.common import Style, bulk_context, clean, facts, is_redline
+from notifier.render.bulk import bulk_context
+from notifier.render.common import Style, clean, facts, is_redline
 
 SUMMARY_LIMIT = 400
 

@@ -7,7 +7,8 @@ from typing import Any
 from support.slack_payload import check_message
 
 from notifier.console import render_text
-from notifier.render.common import bulk_counts, headline, load_templates
+from notifier.render.bulk import bulk_counts
+from notifier.render.common import headline, load_templates
 from notifier.render.email import email_digest, email_message
 from notifier.render.slack import slack_digest, slack_message
 
