@@ -32,6 +32,7 @@ class Channel:
     send: Callable[[Any, Any, Any], dict[str, Any]]
     # (target, Outgoing, templates) -> the message ``send`` sends, built without sending (pure)
     render: Callable[[Any, Any, Any], Any]
+    paced: bool = True  # messages to one target keep delivery.channel_interval apart (a remote API)
 
 
 @dataclass(frozen=True, slots=True)

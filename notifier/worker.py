@@ -76,8 +76,9 @@ class Worker:
         for _ in raised:
             log.error("a delivery target has been failing for %g minutes", alert_after / 60)
         busy = {claim.target for claim in self.inflight.values()}
+        interval = self.settings.delivery.channel_interval
         paces = {
-            name: 0.0 if target.kind == "console" else self.settings.delivery.channel_interval
+            name: interval if CHANNELS[target.kind].paced else 0.0
             for name, target in self.targets.items()
             if name not in self.skip and name not in busy
         }
@@ -109,7 +110,7 @@ class Worker:
 
     def _deliver(self, claim: outbox.Claim) -> tuple[str, int, str]:
         target = self.targets[claim.target]
-        title = f"{self.templates.title_for(claim.events)}: {len(claim.events)} changes"
+        title = self.templates.title_for(claim.events)  # the digest renderers add the count
         key = {"delivery_key": f"oigwatch-{claim.delivery_ids[0]}"}
         outgoing = Outgoing(claim.events, claim.thread, title, key, claim.unknown_since)
         count = len(claim.delivery_ids)

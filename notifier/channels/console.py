@@ -27,4 +27,4 @@ def send(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> dict[str,
     return {"printed": len(outgoing.events)}
 
 
-CHANNELS.register(Channel("console", ConsoleTarget, send, render))
+CHANNELS.register(Channel("console", ConsoleTarget, send, render, paced=False))  # a local stream

@@ -64,9 +64,10 @@ def test_alerts_name_the_source_by_its_display_name(desk: Desk, tmp_path: Path) 
         mails = smtp.wait_for(2)
     subjects = [str(mail.message["Subject"]).strip() for mail in mails]  # folded: a lead space
     assert subjects[0].startswith("[Example IG] New: OIG-27-01 "), subjects
-    assert subjects[1].startswith("[Example IG: 6 changes] 6 changes: 6 new"), subjects
+    assert subjects[1] == "[Example IG] 6 changes: 6 new", "the count is said once"
     _single, digest = desk.slack.messages
-    assert digest.blocks and digest.blocks[0]["text"]["text"].startswith("Example IG: 6 changes")
+    assert digest.blocks and digest.blocks[0]["text"]["text"] == "Example IG: 6 changes"
+    assert digest.text == "Example IG: 6 changes: 6 new"
     sent = [json.dumps([m.text, m.blocks]) for m in desk.slack.messages]
     sent += [mail.message.as_string() for mail in mails]
     assert all("DHS OIG" not in text for text in sent)
