@@ -21,7 +21,8 @@ from ledger.models import (
     Source,
 )
 from ledger.outbox import EventRow, Router, enqueue
-from ledger.rows import RunRecord, chunks, state_columns, upsert
+from ledger.rows import RunRecord, state_columns
+from ledger.sql import chunks, upsert
 
 
 def insert_run(conn: Connection, record: RunRecord) -> int:

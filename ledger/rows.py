@@ -1,14 +1,12 @@
-"""Shared shapes of the ledger layer: run records, report rows."""
+"""What a run leaves (`RunRecord`), what recording it did (`Recorded`), and a report's row as a
+`ReportState` and back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
+from typing import TYPE_CHECKING, Any
 
 from crawler.diff import Diff
 from crawler.events import EventDraft
@@ -19,10 +17,6 @@ from crawler.state import ReportState
 if TYPE_CHECKING:  # the outbox imports this module
     from ledger.outbox import Router
 
-T = TypeVar("T")
-
-
-CHUNK = 500
 _REPORT_COLUMNS = (
     "key",
     "report_number",
@@ -41,18 +35,6 @@ _REPORT_COLUMNS = (
     "pdf_length",
     "pdf_sha256",
 )
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """Slices of at most ``size`` items (bounded IN lists)."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def upsert(conn: Connection, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that can take ON CONFLICT, in the connection's dialect."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
 
 
 def state_from_row(row: Any) -> ReportState:

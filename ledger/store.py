@@ -30,12 +30,8 @@ from ledger.recording import (
     store_page_cache,
     update_source,
 )
-from ledger.rows import (
-    Recorded,
-    RunRecord,
-    chunks,
-    state_from_row,
-)
+from ledger.rows import Recorded, RunRecord, state_from_row
+from ledger.sql import chunks
 
 __all__ = [
     "Ledger",

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from ledger.models import ChangeEvent, Delivery
 from ledger.outbox.planned import Router
-from ledger.rows import chunks, upsert
+from ledger.sql import chunks, upsert
 
 
 def enqueue(conn: Connection, event_ids: Sequence[int], router: Router, now: datetime) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from ledger.models import ChangeEvent
 from ledger.outbox.enqueue import enqueue
 from ledger.outbox.planned import Router
-from ledger.rows import upsert
+from ledger.sql import upsert
 
 
 class EventRow(TypedDict):

@@ -20,7 +20,7 @@ from crawler.clock import aware
 from ledger.models import ChangeEvent, Delivery, Source, TargetState
 from ledger.outbox.events import ops_event, ops_row
 from ledger.outbox.planned import Router
-from ledger.rows import upsert
+from ledger.sql import upsert
 
 Episode = Row[tuple[datetime | None, datetime | None]]  # failing_since, alerted_at
 
