@@ -43,7 +43,7 @@ def deliver_now(engine: Engine, settings: Settings, quiet_console: bool = False)
 
 
 def _worker(engine: Engine, settings: Settings, skip: tuple[str, ...] = ()) -> Any:
-    from notifier.worker import Worker  # slack-sdk, Jinja2, httpx: only when there is mail
+    from notifier.worker import Worker  # Jinja2 and the channels: only when there is mail
 
     return Worker(engine, settings, skip=skip)
 

@@ -47,10 +47,6 @@ class Quarantined:
     def to_json(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
-    def describe(self) -> str:
-        """One line for logs and the CLI."""
-        return describe_quarantined(self.to_json())
-
 
 @dataclass(frozen=True, slots=True)
 class Admitted:
