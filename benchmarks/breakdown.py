@@ -35,6 +35,26 @@ def import_seconds(module: str, runs: int) -> list[float]:
     return walls
 
 
+def parse_seconds(config: Path, runs: int = 7) -> tuple[list[float], int]:
+    """Seconds to parse the first listing page of the first view (the fixture site's, fetched
+    once), each of ``runs`` parses timed alone; and the rows it read. Pure CPU, in this process."""
+    import httpx
+
+    from config.registry import LAYOUTS
+
+    source = load_settings(config).sources[0]
+    view = source.views[0]
+    html = httpx.get(source.base_url + view.path, timeout=30).text
+    parse = LAYOUTS[view.kind].parse_page
+    walls, rows = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        page = parse(html, page_url=source.base_url + view.path, view=view.name, components=())
+        walls.append(time.perf_counter() - started)
+        rows = page.rows_seen
+    return walls, rows
+
+
 def _spine_targets() -> list[Target]:
     """The stages crawler.check.check_source calls, and the steps inside compare and record."""
     stages = ("build_job", "run_crawl", "judge", "compare", "decide_events", "run_record")
@@ -114,6 +134,8 @@ def run_breakdown(config: Path, db_url: str, site: SiteProcess, runs: int) -> li
         Figure(GROUP, "child: python start + import crawler.child", "s",
                import_seconds("crawler.child", max(runs, 5))),
     ]  # fmt: skip
+    walls, rows = parse_seconds(config)
+    figures.append(Figure(GROUP, f"parse one listing page ({rows} rows)", "s", walls, goal=0.010))
     for name in sweeps[0]:
         unit = "count" if name == "requests" else "s"
         figures.append(Figure(GROUP, name, unit, [s[name] for s in sweeps if name in s]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -472,16 +471,14 @@ def _fifty_row_page(template: str) -> str:
     return re.sub(r"<tbody>.*</tbody>", f"<tbody>{body}</tbody>", template, flags=re.DOTALL)
 
 
-def test_fifty_rows_parse_well_under_ten_milliseconds(page_html: Callable[[str], str]) -> None:
-    html = _fifty_row_page(page_html("table_audits_page3.html"))
-    timings = []
-    for _ in range(7):
-        start = time.perf_counter()
-        parsed = parse_table_page(html, page_url=LISTING, view="audits")
-        timings.append(time.perf_counter() - start)
+def test_fifty_rows_all_parse(page_html: Callable[[str], str]) -> None:
+    """Fifty rows in, fifty entries out (its speed is a benchmark: figure 4, parse one page)."""
+    parsed = parse_table_page(
+        _fifty_row_page(page_html("table_audits_page3.html")), page_url=LISTING, view="audits"
+    )
     assert parsed.rows_seen == 50
     assert parsed.parse_rate == 1.0
-    assert min(timings) < 0.010
+    assert len(parsed.entries) == 50
 
 
 TINY_TABLE = """<html><body><div class="view-content"><table>
