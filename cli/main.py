@@ -15,6 +15,7 @@ from cli.common import (
     EXIT_UNHEALTHY,
     UsageFailure,
     common,
+    echo_json,
     emit,
     open_ledger,
     settings_from,
@@ -30,18 +31,21 @@ from cli.deliver import (
     test_route,
 )
 from cli.demo import demo
+from cli.mute import mute, muted_line, unmute
 from cli.read import db, release, report, sources
 from cli.run import run
+from cli.times import shown
 from config.settings import ConfigError, Settings, SourceConfig
-from config.vocabulary import BAD_OUTCOMES, kind_words_accepted, parse_kinds
+from config.vocabulary import BAD_OUTCOMES, LABELS, kind_words_accepted, parse_kinds
 from crawler.admit import describe_quarantined
 from crawler.check import ALL_PDFS, CheckOptions, check_source, database_reason
 from crawler.clock import aware
 from ledger import queries
 from ledger.lock import SourceBusy
+from ledger.outbox import owed
 from ledger.store import Ledger
-from notifier.console import safe
-from notifier.routes import router_for
+from notifier.console import render_text, safe
+from notifier.routes import content_matches, router_for
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -195,6 +199,48 @@ def _parse_since(value: str | None) -> datetime | None:
     return aware(parsed)
 
 
+def _changes_text(event: dict[str, Any]) -> str:
+    """An event as `changes` prints it: the console rendering, with when it was detected (and
+    its report's mute) under the headline."""
+    headline, _, rest = render_text(event).partition("\n")
+    lines = [headline, f"  detected {shown(event.get('detected_at'))}"]
+    if event.get("muted"):
+        lines.append(muted_line(event["muted"]))
+    return "\n".join([*lines, *([rest] if rest else [])])
+
+
+def _changes_filter(
+    settings: Settings,
+    route_name: str | None,
+    components: tuple[str, ...],
+    labels: tuple[str, ...],
+    words: tuple[str, ...],
+) -> Callable[[queries.Candidate], bool] | None:
+    """What `changes` keeps beyond time, kind and source: the content filters (the routes' own
+    matcher) and, with --route, what the outbox would have owed that route (its dry run)."""
+    router = None
+    if route_name is not None:
+        try:
+            router = router_for([settings.route(route_name)])
+        except ConfigError as exc:
+            raise UsageFailure(str(exc)) from exc
+    if router is None and not (components or labels or words):
+        return None
+
+    def keep(candidate: queries.Candidate) -> bool:
+        routed = {**candidate.payload, "kind": candidate.kind}
+        if (components or labels or words) and not content_matches(
+            routed, components=components, labels=labels, keywords=words
+        ):
+            return False
+        return router is None or bool(
+            owed(candidate.kind, candidate.payload, status=candidate.status,
+                 mutes=candidate.mutes, detected_at=candidate.detected_at, router=router)
+        )  # fmt: skip
+
+    return keep
+
+
 @main.command()
 @common
 @click.option("--since", metavar="DATE", help="Only changes detected on or after this date.")
@@ -208,6 +254,23 @@ def _parse_since(value: str | None) -> datetime | None:
     help="Only this kind (repeatable; pulled is removed).",
 )
 @click.option("--source", "source_name", metavar="NAME", help="Only this source.")
+@click.option(
+    "--component", "components", multiple=True, metavar="NAME",
+    help="Only reports of this component, as the site names it: ICE (repeatable: any).",
+)  # fmt: skip
+@click.option(
+    "--label", "labels", multiple=True, type=click.Choice(LABELS),
+    help="Only reports carrying, gaining or losing this label (repeatable: any).",
+)  # fmt: skip
+@click.option(
+    "--q", "words", multiple=True, metavar="WORDS",
+    help="Only changes with this word or phrase in title or summary, as route keywords match "
+    "(repeatable: any).",
+)  # fmt: skip
+@click.option(
+    "--route", "route_name", metavar="NAME",
+    help="Only what this configured route would have been sent (a dry run: nothing is sent).",
+)  # fmt: skip
 @click.option("--limit", type=click.IntRange(min=1), help="Only the last N changes.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change event.")
 def changes(
@@ -216,24 +279,40 @@ def changes(
     since: str | None,
     kinds: tuple[str, ...],
     source_name: str | None,
+    components: tuple[str, ...],
+    labels: tuple[str, ...],
+    words: tuple[str, ...],
+    route_name: str | None,
     limit: int | None,
     as_json: bool,
 ) -> None:
-    """List recorded change events, oldest first.
+    """List recorded change events, oldest first, each with when it was detected.
 
-    Example: oigwatch changes --since 2026-11-16 --kind revised
+    --component, --label and --q filter as routes do; --route NAME lists what that route would
+    have been sent (held changes and changes of muted reports are not sent). Changes of a report
+    muted when they were detected are marked muted.
+
+    Example: oigwatch changes --since 2026-11-16 --kind revised --component ICE
     """
     settings = settings_from(config_path, db_url)
+    keep = _changes_filter(settings, route_name, components, labels, words)
     with open_ledger(settings) as ledger:
-        found = queries.events(
-            ledger.engine, since=_parse_since(since), kinds=kinds, source=source_name, limit=limit
+        found = queries.changes(
+            ledger.engine,
+            since=_parse_since(since),
+            kinds=kinds,
+            source=source_name,
+            keep=keep,
+            limit=limit,
         )
     for event in found:
-        emit(event, as_json)
+        if as_json:
+            echo_json(event)
+        else:
+            click.echo(_changes_text(event) + "\n")
     if not found and not as_json:
-        click.echo(
-            "No changes recorded" + (" in that range." if since or kinds else " yet."), err=True
-        )
+        filtered = since or kinds or source_name or keep
+        click.echo("No changes recorded" + (" that match." if filtered else " yet."), err=True)
 
 
 for command in (
@@ -248,5 +327,7 @@ for command in (
     retry,
     test_route,
     digest,
+    mute,
+    unmute,
 ):
     main.add_command(command)

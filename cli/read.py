@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from cli.common import UsageFailure, common, echo_json, emit, open_ledger, settings_from
+from cli.mute import muted_line
 from crawler.admit import describe_quarantined
 from crawler.redline import redline_text
 from ledger import queries
@@ -41,6 +42,7 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
         found = queries.report_history(ledger.engine, number)
+        muted = queries.current_mutes(ledger.engine, [item.report.id for item in found])
     if not found:
         raise UsageFailure(f"no report {number!r} in the ledger (try `oigwatch changes`)")
     if as_json:
@@ -50,6 +52,7 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
                     "source": item.source,
                     "key": item.report.key,
                     "status": item.report.status,
+                    "muted": muted.get(item.report.id),
                     "versions": [
                         {"seen_at": v.seen_at.isoformat(), "content_hash": v.content_hash, **v.data}
                         for v in item.versions
@@ -63,6 +66,8 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
             f"{safe(current.report_number or current.key)} ({safe(item.source)}, {current.status})"
         )
         click.echo(f"  {safe(current.title)}")
+        if mute := muted.get(current.id):
+            click.echo(muted_line(mute))
         previous: dict[str, Any] | None = None
         for number_, version in enumerate(item.versions, 1):
             click.echo(

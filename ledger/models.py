@@ -192,3 +192,20 @@ class TargetState(Base):
     failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # an episode
     last_error: Mapped[str | None] = mapped_column(Text)
     alerted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its ops event
+
+
+class ReportMute(Base):
+    """One mute of a report: from ``muted_at`` (by whom, why) until ``unmuted_at`` (open: muted
+    now). Events of a muted report are recorded as usual; the outbox owes them no delivery."""
+
+    __tablename__ = "report_mutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    muted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    muted_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    unmuted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unmuted_by: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_report_mutes_report", "report_id", "muted_at"),)

@@ -55,7 +55,9 @@ def router(ctx: WebContext) -> APIRouter:
         views = [report_view(item) for item in found]
         ids = [item.report.id for item in found]
         events = [event_card(event) for event in queries.report_events(ctx.engine, ids)]
-        return ctx.page("report.html", number=number, reports=views, events=events)
+        muted = queries.current_mutes(ctx.engine, ids)
+        mutes = [{**m, "since": when(m["muted_at"])} if (m := muted.get(i)) else None for i in ids]
+        return ctx.page("report.html", number=number, reports=views, events=events, mutes=mutes)
 
     @pages.get("/sources", response_class=HTMLResponse)
     def sources() -> HTMLResponse:

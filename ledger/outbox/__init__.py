@@ -12,7 +12,7 @@ failing episodes), ``listing`` (what people read). The tables are in ``ledger.mo
 """
 
 from ledger.outbox.claims import MAX_DIGEST, Claim, claim, next_due
-from ledger.outbox.enqueue import enqueue
+from ledger.outbox.enqueue import enqueue, owed
 from ledger.outbox.events import EventRow, insert_events, ops_event, ops_row
 from ledger.outbox.listing import Listed, has_pending, listing
 from ledger.outbox.marks import backoff, digest_now, mark_failed, mark_printed, mark_sent, retry
@@ -51,6 +51,7 @@ __all__ = [
     "next_due",
     "ops_event",
     "ops_row",
+    "owed",
     "raise_due",
     "retry",
     "target_failed",

@@ -1,26 +1,66 @@
-"""Enqueueing: the deliveries each published event owes, written in the caller's transaction."""
+"""Enqueueing: the deliveries each published event owes, written in the caller's transaction.
+
+``owed`` is the one answer to "which deliveries does this event owe": ``enqueue`` writes it, and
+``oigwatch changes --route`` (a dry run) asks it of recorded events without writing anything.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from ledger.models import ChangeEvent, Delivery
-from ledger.outbox.planned import Router
+from ledger.mutes import Mute, episodes, silenced
+from ledger.outbox.planned import Planned, Router
 from ledger.sql import chunks, upsert
+
+
+def owed(
+    kind: str,
+    payload: Mapping[str, Any],
+    *,
+    status: str,
+    mutes: Sequence[Mute],
+    detected_at: datetime,
+    router: Router,
+    now: datetime | None = None,
+) -> list[Planned]:
+    """The deliveries one event owes: none while it is held, none when its report was muted when
+    it was detected (or is muted ``now``, when its deliveries are written), else what the router
+    plans for it (ops events have no report, so they are never muted)."""
+    if status != "published" or silenced(mutes, detected_at, now):
+        return []
+    return list(router({**payload, "kind": kind}, now or detected_at))
 
 
 def enqueue(conn: Connection, event_ids: Sequence[int], router: Router, now: datetime) -> int:
     """Pending deliveries for the published events among ``event_ids`` (one per event and target)."""
     rows: list[dict[str, object]] = []
-    query = select(ChangeEvent.id, ChangeEvent.kind, ChangeEvent.payload, ChangeEvent.status)
+    query = select(
+        ChangeEvent.id,
+        ChangeEvent.kind,
+        ChangeEvent.payload,
+        ChangeEvent.status,
+        ChangeEvent.report_id,
+        ChangeEvent.detected_at,
+    )
     for part in chunks(list(event_ids)):
-        for event in conn.execute(query.where(ChangeEvent.id.in_(part))):
-            if event.status != "published":
-                continue
-            for planned in router({**event.payload, "kind": event.kind}, now):
+        events = conn.execute(query.where(ChangeEvent.id.in_(part))).all()
+        mutes = episodes(conn, [e.report_id for e in events if e.report_id is not None])
+        for event in events:
+            plans = owed(
+                event.kind,
+                event.payload,
+                status=event.status,
+                mutes=mutes.get(event.report_id, []) if event.report_id is not None else [],
+                detected_at=event.detected_at,
+                router=router,
+                now=now,
+            )
+            for planned in plans:
                 rows.append(
                     {
                         "event_id": event.id,
