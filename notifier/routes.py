@@ -40,8 +40,9 @@ def content_matches(
         return False
     text = _text(event)
     words = [word.strip() for word in keywords if word.strip()]  # a blank keyword filters nothing
+    folded = text.casefold()  # full case folding: "İ", "ß" too (re.IGNORECASE folds one to one)
     if words and not any(
-        re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) for word in words
+        re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", folded) for word in words
     ):
         return False
     return not pattern or re.search(pattern, text) is not None
