@@ -85,6 +85,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--reports", type=int, default=2500, help="reports on the fixture site")
     parser.add_argument("--seed", type=int, default=1, help="seed of the fixture site")
+    parser.add_argument(
+        "--no-peer", action="store_true", help="skip urlwatch beside the sweeps (1c, 2b)"
+    )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
     parser.add_argument(
         "--no-delivery", action="store_true", help="skip the delivery figures (5, 6, 7)"
@@ -130,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         with SiteProcess(args.reports, args.seed, workdir) as site:
             raw["fixture_site_startup_seconds"] = site.startup
             print("1, 2: oigwatch crawl --deep / --quick, as separate commands ...", flush=True)
-            sweeps = run_sweeps(workdir, config, site, args.runs)
+            sweeps = run_sweeps(workdir, config, site, args.runs, peer=not args.no_peer)
             figures += sweeps.figures
             raw["crawl_runs"] = sweeps.runs
             print("4: where the time of an unchanged deep sweep goes ...", flush=True)
