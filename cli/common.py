@@ -1,22 +1,124 @@
-"""Helpers every oigwatch command shares: options, settings, the ledger, output."""
+"""Helpers every oigwatch command shares: options, settings, the ledger, output, and the one
+mapping of known errors to exit codes (:class:`Commands`).
+
+Exit codes: 0 done; 1 a source unhealthy, a crawl failed, an alert not delivered, or an
+unexpected error (with its traceback); 2 the input cannot be used (a flag, the config, the
+database URL, a missing ledger or secret), said in one line with what to do and nothing done;
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM), with nothing recorded of the interrupted work.
+"""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any, TypeVar
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from config.settings import ConfigError, Settings, load_settings
+from config.settings import ConfigError, Settings, config_file, load_settings
+from config.urls import check_database_url, check_http_url
 from crawler.text import clean_json
-from ledger.db import DatabaseError, ensure_schema, make_engine
+from ledger.db import DatabaseError, ensure_schema, make_engine, open_existing
 from ledger.store import Ledger
 from notifier.console import render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_UNHEALTHY, EXIT_USAGE = 1, 2
+EXIT_UNHEALTHY, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
+
+
+class UsageFailure(click.ClickException):
+    """A usage, config or database problem: exit 2 with what to do."""
+
+    exit_code = EXIT_USAGE
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: exit 130, the message alone on stderr, no traceback."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True)
+
+
+class TerminatedExit(Interrupted):
+    """SIGTERM: exit 143."""
+
+    exit_code = EXIT_TERMINATED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is (as Ctrl-C is), so its clean-up runs."""
+
+
+def interrupted(exc: KeyboardInterrupt, what: str = "interrupted") -> Interrupted:
+    """The exception a command ends with when ``exc`` (Ctrl-C or SIGTERM) stops it."""
+    return TerminatedExit(what) if isinstance(exc, Terminated) else Interrupted(what)
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` in the main thread for the duration, so a command's
+    ``finally`` blocks run (the crawl child is killed, the transaction rolled back)."""
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    from notifier.transports import MissingSecret  # the channels load only when needed
+
+    return (ConfigError, DatabaseError, MissingSecret)
+
+
+def one_line(text: str) -> str:
+    """An error message on one line (a config error listing several problems keeps its lines)."""
+    return text.strip() if "\n  " in text else " ".join(text.split())
+
+
+class Commands(click.Group):
+    """The ``oigwatch`` group: the one place that maps errors to exit codes. Our known error
+    types (config, database, a missing secret) exit 2 with one line, no traceback; Ctrl-C exits
+    130 and SIGTERM 143 with "interrupted"; anything else is a bug and keeps its traceback and
+    exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise interrupted(exc) from None
+        except Exception as exc:
+            if isinstance(exc, click.ClickException) or not isinstance(exc, _known_errors()):
+                raise
+            raise UsageFailure(one_line(str(exc))) from exc
+
+
+def _check_db(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        try:
+            check_database_url(value)
+        except ValueError as exc:
+            raise UsageFailure(f"--db: {exc}") from None
+    return value
+
+
+def check_base_url(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback: ``value`` is an http(s) URL with a host, or the command exits 2."""
+    if value:
+        try:
+            check_http_url(value)
+        except ValueError as exc:
+            raise UsageFailure(f"--{(param.name or '').replace('_', '-')}: {exc}") from None
+    return value
 
 
 def common(func: F) -> F:
@@ -25,6 +127,7 @@ def common(func: F) -> F:
         "--db",
         "db_url",
         metavar="URL",
+        callback=_check_db,
         help="Database URL (default: $OIGWATCH_DATABASE_URL or SQLite in data/).",
     )(func)
     return click.option(
@@ -51,37 +154,59 @@ def settings_from(
     try:
         return load_settings(config_path, overrides=overrides)
     except ConfigError as exc:
-        raise UsageFailure(str(exc)) from exc
+        raise UsageFailure(one_line(str(exc))) from exc
 
 
-class UsageFailure(click.ClickException):
-    """A usage, config or database problem: exit 2 with what to do."""
-
-    exit_code = EXIT_USAGE
+def require_sources(settings: Settings, config_path: str | None, *, enabled: bool = False) -> None:
+    """Exit 2 unless the config has sources (with ``enabled``: an enabled one)."""
+    path, chosen_by = config_file(config_path)
+    if not settings.sources:
+        raise UsageFailure(
+            f"no [[sources]] in the config file {path} (from {chosen_by}): add one (see "
+            "docs/configuration.md), or copy the shipped config/default.toml and edit it"
+        )
+    if enabled and not any(source.enabled for source in settings.sources):
+        names = ", ".join(source.name for source in settings.sources)
+        raise UsageFailure(
+            f"every source in {path} is disabled ({names}): set enabled = true on one, "
+            "or name one with --source"
+        )
 
 
 @contextmanager
-def open_ledger(settings: Settings) -> Iterator[Ledger]:
-    """The ledger, its schema created on first use; database problems exit 2."""
+def open_ledger(settings: Settings, *, create: bool = False) -> Iterator[Ledger]:
+    """The ledger; database problems exit 2. Read-only commands (the default) create nothing:
+    no ledger there is an error naming it (``ledger.db.open_existing``). With ``create`` (crawl,
+    run) the schema is created on first use."""
     try:
-        engine = make_engine(settings.db_url)
+        if create:
+            engine = make_engine(settings.db_url)
+            ensure_schema(engine, auto=engine.dialect.name == "sqlite")
+        else:
+            engine = open_existing(settings.db_url)
     except DatabaseError as exc:
-        raise UsageFailure(str(exc)) from exc
-    try:
-        ensure_schema(engine, auto=engine.dialect.name == "sqlite")
-    except DatabaseError as exc:
-        raise UsageFailure(str(exc)) from exc
+        raise UsageFailure(one_line(str(exc))) from exc
     except SQLAlchemyError as exc:  # unreachable server, bad credentials, unwritable file
-        where = engine.url.render_as_string(hide_password=True)
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise UsageFailure(
-            f"cannot open the database {where}: {reason}\n"
-            "Check --db / OIGWATCH_DATABASE_URL, and that the server is running."
-        ) from exc
+        raise UsageFailure(_unopenable(settings.db_url, exc)) from exc
     try:
         yield Ledger(engine)
     finally:
         engine.dispose()
+
+
+def _unopenable(url: str, exc: SQLAlchemyError) -> str:
+    """Why the database cannot be opened, in one line, its password masked in URL and reason."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    if parsed.password:
+        reason = reason.replace(str(parsed.password), "***")
+    where = parsed.render_as_string(hide_password=True)
+    return (
+        f"cannot open the database {where}: {reason}; check --db / OIGWATCH_DATABASE_URL "
+        "and that the server is running"
+    )
 
 
 def echo_json(value: Any, indent: int | None = None) -> None:

@@ -178,7 +178,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
     """
     from config.registry import CHANNELS
     from notifier.render.common import templates_for
-    from notifier.transports import DeliveryError, Outgoing
+    from notifier.transports import DeliveryError, MissingSecret, Outgoing
 
     settings = settings_from(config_path, db_url)
     try:
@@ -189,6 +189,8 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
     templates = templates_for(settings)
     try:
         ref = CHANNELS[target.kind].send(target, Outgoing([sample]), templates)
+    except MissingSecret as exc:  # a config error: nothing was sent
+        raise UsageFailure(f"route {name}: {exc}") from exc
     except DeliveryError as exc:
         raise click.ClickException(f"route {name}: {exc}") from exc
     click.echo(f"route {name}: sent to {target.kind} target {target.name} ({json.dumps(ref)})")
@@ -222,9 +224,16 @@ def digest(config_path: str | None, db_url: str | None, route: str, now_: bool) 
     """
     settings = settings_from(config_path, db_url)
     try:
-        settings.route(route)
+        mode = settings.route(route).mode
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from exc
+    if mode != "digest":
+        click.echo(
+            f"route {route} is immediate: nothing is held for a digest (its alerts go out as "
+            "they are recorded; `oigwatch deliver` sends any that are due)",
+            err=True,
+        )
+        return
     with open_ledger(settings) as ledger:
         count = outbox.digest_now(ledger.engine, route, utcnow())
         click.echo(f"{count} pending alerts of route {route} are due now", err=True)

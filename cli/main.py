@@ -13,12 +13,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cli.common import (
     EXIT_UNHEALTHY,
+    Commands,
     UsageFailure,
+    check_base_url,
     common,
     echo_json,
     emit,
+    interrupted,
     open_ledger,
+    require_sources,
     settings_from,
+    sigterm_interrupts,
 )
 from cli.deliver import (
     console_targets,
@@ -48,7 +53,7 @@ from notifier.console import render_text, safe
 from notifier.routes import content_matches, router_for
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="oigwatch")
 def main() -> None:
     """Watch DHS OIG report listings; tell what is new, revised or pulled.
@@ -73,19 +78,25 @@ def _sources(settings: Settings, name: str | None, base_url: str | None) -> list
         chosen = [settings.source(name)] if name else [s for s in settings.sources if s.enabled]
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from exc
-    if base_url:
-        chosen = [source.with_base_url(base_url) for source in chosen]
-    return chosen
+    if not base_url:
+        return chosen
+    try:
+        return [source.with_base_url(base_url) for source in chosen]
+    except ValueError as exc:
+        raise UsageFailure(f"--base-url: {exc}") from None
 
 
 @main.command()
 @common
 @click.option("--source", "source_name", metavar="NAME", help="Only this source.")
-@click.option("--quick", "sweep", flag_value="quick", help="First page of every view.")
+@click.option("--quick", is_flag=True, help="First page of every view.")
+@click.option("--deep", is_flag=True, help="Every page of every view, plus PDF checks.")
 @click.option(
-    "--deep", "sweep", flag_value="deep", help="Every page of every view, plus PDF checks."
+    "--base-url",
+    metavar="URL",
+    callback=check_base_url,
+    help="Fetch the source from this address (http:// or https://) instead.",
 )
-@click.option("--base-url", metavar="URL", help="Fetch the source from this address instead.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change event.")
 @click.option("--announce", is_flag=True, help="Announce even a source's silent baseline.")
 @click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to a host.")
@@ -96,7 +107,8 @@ def crawl(
     config_path: str | None,
     db_url: str | None,
     source_name: str | None,
-    sweep: str | None,
+    quick: bool,
+    deep: bool,
     base_url: str | None,
     as_json: bool,
     announce: bool,
@@ -115,40 +127,83 @@ def crawl(
 
     Example: oigwatch crawl --deep --json
     """
+    if quick and deep:
+        raise click.UsageError("--quick and --deep cannot be used together: choose one")
+    sweep = "quick" if quick else "deep" if deep else None
     settings = settings_from(config_path, db_url, delay=delay, concurrency=concurrency)
+    require_sources(settings, config_path, enabled=source_name is None)
     checks = _pdf_checks(pdf_checks)
-    failed = False
-    router = router_for(settings.routes)
-    with open_ledger(settings) as ledger:
-        for source in _sources(settings, source_name, base_url):
-            kind = sweep or _default_sweep(ledger, source)
-            options = CheckOptions(sweep=kind, announce=announce, pdf_checks=checks)
-            try:
-                with _progress_bar(f"{source.name} {kind}", enabled=not as_json) as progress:
-                    recorded, record = check_source(
-                        ledger, settings, source, options, progress, router=router
-                    )
-            except SourceBusy as exc:  # the service or another crawl has it: not an error of ours
-                click.echo(f"{exc}; not crawled now", err=True)
-                failed = True
-                continue
-            except SQLAlchemyError as exc:  # not even a failed run could be written
-                click.echo(f"{source.name}: nothing recorded: {database_reason(exc)}", err=True)
-                failed = True
-                continue
-            if as_json:
-                for event in queries.events(ledger.engine, ids=recorded.event_ids):
-                    emit(event, as_json=True)
-                mark_printed(ledger.engine, recorded.event_ids, console_targets(settings))
-            failed |= record.outcome in BAD_OUTCOMES
-            _summary(source.name, kind, record, recorded)
+    chosen = _sources(settings, source_name, base_url)
+    done: list[str] = []  # sources whose run is recorded
+    with sigterm_interrupts(), open_ledger(settings, create=True) as ledger:
+        try:
+            failed = _crawl_each(ledger, settings, chosen, sweep, as_json, announce, checks, done)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the crawl child is killed
+            raise interrupted(exc, _nothing_recorded(chosen, done)) from None
         if not no_deliver:
-            tally = deliver_now(ledger.engine, settings, quiet_console=as_json)
+            try:
+                tally = deliver_now(ledger.engine, settings, quiet_console=as_json)
+            except KeyboardInterrupt as exc:
+                raise interrupted(
+                    exc,
+                    "interrupted while delivering: the runs are recorded; the alerts wait "
+                    "in the outbox for `oigwatch deliver`",
+                ) from None
             for error in tally.errors[:5] if tally else ():  # the alert waits in the outbox
                 click.echo(f"delivery failed, will retry: {safe(error)[:300]}", err=True)
             failed |= bool(tally and tally.errors)
     if failed:
         sys.exit(EXIT_UNHEALTHY)
+
+
+def _crawl_each(
+    ledger: Ledger,
+    settings: Settings,
+    chosen: list[SourceConfig],
+    sweep: str | None,
+    as_json: bool,
+    announce: bool,
+    checks: int | None,
+    done: list[str],
+) -> bool:
+    """Check each chosen source in turn (``done``: the ones recorded); whether any failed."""
+    failed = False
+    router = router_for(settings.routes)
+    for source in chosen:
+        kind = sweep or _default_sweep(ledger, source)
+        options = CheckOptions(sweep=kind, announce=announce, pdf_checks=checks)
+        try:
+            with _progress_bar(f"{source.name} {kind}", enabled=not as_json) as progress:
+                recorded, record = check_source(
+                    ledger, settings, source, options, progress, router=router
+                )
+        except SourceBusy as exc:  # the service or another crawl has it: not an error of ours
+            click.echo(f"{exc}; not crawled now", err=True)
+            failed = True
+            continue
+        except SQLAlchemyError as exc:  # not even a failed run could be written
+            click.echo(f"{source.name}: nothing recorded: {database_reason(exc)}", err=True)
+            failed = True
+            continue
+        done.append(source.name)
+        if as_json:
+            for event in queries.events(ledger.engine, ids=recorded.event_ids):
+                emit(event, as_json=True)
+            mark_printed(ledger.engine, recorded.event_ids, console_targets(settings))
+        failed |= record.outcome in BAD_OUTCOMES
+        _summary(source.name, kind, record, recorded)
+    return failed
+
+
+def _nothing_recorded(chosen: list[SourceConfig], done: list[str]) -> str:
+    """What an interrupted crawl says: nothing recorded, or what was before the interruption."""
+    if not done:
+        return "interrupted; nothing recorded"
+    left = [source.name for source in chosen if source.name not in done]
+    return (
+        f"interrupted; nothing recorded for {', '.join(left)} "
+        f"({', '.join(done)} recorded before the interruption)"
+    )
 
 
 def _default_sweep(ledger: Ledger, source: SourceConfig) -> str:

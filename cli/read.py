@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from cli.common import UsageFailure, common, echo_json, emit, open_ledger, settings_from
+from cli.common import (
+    UsageFailure,
+    common,
+    echo_json,
+    emit,
+    open_ledger,
+    require_sources,
+    settings_from,
+)
 from cli.mute import muted_line
 from crawler.admit import describe_quarantined
 from crawler.redline import redline_text
@@ -90,6 +98,7 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
     Example: oigwatch sources
     """
     settings = settings_from(config_path, db_url)
+    require_sources(settings, config_path)
     with open_ledger(settings) as ledger:
         summary = queries.sources_summary(ledger.engine)
     configured = {s.name for s in settings.sources}
@@ -102,6 +111,9 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
             "Run `oigwatch crawl`."
         )
     for item in summary:
+        if not item["runs"]:  # a crawl that was interrupted, or that the database refused
+            click.echo(f"{safe(item['source'])}: no run recorded yet; run `oigwatch crawl`")
+            continue
         state = "healthy" if item["healthy"] else f"UNHEALTHY since {item['unhealthy_since']}"
         click.echo(
             f"{safe(item['source'])}: {state}; {item['reports']} reports; "
@@ -133,7 +145,7 @@ def db_upgrade(config_path: str | None, db_url: str | None) -> None:
     Example: oigwatch db upgrade --db postgresql://oigwatch@db/oigwatch
     """
     settings = settings_from(config_path, db_url)
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url)  # creates the ledger when there is none
     try:
         before = current_revision(engine)
         upgrade(engine)

@@ -7,12 +7,24 @@ import logging
 
 import click
 
-from cli.common import UsageFailure, common, open_ledger, settings_from
+from cli.common import (
+    UsageFailure,
+    check_base_url,
+    common,
+    open_ledger,
+    require_sources,
+    settings_from,
+)
 
 
 @click.command()
 @common
-@click.option("--base-url", metavar="URL", help="Fetch every source from this address instead.")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    callback=check_base_url,
+    help="Fetch every source from this address (http:// or https://) instead.",
+)
 @click.option("--host", metavar="ADDR", help="Serve feeds, pages and /healthz on this address.")
 @click.option("--port", type=click.IntRange(0, 65535), help="... and this port (0: any free one).")
 @click.option("--no-http", is_flag=True, help="No web side: crawl and deliver only.")
@@ -34,6 +46,7 @@ def run(
     """
     service = {"http_host": host, "http_port": port, "http_enabled": False if no_http else None}
     settings = settings_from(config_path, db_url, service=service)
+    require_sources(settings, config_path)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
@@ -42,7 +55,7 @@ def run(
     from scheduler.service import AddressInUse, Service  # APScheduler, uvicorn: only here
 
     sources = [s.with_base_url(base_url) if base_url else s for s in settings.sources]
-    with open_ledger(settings) as ledger:
+    with open_ledger(settings, create=True) as ledger:
         try:
             asyncio.run(Service(settings, ledger, sources).run())
         except AddressInUse as exc:

@@ -26,6 +26,7 @@ from pydantic_core import PydanticKnownError
 
 from config.delivery import DeliveryConfig, Name, RouteConfig, Target, TargetConfig
 from config.registry import LAYOUTS
+from config.urls import check_database_url, check_http_url
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 ENV_PREFIX = "OIGWATCH_"
@@ -99,16 +100,15 @@ class SourceConfig(_Frozen):
     @field_validator("base_url")
     @classmethod
     def _base_url_is_http(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http(s) URL such as https://www.oig.dhs.gov")
-        return value.rstrip("/")
+        return check_http_url(value).strip().rstrip("/")
 
     def with_base_url(self, base_url: str) -> SourceConfig:
-        """This source fetched from another address (the canonical host becomes an alias)."""
+        """This source fetched from another address (the canonical host becomes an alias);
+        ValueError (from :func:`check_http_url`) when it is not an http(s) URL."""
         canonical = urlsplit(self.base_url).hostname or ""
         hosts = tuple(dict.fromkeys((*self.hosts, canonical)))
-        return self.model_copy(update={"base_url": base_url.rstrip("/"), "hosts": hosts})
+        base_url = check_http_url(base_url).strip().rstrip("/")
+        return self.model_copy(update={"base_url": base_url, "hosts": hosts})
 
 
 class CrawlConfig(_Frozen):
@@ -163,6 +163,11 @@ class ServiceConfig(_Frozen):
     feed_limit: Annotated[int, Field(ge=1, le=10000)] = 200  # entries per feed
     heartbeat_stale: Annotated[float, Field(gt=0)] = 120.0  # /healthz fails past this silence
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str) -> str:
+        return check_http_url(value) if value else value
+
     @property
     def base_url(self) -> str:
         """The public address of the web side, without a trailing slash."""
@@ -181,6 +186,11 @@ class Settings(_Frozen):
     targets: tuple[Target, ...] = ()
     routes: tuple[RouteConfig, ...] = ()
     service: ServiceConfig = ServiceConfig()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return check_database_url(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -295,12 +305,28 @@ def _where(loc: tuple[int | str, ...], raw: Mapping[str, object]) -> str:
 
 
 def _describe(error: ValidationError, origin: str, raw: Mapping[str, object]) -> str:
-    lines = [f"invalid configuration ({origin}):"]
+    """What is wrong, each problem named by its key: one line for one problem."""
+    problems = []
     for problem in error.errors():
         where = _where(problem["loc"], raw)
         message = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
-        lines.append(f"  {where}: {message}")
-    return "\n".join(lines)
+        problems.append(f"{where}: {message.removeprefix('Value error, ')}")
+    if len(problems) == 1:
+        return f"invalid configuration ({origin}): {problems[0]}"
+    return "\n  ".join([f"invalid configuration ({origin}):", *problems])
+
+
+def config_file(
+    path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Path, str]:
+    """The config file to read and what chose it: ``--config``, ``$OIGWATCH_CONFIG`` or
+    ``shipped`` (the default config in this package)."""
+    environ = os.environ if environ is None else environ
+    if path:
+        return Path(path), "--config"
+    if environ.get("OIGWATCH_CONFIG"):
+        return Path(environ["OIGWATCH_CONFIG"]), "$OIGWATCH_CONFIG"
+    return DEFAULT_CONFIG, "shipped"
 
 
 def load_settings(
@@ -310,11 +336,17 @@ def load_settings(
 ) -> Settings:
     """Read the config file (default: the shipped one, or $OIGWATCH_CONFIG) and the environment."""
     environ = os.environ if environ is None else environ
-    config_path = Path(path or environ.get("OIGWATCH_CONFIG") or DEFAULT_CONFIG)
+    config_path, chosen_by = config_file(path, environ)
     try:
         raw: dict[str, object] = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"config file {config_path} does not exist") from exc
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+        raise ConfigError(
+            f"config file {config_path} (from {chosen_by}) does not exist; fix the path or unset "
+            "it to use the shipped config"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(f"config file {config_path} (from {chosen_by}): {reason}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {config_path} is not valid TOML: {exc}") from exc
     merged = _merge(_merge(raw, _env_overrides(environ)), overrides or {})

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from config.urls import check_database_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -24,6 +26,10 @@ class DatabaseError(Exception):
     """The database cannot be used as configured; the message says what to do."""
 
 
+class NoLedger(DatabaseError):
+    """A read-only command found no ledger where it was told to look (nothing was created)."""
+
+
 def normalize_url(url: str) -> str:
     """Accept postgres:// and postgresql:// and use the psycopg 3 driver for them."""
     for prefix in ("postgres://", "postgresql://"):
@@ -32,29 +38,30 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def _masked(url: str) -> str:
-    """A URL that could not be parsed, with anything that looks like a password hidden."""
-    return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+def _parsed(url: str) -> URL:
+    """The URL, checked (SQLite or PostgreSQL) and with the psycopg 3 driver; DatabaseError
+    naming the fix, never the URL (it may hold a password), otherwise."""
+    try:
+        check_database_url(url)
+        return make_url(normalize_url(url))
+    except (ValueError, ArgumentError) as exc:
+        raise DatabaseError(f"database URL: {exc}") from None
 
 
 def make_engine(url: str, *, reader: bool = False) -> Engine:
     """An engine for the ledger; SQLite files get WAL, a busy timeout and BEGIN IMMEDIATE (a
     ``reader`` engine, for the web side, plain deferred BEGIN: WAL readers never wait for a
     writer). Bound parameters (scraped text) are left out of error messages."""
-    url = normalize_url(url)
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseError(f"not a database URL: {_masked(url)!r}") from exc
+    parsed = _parsed(url)
     if parsed.get_backend_name() != "sqlite":
         # a dead server or a half-open connection (failover) must fail, not hang a crawl thread
         alive = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
                  "keepalives_interval": 10, "keepalives_count": 3,
                  "application_name": f"oigwatch pid {os.getpid()}"}  # fmt: skip
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=alive)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, connect_args=alive)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+    engine = create_engine(parsed, connect_args={"timeout": 30}, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         _never_recreate(engine, Path(parsed.database))
 
@@ -73,6 +80,50 @@ def make_engine(url: str, *, reader: bool = False) -> Engine:
         connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def open_existing(url: str, *, reader: bool = False) -> Engine:
+    """An engine on a ledger that exists, creating nothing (no folder, no file, no table): what
+    every read-only command opens. NoLedger when there is none: a missing SQLite file, a file or
+    a PostgreSQL database without oigwatch's tables (left as it was). A ledger at an older schema
+    is migrated as :func:`ensure_schema` does."""
+    parsed = _parsed(url)
+    if parsed.get_backend_name() == "sqlite":  # before make_engine, which makes the folder
+        _sqlite_ledger_exists(parsed.database)
+    engine = make_engine(url, reader=reader)
+    try:
+        if current_revision(engine) is None:
+            where = engine.url.render_as_string(hide_password=True)
+            raise NoLedger(f"{where} holds no oigwatch ledger; {NO_LEDGER_FIX}")
+        ensure_schema(engine, auto=engine.dialect.name == "sqlite")
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+NO_LEDGER_FIX = "run `oigwatch crawl` first or check --db"
+
+
+def _sqlite_ledger_exists(database: str | None) -> None:
+    """NoLedger unless ``database`` is a SQLite file with oigwatch's tables; read without
+    writing a byte (a read-only connection: no WAL switch, no journal, no new file)."""
+    path = Path(database) if database and database != ":memory:" else None
+    if path is not None and path.is_dir():
+        raise NoLedger(f"{path} is a folder, not a ledger file; check --db")
+    if path is None or not path.is_file():
+        raise NoLedger(f"no ledger at {path or 'an in-memory database'}; {NO_LEDGER_FIX}")
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        ) as db:
+            found = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise NoLedger(f"{path} is not a ledger ({exc}); {NO_LEDGER_FIX}") from None
+    if found is None:
+        raise NoLedger(f"{path} holds no oigwatch ledger; {NO_LEDGER_FIX}")
 
 
 def _never_recreate(engine: Engine, path: Path) -> None:

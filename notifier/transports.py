@@ -56,6 +56,10 @@ class Permanent(DeliveryError):
     """Retrying cannot help until someone fixes the configuration or the address."""
 
 
+class MissingSecret(Permanent):
+    """The environment variable a target names for its secret is not set (a config error)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """What to send: the events (one, or a digest of several) and threading context."""
@@ -79,10 +83,10 @@ class Outgoing:
 
 
 def secret(name: str, what: str) -> str:
-    """A secret from the environment; Permanent (naming the variable, never a value) if unset."""
+    """A secret from the environment; MissingSecret (naming the variable, never a value) if unset."""
     value = os.environ.get(name, "")
     if not name or not value:
-        raise Permanent(f"{what}: environment variable {name or '(unnamed)'} is not set")
+        raise MissingSecret(f"{what}: environment variable {name or '(unnamed)'} is not set")
     return value
 
 

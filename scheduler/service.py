@@ -39,6 +39,7 @@ from ledger.lock import SourceBusy
 from ledger.store import Ledger, Recorded, RunRecord
 from notifier.routes import digest_times, router_for
 from scheduler.plan import first_runs
+from scheduler.skips import quiet_skips
 from scheduler.watch import Watch
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class Service:
             timezone=UTC,
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
+        quiet_skips(self.scheduler, log)  # "still running": once, in our words
         self.stopping = asyncio.Event()
         self.wake = asyncio.Event()  # deliveries may be due: a crawl recorded events, a digest
         self.crawls: dict[str, _Crawl] = {}

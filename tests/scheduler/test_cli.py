@@ -110,6 +110,7 @@ def test_dead_site_is_an_unhealthy_run_not_a_crash(tmp_path: Path) -> None:
 
 def test_empty_ledger_answers_politely(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/x.db"
+    assert invoke("db", "upgrade", "--db", db).exit_code == 0  # readers create no ledger
     assert "No changes recorded yet" in invoke("changes", "--db", db).stderr
     assert "No runs yet" in invoke("sources", "--db", db).stdout
     missing = invoke("report", "OIG-99-99", "--db", db)

@@ -38,8 +38,13 @@ def test_settings_take_the_db_option_and_a_bad_config_is_a_usage_error(tmp_path:
     assert failure.value.exit_code == EXIT_USAGE == 2 and "no_such_key" in failure.value.message
 
 
-def test_the_ledger_is_created_on_first_use(tmp_path: Path) -> None:
+def test_the_ledger_is_created_on_first_use_by_a_writer_only(tmp_path: Path) -> None:
     settings = settings_from(None, f"sqlite:///{tmp_path}/new.db")
+    with pytest.raises(UsageFailure, match="no ledger at"), open_ledger(settings):
+        pytest.fail("a reader opened a ledger that is not there")
+    assert list(tmp_path.iterdir()) == []
+    with open_ledger(settings, create=True) as ledger:
+        assert "change_events" in inspect(ledger.engine).get_table_names()
     with open_ledger(settings) as ledger:
         assert "change_events" in inspect(ledger.engine).get_table_names()
 
@@ -47,10 +52,13 @@ def test_the_ledger_is_created_on_first_use(tmp_path: Path) -> None:
 def test_an_unopenable_ledger_says_what_to_check(tmp_path: Path) -> None:
     (tmp_path / "x.db").mkdir()  # a directory where the file should be
     settings = settings_from(None, f"sqlite:///{tmp_path}/x.db")
-    with pytest.raises(UsageFailure) as failure, open_ledger(settings):
+    with pytest.raises(UsageFailure) as failure, open_ledger(settings, create=True):
         pytest.fail("opened")
     assert failure.value.message.startswith(f"cannot open the database sqlite:///{tmp_path}")
-    assert "Check --db / OIGWATCH_DATABASE_URL" in failure.value.message
+    assert "check --db / OIGWATCH_DATABASE_URL" in failure.value.message
+    with pytest.raises(UsageFailure) as failure, open_ledger(settings):
+        pytest.fail("opened")
+    assert failure.value.message == f"{tmp_path}/x.db is a folder, not a ledger file; check --db"
 
 
 def test_json_and_text_output_are_cleaned(capsys: pytest.CaptureFixture[str]) -> None:
