@@ -8,24 +8,24 @@ import click
 
 from cli.common import UsageFailure, common, echo_json, emit, open_ledger, settings_from
 from crawler.admit import describe_quarantined
-from crawler.redline import redline_text
+from crawler.clock import local_minutes
 from ledger import queries
 from ledger.db import current_revision, head_revision, make_engine, upgrade
 from ledger.store import release_hold
 from notifier.console import safe
+from notifier.render.words import change_line, reader_change
 from notifier.routes import router_for
 
 
 def _version_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What changed between two stored versions, in reader words ("Summary added: …", "Labels:
+    added Revised", "PDF file: PDF fingerprint recorded (sha256 …)")."""
     lines = []
     for name in queries.VERSION_FIELDS:
         before, after = old.get(name), new.get(name)
         if before == after:
             continue
-        if name in ("title", "summary"):
-            lines.append(f"    {name}: {safe(redline_text(before, after))}")
-        else:
-            lines.append(f"    {name}: {safe(before)} → {safe(after)}")
+        lines.append(f"    {safe(change_line(reader_change(name, before, after)))}")
     return lines
 
 
@@ -39,6 +39,7 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
     Example: oigwatch report OIG-14-131
     """
     settings = settings_from(config_path, db_url)
+    zone = settings.display_zone
     with open_ledger(settings) as ledger:
         found = queries.report_history(ledger.engine, number)
     if not found:
@@ -66,7 +67,7 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
         previous: dict[str, Any] | None = None
         for number_, version in enumerate(item.versions, 1):
             click.echo(
-                f"  version {number_}, first seen {version.seen_at:%Y-%m-%d %H:%M} UTC"
+                f"  version {number_}, first seen {local_minutes(version.seen_at, zone)}"
                 f" [{safe(version.content_hash)[:12]}]"
             )
             if previous is not None:

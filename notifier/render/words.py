@@ -59,7 +59,8 @@ _CLASS = re.compile(
 _DOTTED = re.compile(r"\((?:[\w]+\.)+[\w]+\)\s*")
 _ERRNO = re.compile(r"\[Errno -?[0-9]+\]\s*")
 _BYTES = re.compile(r"\bb'([^']*)'")
-_ANGLE = re.compile(r"<(?:urlopen error )?([^<>]*)>")
+# urllib's "<urlopen error …>", a Failure's "<twisted.python.failure.Failure …>"
+_ANGLE = re.compile(r"<(?:urlopen error |[a-z_]+(?:\.\w+)+ )([^<>]*)>")
 _FINDING = re.compile(r"^(?P<problem>.*?) at (?:(?P<count>[0-9]+) pages, e\.g\. )?(?P<url>https?://\S+)$")  # fmt: skip
 _HOSTED = ("connection refused", "timed out", "host name not found", "connection reset",
            "connection closed before an answer", "secure connection (TLS) failed",
@@ -153,7 +154,7 @@ def label_words(labels: Iterable[Any] | None) -> list[str]:
     """Labels as a reporter reads them ("Revised", "Management Alert")."""
     return [
         LABEL_WORDS[label][0] if label in LABEL_WORDS else value_text(label)
-        for label in labels or []
+        for label in _listed(labels)
         if value_text(label)
     ]
 
