@@ -10,7 +10,7 @@ from config.vocabulary import HEALTH_KINDS, KIND_WORDS
 from crawler.text import clean_data, clean_text
 from notifier.render.bulk import bulk_context
 from notifier.render.common import Style, clean, facts, when
-from notifier.render.words import change_line, label_words, plain_error, plain_reason
+from notifier.render.words import change_line, label_words, plain_error, plain_reason, value_text
 
 SUMMARY_LIMIT = 400
 
@@ -34,6 +34,11 @@ def _items(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def _status(event: dict[str, Any]) -> str:
+    status = value_text(event.get("status"))
+    return f" ({status})" if status else ""
+
+
 def render_text(event: dict[str, Any], where: tzinfo | None = None) -> str:
     """A few scannable lines: headline, facts, summary and exactly what changed (every string
     of the event cleaned first: no field can write a terminal escape or a bidi override); times
@@ -43,24 +48,24 @@ def render_text(event: dict[str, Any], where: tzinfo | None = None) -> str:
     headline = KIND_WORDS.get(kind) or kind.replace("_", " ").capitalize() or "Change"
     if kind == "delivery_failed" and event.get("target_status") == "failing":
         return (
-            f"[{headline}] alerts to {safe(event.get('target'))} failing since"
-            f" {when(event.get('since'), where)}, {safe(event.get('pending'))} waiting:"
+            f"[{headline}] alerts to {value_text(event.get('target'))} failing since"
+            f" {when(event.get('since'), where)}, {value_text(event.get('pending'))} waiting:"
             f" {plain_error(event.get('error')) or 'unknown error'}"
         )
     if kind == "delivery_recovered":
-        return f"[{headline}] alerts to {safe(event.get('target'))} are delivered again"
+        return f"[{headline}] alerts to {value_text(event.get('target'))} are delivered again"
     if kind == "delivery_failed":
         return (
-            f"[{headline}] event {safe(event.get('event_id'))} to {safe(event.get('target'))}"
-            f" ({safe(event.get('status'))}): {plain_error(event.get('error')) or 'unknown error'}"
+            f"[{headline}] event {value_text(event.get('event_id'))} to {value_text(event.get('target'))}"
+            f"{_status(event)}: {plain_error(event.get('error')) or 'unknown error'}"
         )
     if kind == "bulk_hold":
         return _bulk_text(event, headline)
     if kind in HEALTH_KINDS:
         detail = plain_reason(event.get("reason"))
-        return f"[{headline}] {safe(event.get('source'))}: {detail}".rstrip(": ")
-    number = safe(event.get("report_number")) or "(no number)"
-    lines = [f"[{headline}] {number} {safe(event.get('title'))}".rstrip()]
+        return f"[{headline}] {value_text(event.get('source'))}: {detail}".rstrip(": ")
+    number = value_text(event.get("report_number")) or "(no number)"
+    lines = [f"[{headline}] {number} {value_text(event.get('title'))}".rstrip()]
     names = label_words(_items(event.get("labels")))
     labels = ["labels: " + ", ".join(names)] if names else []
     details = " · ".join(facts(event) + labels)

@@ -70,7 +70,7 @@ def headline(event: dict[str, Any], limit: int = 80, where: tzinfo | None = None
 
 
 def _subject(event: dict[str, Any], where: tzinfo | None) -> str:
-    kind, source = event.get("kind"), clean(event.get("source"))
+    kind, source = event.get("kind"), value_text(event.get("source"))
     if kind == "source_unhealthy":
         reason = plain_reason(event.get("reason"))
         return f"{source} — {reason}" if reason else source
@@ -81,13 +81,13 @@ def _subject(event: dict[str, Any], where: tzinfo | None) -> str:
 
         return bulk_subject(event, source)
     if kind == "delivery_failed" and event.get("target_status") == "failing":
-        return f"{clean(event.get('target'))} failing since {when(event.get('since'), where)}"
+        return f"{value_text(event.get('target'))} failing since {when(event.get('since'), where)}"
     if kind == "delivery_failed":
-        return f"event {clean(event.get('event_id'))} to {clean(event.get('target'))}"
+        return f"event {value_text(event.get('event_id'))} to {value_text(event.get('target'))}"
     if kind == "delivery_recovered":
-        return f"{clean(event.get('target'))} works again"
-    number = clean(event.get("report_number"))
-    title = clean(event.get("title")) or clean(event.get("report_key"))
+        return f"{value_text(event.get('target'))} works again"
+    number = value_text(event.get("report_number"))
+    title = value_text(event.get("title")) or value_text(event.get("report_key"))
     return f"{number} {title}" if number else title
 
 
@@ -110,9 +110,9 @@ def facts(event: dict[str, Any]) -> list[str]:
     """Components, issue date and fiscal year, the parts that are present."""
     found = [", ".join(filter(None, (clean(c).strip() for c in _items(event.get("components")))))]
     if event.get("issue_date"):
-        found.append(f"issued {clean(event['issue_date'])}")
+        found.append(f"issued {value_text(event['issue_date'])}")
     if event.get("fiscal_year"):
-        found.append(f"FY {clean(event['fiscal_year'])}")
+        found.append(f"FY {value_text(event['fiscal_year'])}")
     return [f for f in found if f]
 
 

@@ -54,7 +54,8 @@ _HTTP = re.compile(r"\bHTTP(?: Error)? ?([1-5][0-9][0-9])\b", re.IGNORECASE)
 # A class name before its message ("URLError: ", "twisted.internet.error.DNSLookupError: "), a
 # dotted one in brackets ("(sqlite3.OperationalError) "), and repr noise (<...>, [Errno 111]).
 _CLASS = re.compile(
-    r"(?:\b[a-z_][\w]*\.)*\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Failure|Warning|Lost|Done|Received|Refused|Timeout|Interrupt|Exit)\b"
+    r"(?:\b[a-z_][\w]*\.)*\b[A-Z][A-Za-z0-9]*(?:Error|Exception|Failure|Warning|Lost|Done|Received|Refused|Timeout|Interrupt|Exit|Disconnected|Closed)\b"
+    r"|\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+(?=:)"
 )  # fmt: skip
 _DOTTED = re.compile(r"\((?:[\w]+\.)+[\w]+\)\s*")
 _ERRNO = re.compile(r"\[Errno -?[0-9]+\]\s*")
@@ -126,7 +127,9 @@ def _finding(text: str) -> str:
         return plain_error(text)
     problem, url = plain_error(found.group("problem")), found.group("url")
     host = urlsplit(url).netloc
-    if host and problem in _HOSTED:
+    if host and problem.startswith("timed out"):
+        problem += f" waiting for {host}"
+    elif host and problem in _HOSTED:
         problem += f" by {host}"
     elif host and problem.startswith("HTTP ") and problem[5:].isdigit():
         problem += f" from {host}"
