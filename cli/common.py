@@ -12,6 +12,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import tzinfo
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -216,9 +217,10 @@ def echo_json(value: Any, indent: int | None = None) -> None:
     click.echo(clean_json(value, indent=indent))
 
 
-def emit(event: dict[str, Any], as_json: bool) -> None:
-    """One event: a JSON line, or the console rendering (both cleaned)."""
+def emit(event: dict[str, Any], as_json: bool, where: tzinfo | None = None) -> None:
+    """One event: a JSON line (UTC), or the console rendering in the readers' zone ``where``
+    (both cleaned)."""
     if as_json:
         echo_json(event)
     else:
-        click.echo(render_text(event) + "\n")
+        click.echo(render_text(event, where) + "\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import click
@@ -254,13 +254,13 @@ def _parse_since(value: str | None) -> datetime | None:
     return aware(parsed)
 
 
-def _changes_text(event: dict[str, Any]) -> str:
+def _changes_text(event: dict[str, Any], where: tzinfo) -> str:
     """An event as `changes` prints it: the console rendering, with when it was detected (and
     its report's mute) under the headline."""
-    headline, _, rest = render_text(event).partition("\n")
-    lines = [headline, f"  detected {shown(event.get('detected_at'))}"]
+    headline, _, rest = render_text(event, where).partition("\n")
+    lines = [headline, f"  detected {shown(event.get('detected_at'), where)}"]
     if event.get("muted"):
-        lines.append(muted_line(event["muted"]))
+        lines.append(muted_line(event["muted"], where))
     return "\n".join([*lines, *([rest] if rest else [])])
 
 
@@ -364,7 +364,7 @@ def changes(
         if as_json:
             echo_json(event)
         else:
-            click.echo(_changes_text(event) + "\n")
+            click.echo(_changes_text(event, settings.display_zone) + "\n")
     if not found and not as_json:
         filtered = since or kinds or source_name or keep
         click.echo("No changes recorded" + (" that match." if filtered else " yet."), err=True)

@@ -8,6 +8,7 @@ events (source health, bulk holds, delivery failures) belong to no report and ar
 from __future__ import annotations
 
 import getpass
+from datetime import tzinfo
 from typing import Any
 
 import click
@@ -29,11 +30,11 @@ def muted_by() -> str:
         return "unknown"
 
 
-def muted_line(mute: dict[str, Any]) -> str:
+def muted_line(mute: dict[str, Any], where: tzinfo) -> str:
     """A report's mute as `report` and `changes` print it (``queries`` JSON shape of a mute)."""
     reason = f": {safe(mute['reason'])}" if mute.get("reason") else ""
     return (
-        f"  muted (since {shown(mute['muted_at'])} by {safe(mute['muted_by'])}{reason});"
+        f"  muted (since {shown(mute['muted_at'], where)} by {safe(mute['muted_by'])}{reason});"
         " not sent to any channel"
     )
 
@@ -80,7 +81,7 @@ def mute(
         item = _one_report(ledger, number, source_name)
         why = " ".join(clean_text(reason).split())[:500]  # one line, as it is shown
         opened, new = mutes.mute(ledger.engine, item.report.id, muted_by(), why, utcnow())
-    since = f"since {shown(opened.muted_at)} by {safe(opened.muted_by)}"
+    since = f"since {shown(opened.muted_at, settings.display_zone)} by {safe(opened.muted_by)}"
     if new:
         click.echo(f"{_name(item)} ({safe(item.source)}) muted {since}")
     else:
@@ -106,5 +107,5 @@ def unmute(
         click.echo(f"{_name(item)} ({safe(item.source)}) was not muted; unchanged")
     else:
         click.echo(
-            f"{_name(item)} ({safe(item.source)}) unmuted (muted since {shown(ended.muted_at)})"
+            f"{_name(item)} ({safe(item.source)}) unmuted (muted since {shown(ended.muted_at, settings.display_zone)})"
         )

@@ -16,25 +16,26 @@ from cli.common import (
     settings_from,
 )
 from cli.mute import muted_line
+from cli.times import shown
 from crawler.admit import describe_quarantined
-from crawler.redline import redline_text
+from crawler.clock import local_minutes
 from ledger import queries
 from ledger.db import current_revision, head_revision, make_engine, upgrade
 from ledger.store import release_hold
 from notifier.console import safe
+from notifier.render.words import change_line, plain_reason, reader_change
 from notifier.routes import router_for
 
 
 def _version_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What changed between two stored versions, in reader words ("Summary added: …", "Labels:
+    added Revised", "PDF file: PDF fingerprint recorded (sha256 …)")."""
     lines = []
     for name in queries.VERSION_FIELDS:
         before, after = old.get(name), new.get(name)
         if before == after:
             continue
-        if name in ("title", "summary"):
-            lines.append(f"    {name}: {safe(redline_text(before, after))}")
-        else:
-            lines.append(f"    {name}: {safe(before)} → {safe(after)}")
+        lines.append(f"    {safe(change_line(reader_change(name, before, after)))}")
     return lines
 
 
@@ -48,6 +49,7 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
     Example: oigwatch report OIG-14-131
     """
     settings = settings_from(config_path, db_url)
+    zone = settings.display_zone
     with open_ledger(settings) as ledger:
         found = queries.report_history(ledger.engine, number)
         muted = queries.current_mutes(ledger.engine, [item.report.id for item in found])
@@ -75,11 +77,11 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
         )
         click.echo(f"  {safe(current.title)}")
         if mute := muted.get(current.id):
-            click.echo(muted_line(mute))
+            click.echo(muted_line(mute, settings.display_zone))
         previous: dict[str, Any] | None = None
         for number_, version in enumerate(item.versions, 1):
             click.echo(
-                f"  version {number_}, first seen {version.seen_at:%Y-%m-%d %H:%M} UTC"
+                f"  version {number_}, first seen {local_minutes(version.seen_at, zone)}"
                 f" [{safe(version.content_hash)[:12]}]"
             )
             if previous is not None:
@@ -101,7 +103,7 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
     require_sources(settings, config_path)
     with open_ledger(settings) as ledger:
         summary = queries.sources_summary(ledger.engine)
-    configured = {s.name for s in settings.sources}
+    configured, zone = {s.name for s in settings.sources}, settings.display_zone
     if as_json:
         echo_json(summary, indent=2)
         return
@@ -114,19 +116,23 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
         if not item["runs"]:  # a crawl that was interrupted, or that the database refused
             click.echo(f"{safe(item['source'])}: no run recorded yet; run `oigwatch crawl`")
             continue
-        state = "healthy" if item["healthy"] else f"UNHEALTHY since {item['unhealthy_since']}"
+        since = shown(item["unhealthy_since"], zone)
+        state = "healthy" if item["healthy"] else f"UNHEALTHY since {since}"
+        last = shown(item["last_healthy_run"], zone) if item["last_healthy_run"] else "never"
         click.echo(
-            f"{safe(item['source'])}: {state}; {item['reports']} reports; "
-            f"last healthy run {item['last_healthy_run'] or 'never'}"
+            f"{safe(item['source'])}: {state}; {item['reports']} reports; last healthy run {last}"
         )
         for run in item["runs"]:
             line = (
-                f"  #{run['run_id']} {run['finished_at'][:19]} {run['sweep']:<5} {run['outcome']:<9}"
+                f"  #{run['run_id']} {shown(run['finished_at'], zone)} {run['sweep']:<5}"
+                f" {run['outcome']:<9}"
                 f" {run['pages']} pages, {run['reports']} rows, {run['events']} events"
             )
             if run["quarantined"]:
                 line += f", {run['quarantined']} rows quarantined"
-            click.echo(line + (f" ({safe(run['reason'])[:160]})" if run["reason"] else ""))
+            click.echo(
+                line + (f" ({safe(plain_reason(run['reason']))[:160]})" if run["reason"] else "")
+            )
         latest = next((run for run in item["runs"] if run["quarantined"]), None)
         for warning in latest["warnings"][:3] if latest else ():
             click.echo(f"    quarantined: {safe(describe_quarantined(warning))}")
@@ -176,4 +182,4 @@ def release(config_path: str | None, db_url: str | None, event_id: int) -> None:
             )
         click.echo(f"released {len(released)} held events")
         for event in queries.events(ledger.engine, ids=released):
-            emit(event, as_json=False)
+            emit(event, as_json=False, where=settings.display_zone)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from crawler.clock import in_utc, parse_iso
+from crawler.clock import local_text
 
 
-def shown(moment: datetime | str | None) -> str:
-    """UTC, ISO 8601 with "Z" ("2026-11-23T09:00:00Z"); "unknown" for none. The one place
-    `changes`, `mute` and `report`'s mute line format a moment for people."""
-    if moment is None or moment == "":
-        return "unknown"
-    value = parse_iso(moment) if isinstance(moment, str) else moment
-    return in_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+def shown(moment: datetime | str | None, where: tzinfo | None) -> str:
+    """In the readers' zone ``where`` (``display_timezone``): "Dec 2, 2026, 9:14 AM EST";
+    "unknown" for none. The one place `changes`, `mute`, `report` and `sources` format a moment
+    for people (their --json keeps ISO 8601 UTC)."""
+    return local_text(moment, where) or "unknown"

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -179,6 +180,7 @@ class Settings(_Frozen):
 
     database_url: str = ""
     data_dir: str = "data"
+    display_timezone: str = "America/New_York"  # the zone people read times in (machines: UTC)
     crawl: CrawlConfig = CrawlConfig()
     gates: GateConfig = GateConfig()
     sources: tuple[SourceConfig, ...] = ()
@@ -191,6 +193,20 @@ class Settings(_Frozen):
     @classmethod
     def _database_url(cls, value: str) -> str:
         return check_database_url(value)
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _display_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. America/New_York, UTC)") from exc
+        return value
+
+    @property
+    def display_zone(self) -> ZoneInfo:
+        """The zone times are shown in to people (``display_timezone``)."""
+        return ZoneInfo(self.display_timezone)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -264,7 +280,7 @@ def _merge(base: dict[str, object], override: Mapping[str, object]) -> dict[str,
     return merged
 
 
-TOP_LEVEL_ENV = ("database_url", "data_dir")
+TOP_LEVEL_ENV = ("database_url", "data_dir", "display_timezone")
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, object]:

@@ -19,6 +19,7 @@ class Span:
 
 
 EXACT_LIMIT = 400  # changed tokens per side beyond which difflib's heuristics are used
+REWRITE_SHARE = 0.5  # more of the words changed than this: shown as "was: … / now: …"
 
 
 def word_diff(old: str | None, new: str | None) -> list[Span]:
@@ -63,8 +64,36 @@ def diff_runs(a: Sequence[str], b: Sequence[str], *, exact: bool, sep: str = "")
     return spans
 
 
+def changed_share(old: str | None, new: str | None) -> float:
+    """The share of words changed between two texts (0: the same words, 1: none kept), over the
+    longer of the two."""
+    a, b = (old or "").split(), (new or "").split()
+    longest = max(len(a), len(b))
+    if not longest:
+        return 0.0
+    head, tail = common_ends(a, b)
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    exact = max(len(middle_a), len(middle_b)) <= EXACT_LIMIT
+    matcher = difflib.SequenceMatcher(a=middle_a, b=middle_b, autojunk=not exact)
+    kept = head + tail + sum(block.size for block in matcher.get_matching_blocks())
+    return 1.0 - kept / longest
+
+
+def rewritten(old: str | None, new: str | None) -> bool:
+    """Whether both texts have words and more than ``REWRITE_SHARE`` of them changed: a word
+    redline of such a rewrite is a jumble, so readers are shown the old and the new text."""
+    return bool((old or "").split() and (new or "").split()) and (
+        changed_share(old, new) > REWRITE_SHARE
+    )
+
+
 def redline_text(old: str | None, new: str | None) -> str:
-    """A plain-text redline: ``[-deleted-]{+inserted+}`` around changed words."""
+    """A plain-text redline: ``[-deleted-]{+inserted+}`` around changed words; a rewrite (see
+    ``rewritten``) as ``was: [-old-] / now: {+new+}``."""
+    if rewritten(old, new):
+        return (
+            f"was: [-{' '.join((old or '').split())}-] / now: {{+{' '.join((new or '').split())}+}}"
+        )
     parts = []
     for span in word_diff(old, new):
         if span.op == "-":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import tzinfo
 from typing import Any
 
 from config.vocabulary import HEALTH_KINDS, KIND_WORDS
-from crawler.redline import redline_text
 from crawler.text import clean_data, clean_text
 from notifier.render.bulk import bulk_context
-from notifier.render.common import Style, clean, facts, is_redline
+from notifier.render.common import Style, clean, facts, when
+from notifier.render.words import change_line, label_words, plain_error, plain_reason, value_text
 
 SUMMARY_LIMIT = 400
 
@@ -27,51 +28,61 @@ def trim(text: str, limit: int = SUMMARY_LIMIT) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _change_line(change: dict[str, Any]) -> str:
-    name, old, new = change["field"], change["old"], change["new"]
-    if is_redline(change):
-        return f"  {name}: {safe(trim(redline_text(old, new), 600))}"
-    return f"  {name}: {safe(old)} → {safe(new)}"
+def _items(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def render_text(event: dict[str, Any]) -> str:
+def _status(event: dict[str, Any]) -> str:
+    status = value_text(event.get("status"))
+    return f" ({status})" if status else ""
+
+
+def render_text(event: dict[str, Any], where: tzinfo | None = None) -> str:
     """A few scannable lines: headline, facts, summary and exactly what changed (every string
-    of the event cleaned first: no field can write a terminal escape or a bidi override)."""
+    of the event cleaned first: no field can write a terminal escape or a bidi override); times
+    in the readers' zone ``where`` (default America/New_York), failures in plain words."""
     event = clean_data(event)
-    kind = event["kind"]
-    headline = KIND_WORDS.get(kind, kind)
+    kind = str(event.get("kind") or "")
+    headline = KIND_WORDS.get(kind) or kind.replace("_", " ").capitalize() or "Change"
     if kind == "delivery_failed" and event.get("target_status") == "failing":
         return (
-            f"[{headline}] alerts to {safe(event.get('target'))} failing since"
-            f" {safe(event.get('since'))}, {safe(event.get('pending'))} waiting:"
-            f" {safe(event.get('error'))}"
+            f"[{headline}] alerts to {value_text(event.get('target'))} failing since"
+            f" {when(event.get('since'), where)}, {value_text(event.get('pending'))} waiting:"
+            f" {plain_error(event.get('error')) or 'unknown error'}"
         )
     if kind == "delivery_recovered":
-        return f"[{headline}] alerts to {safe(event.get('target'))} are delivered again"
+        return f"[{headline}] alerts to {value_text(event.get('target'))} are delivered again"
     if kind == "delivery_failed":
         return (
-            f"[{headline}] event {safe(event.get('event_id'))} to {safe(event.get('target'))}"
-            f" ({safe(event.get('status'))}): {safe(event.get('error'))}"
+            f"[{headline}] event {value_text(event.get('event_id'))} to {value_text(event.get('target'))}"
+            f"{_status(event)}: {plain_error(event.get('error')) or 'unknown error'}"
         )
     if kind == "bulk_hold":
         return _bulk_text(event, headline)
     if kind in HEALTH_KINDS:
-        detail = event.get("reason") or ""
-        return f"[{headline}] {safe(event['source'])}: {safe(detail)}".rstrip(": ")
-    number = event.get("report_number") or "(no number)"
-    lines = [f"[{headline}] {safe(number)} {safe(event.get('title'))}"]
-    labels = ["labels: " + ", ".join(event["labels"])] if event.get("labels") else []
-    lines.append("  " + " · ".join(facts(event) + labels))
-    gained, lost = event.get("labels_gained") or [], event.get("labels_lost") or []
+        detail = plain_reason(event.get("reason"))
+        return f"[{headline}] {value_text(event.get('source'))}: {detail}".rstrip(": ")
+    number = value_text(event.get("report_number")) or "(no number)"
+    lines = [f"[{headline}] {number} {value_text(event.get('title'))}".rstrip()]
+    names = label_words(_items(event.get("labels")))
+    labels = ["labels: " + ", ".join(names)] if names else []
+    details = " · ".join(facts(event) + labels)
+    lines += [f"  {details}"] if details else []
+    gained = label_words(_items(event.get("labels_gained")))
+    lost = label_words(_items(event.get("labels_lost")))
     if gained or lost:
         marks = [f"+{label}" for label in gained] + [f"-{label}" for label in lost]
         lines.append("  labels changed: " + " ".join(marks))
-    lines += [_change_line(change) for change in event.get("changes") or []]
-    if kind == "new" and event.get("summary"):
+    lines += [
+        f"  {safe(change_line(c))}" for c in _items(event.get("changes")) if isinstance(c, dict)
+    ]
+    if kind == "new" and isinstance(event.get("summary"), str) and event["summary"].strip():
         lines += textwrap.wrap(
             safe(trim(event["summary"])), 96, initial_indent="  ", subsequent_indent="  "
         )
-    if event.get("url"):
+    if isinstance(event.get("url"), str) and event["url"].strip():
         lines.append(f"  {safe(event['url'])}")
     return "\n".join(lines)
 

@@ -37,6 +37,7 @@ class Banner:
         self.status = status
         self.stale = settings.service.heartbeat_stale
         self.alert_after = settings.delivery.alert_after_minutes * 60
+        self.zone = settings.display_zone
         self.ttl = ttl
         self._lock = threading.Lock()
         self._checked: tuple[float, list[str]] | None = None
@@ -48,7 +49,7 @@ class Banner:
         except SQLAlchemyError as exc:  # the page says so itself (503); /healthz's reason too
             log.debug("banner: the ledger cannot be read: %s", exc)
             unhealthy = []
-        return banner_notices(unhealthy, self.own_reasons(), now)
+        return banner_notices(unhealthy, self.own_reasons(), now, self.zone)
 
     def own_reasons(self) -> list[str]:
         """Why /healthz fails now (empty: it does not), at most ``ttl`` seconds old."""

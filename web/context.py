@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -75,6 +76,10 @@ class WebContext:
     banner: BannerFn = no_banner
     templates: jinja2.Environment = field(default_factory=page_templates)
     version: str = field(default_factory=app_version)
+
+    def __post_init__(self) -> None:
+        # every time a page prints is in the readers' zone (``display_timezone``)
+        self.templates.globals["when"] = partial(when, where=self.settings.display_zone)
 
     @property
     def components(self) -> tuple[str, ...]:

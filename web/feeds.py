@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from email.utils import format_datetime
 from typing import Any
 
@@ -21,9 +21,10 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from config.vocabulary import HEALTH_KINDS, KIND_WORDS
-from crawler.clock import parse_iso, utc_minutes
+from crawler.clock import local_minutes, parse_iso, utc_minutes
 from crawler.text import clean_json, clean_text
 from notifier.render.common import trim
+from notifier.render.words import change_line, label_words, plain_reason
 
 SUMMARY_LIMIT = 1500
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -61,10 +62,11 @@ def health_title(event: Mapping[str, Any]) -> str:
     return f"Watching {source} is failing; changes may be missed"
 
 
-def health_text(event: Mapping[str, Any]) -> str:
-    """A health episode's plain-text body: since when, what it means, and the reason."""
+def health_text(event: Mapping[str, Any], where: tzinfo | None = None) -> str:
+    """A health episode's plain-text body: since when (UTC; a page: its readers' zone
+    ``where``), what it means, and the reason in plain words."""
     source = " ".join(clean_text(event.get("source")).split()) or "the site"
-    since = utc_minutes(_when(event))
+    since = utc_minutes(_when(event)) if where is None else local_minutes(_when(event), where)
     if event.get("kind") == "source_recovered":
         return (
             f"Since {since}, oigwatch reads the report listings of {source} again. Changes made "
@@ -77,7 +79,7 @@ def health_text(event: Mapping[str, Any]) -> str:
         "it does."
     ]
     if event.get("reason"):
-        lines.append(f"Reason: {trim(clean_text(event['reason']), SUMMARY_LIMIT)}")
+        lines.append(f"Reason: {trim(plain_reason(event['reason']), SUMMARY_LIMIT)}")
     return "\n".join(lines)
 
 
@@ -96,17 +98,13 @@ def entry_text(event: Mapping[str, Any]) -> str:
     """The entry's plain-text body: what changed, then the summary (health: ``health_text``)."""
     if event.get("kind") in HEALTH_KINDS:
         return health_text(event)
-    lines = []
-    for change in event.get("changes") or ():
-        lines.append(f"{change['field']}: {change.get('old')} → {change.get('new')}")
-    gained, lost = event.get("labels_gained") or (), event.get("labels_lost") or ()
-    lines += [f"gained label {label}" for label in gained] + [
-        f"lost label {label}" for label in lost
-    ]
-    if event.get("summary"):
+    lines = [change_line(c) for c in event.get("changes") or () if isinstance(c, dict)]
+    lines += [f"gained label {label}" for label in label_words(event.get("labels_gained"))]
+    lines += [f"lost label {label}" for label in label_words(event.get("labels_lost"))]
+    if isinstance(event.get("summary"), str) and event["summary"].strip():
         lines.append(trim(event["summary"], SUMMARY_LIMIT))
     if event.get("reason"):
-        lines.append(str(event["reason"]))
+        lines.append(plain_reason(event["reason"]))
     return clean_text("\n".join(lines))
 
 

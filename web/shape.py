@@ -8,14 +8,14 @@ Links are http(s) only: any other scheme from scraped data is dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
 from config.vocabulary import GOOD_OUTCOMES
-from crawler.clock import iso, parse_iso, utc_minutes
+from crawler.clock import iso, local_text, parse_iso
 from crawler.redline import Span
 from crawler.text import clean_data
 from ledger.queries import VERSION_FIELDS, ReportHistory
@@ -31,6 +31,7 @@ from notifier.render.common import (
     safe_url,
     trim,
 )
+from notifier.render.words import plain_error, plain_reason, reader_change
 from web.feeds import HEALTH_KINDS, health_text, health_title
 
 PAGE_FIELDS = VERSION_FIELDS[1:]  # all but the report number, which pages and the API never list
@@ -82,16 +83,10 @@ def report_href(key: Any) -> str | None:
     return "/reports/" + quote(text, safe="@") if text else None
 
 
-def when(value: datetime | str | None) -> str:
-    """A moment as "2026-11-23 01:30 UTC" ("" for none)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return clean(value)
-    return utc_minutes(value)
+def when(value: datetime | str | None, where: tzinfo | None = None) -> str:
+    """A moment in the readers' zone: "Nov 22, 2026, 8:30 PM EST" ("" for none); its ISO 8601
+    form stays in the ``<time datetime>`` attribute and the API."""
+    return local_text(value if isinstance(value, datetime) else clean(value) or None, where)
 
 
 def safe_event(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,17 +99,17 @@ def safe_event(event: Mapping[str, Any]) -> dict[str, Any]:
     return shaped
 
 
-def event_card(event: Mapping[str, Any]) -> dict[str, Any]:
+def event_card(event: Mapping[str, Any], where: tzinfo | None = None) -> dict[str, Any]:
     """One change as the change list shows it: the email's context, with web redlines."""
-    card = event_context(dict(event), WEB_STYLE)
+    card = event_context(dict(event), WEB_STYLE, where)
     card["id"] = event.get("event_id")
     card["href"] = report_href(event.get("report_key") or event.get("report_number"))
-    card["when"] = when(event.get("detected_at"))
+    card["when"] = when(event.get("detected_at"), where)
     card["iso"] = clean(event.get("detected_at"))
     card["health"] = event.get("kind") in HEALTH_KINDS
     if card["health"]:  # the feeds' words: "Watching dhs-oig is failing; changes may be missed"
         card["health_title"] = clean(health_title(event))
-        card["health_lines"] = [clean(line) for line in health_text(event).splitlines()]
+        card["health_lines"] = [clean(line) for line in health_text(event, where).splitlines()]
     return card
 
 
@@ -125,11 +120,8 @@ def field_change(field: str, old: Any, new: Any) -> dict[str, Any]:
     if is_redline(change):
         spans = redline(old, new, CHANGE_LIMIT, _text_cost, WEB_STYLE.context_words)
         return {"field": field, "name": name, "body": html_redline(spans), "redline": True}
-    if field == "labels":
-        change = {"field": field, "old": label_names(old), "new": label_names(new)}
-    elif field == "pdf_sha256":
-        change = {"field": "pdf_content", "old": old, "new": new}
-    return {"field": field, "name": name, "body": change_text(change), "redline": False}
+    body = change_text(reader_change(field, old, new))  # labels in words, first PDF fingerprint
+    return {"field": field, "name": name, "body": body, "redline": False}
 
 
 def version_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -152,7 +144,7 @@ def fingerprint(data: Mapping[str, Any], checked_at: datetime | None = None) -> 
     }
 
 
-def report_view(history: ReportHistory) -> dict[str, Any]:
+def report_view(history: ReportHistory, where: tzinfo | None = None) -> dict[str, Any]:
     """A report's page: its current state, then every version newest first, each with its diff."""
     report = history.report
     versions: list[dict[str, Any]] = []
@@ -163,7 +155,7 @@ def report_view(history: ReportHistory) -> dict[str, Any]:
         versions.append(
             {
                 "number": number,
-                "seen": when(version.seen_at),
+                "seen": when(version.seen_at, where),
                 "seen_iso": iso(version.seen_at),
                 "content_hash": clean(version.content_hash),
                 "title": clean(data.get("title")),
@@ -189,8 +181,8 @@ def report_view(history: ReportHistory) -> dict[str, Any]:
         "labels": label_names(_current_labels(history)),
         "pdf": safe_url(report.pdf_url),
         "detail": safe_url(report.detail_url),
-        "first_seen": when(report.first_seen_at),
-        "changed": when(report.changed_at),
+        "first_seen": when(report.first_seen_at, where),
+        "changed": when(report.changed_at, where),
         "fingerprint": fingerprint(
             {
                 "pdf_sha256": report.pdf_sha256,
@@ -210,20 +202,20 @@ def _current_labels(history: ReportHistory) -> list[str]:
     return list((history.versions[-1].data or {}).get("labels") or [])
 
 
-def source_view(item: Mapping[str, Any]) -> dict[str, Any]:
-    """One source's health for the sources page."""
+def source_view(item: Mapping[str, Any], where: tzinfo | None = None) -> dict[str, Any]:
+    """One source's health for the sources page (failure reasons in plain words)."""
     return {
         "name": clean(item.get("source")),
         "healthy": bool(item.get("healthy")),
-        "unhealthy_since": when(item.get("unhealthy_since")),
-        "last_healthy_run": when(item.get("last_healthy_run")) or "never",
+        "unhealthy_since": when(item.get("unhealthy_since"), where),
+        "last_healthy_run": when(item.get("last_healthy_run"), where) or "never",
         "baseline": bool(item.get("baseline")),
         "reports": item.get("reports") or 0,
         "runs": [
             {
                 **run,
-                "finished": when(run.get("finished_at")),
-                "reason": clean(run.get("reason")),
+                "finished": when(run.get("finished_at"), where),
+                "reason": plain_reason(run.get("reason")),
                 "ok": run.get("outcome") in GOOD_OUTCOMES,
             }
             for run in item.get("runs") or []
@@ -245,7 +237,10 @@ def age_words(seconds: float) -> str:
 
 
 def banner_notices(
-    unhealthy: Sequence[Mapping[str, Any]], own_reasons: Sequence[str], now: datetime
+    unhealthy: Sequence[Mapping[str, Any]],
+    own_reasons: Sequence[str],
+    now: datetime,
+    where: tzinfo | None = None,
 ) -> list[dict[str, str]]:
     """What the banner on every page says (empty: no banner): one notice per unhealthy source
     ("Watching dhs-oig has been failing since … (3 hours); changes may be missed.", with the
@@ -262,10 +257,10 @@ def banner_notices(
             text = f"Watching {source} is failing; changes may be missed."
         else:
             age = age_words((now - moment).total_seconds())
-            text = f"Watching {source} has been failing since {when(moment)} ({age}); changes may be missed."  # fmt: skip
-        notices.append({"what": "source", "text": text, "reason": trim(item.get("reason"), BANNER_REASON)})  # fmt: skip
+            text = f"Watching {source} has been failing since {when(moment, where)} ({age}); changes may be missed."  # fmt: skip
+        notices.append({"what": "source", "text": text, "reason": trim(plain_reason(item.get("reason")), BANNER_REASON)})  # fmt: skip
     if own_reasons:
-        reasons = "; ".join(trim(reason, BANNER_REASON) for reason in own_reasons)
+        reasons = "; ".join(trim(plain_error(reason), BANNER_REASON) for reason in own_reasons)
         text = f"oigwatch itself is failing: {reasons}."
         notices.append({"what": "self", "text": text, "reason": ""})
     return notices

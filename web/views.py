@@ -6,12 +6,13 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
 from config.vocabulary import LABELS, kind_word
-from crawler.clock import utcnow
+from crawler.clock import local_text, utcnow
 from ledger import queries
+from notifier.render.words import plain_error
 from web.context import STYLESHEET, WebContext
 from web.health import Scheduler, scheduler_state
 from web.params import DEFAULT_KINDS, FILTERS
-from web.shape import event_card, report_view, source_view, when
+from web.shape import event_card, report_view, source_view
 
 PAGE_SIZE = 50
 
@@ -35,7 +36,7 @@ def router(ctx: WebContext) -> APIRouter:
         filters = query.filter_query()
         return ctx.page(
             "changes.html",
-            cards=[event_card(event) for event in shown],
+            cards=[event_card(event, ctx.settings.display_zone) for event in shown],
             older=older,
             filters=filters,
             filtered=bool(filters),
@@ -52,16 +53,21 @@ def router(ctx: WebContext) -> APIRouter:
         found = queries.report_history(ctx.engine, number)
         if not found:
             raise HTTPException(404, f"No report {number[:100]!r} is in the ledger.")
-        views = [report_view(item) for item in found]
+        zone = ctx.settings.display_zone
+        views = [report_view(item, zone) for item in found]
         ids = [item.report.id for item in found]
-        events = [event_card(event) for event in queries.report_events(ctx.engine, ids)]
+        events = [event_card(e, zone) for e in queries.report_events(ctx.engine, ids)]
         muted = queries.current_mutes(ctx.engine, ids)
-        mutes = [{**m, "since": when(m["muted_at"])} if (m := muted.get(i)) else None for i in ids]
+        mutes = [
+            {**m, "since": local_text(m["muted_at"], zone)} if (m := muted.get(i)) else None
+            for i in ids
+        ]
         return ctx.page("report.html", number=number, reports=views, events=events, mutes=mutes)
 
     @pages.get("/sources", response_class=HTMLResponse)
     def sources() -> HTMLResponse:
-        summary = [source_view(item) for item in queries.sources_summary(ctx.engine)]
+        zone = ctx.settings.display_zone
+        summary = [source_view(item, zone) for item in queries.sources_summary(ctx.engine)]
         scheduler: Scheduler | None = None
         problems: list[str] = []
         if ctx.status is not None:
@@ -71,8 +77,7 @@ def router(ctx: WebContext) -> APIRouter:
             "sources.html",
             sources=summary,
             scheduler=None if scheduler is None else scheduler.model_dump(),
-            problems=problems,
-            when=when,
+            problems=[plain_error(problem) for problem in problems],
         )
 
     @pages.get("/static/style.css")

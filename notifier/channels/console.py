@@ -17,7 +17,8 @@ class ConsoleTarget(TargetConfig):
 
 def render(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> str:
     """The text printed: each event, a blank line after it."""
-    return "".join(render_text(event) + "\n\n" for event in outgoing.events)
+    where = getattr(templates, "zone", None)  # the readers' zone (``display_timezone``)
+    return "".join(render_text(event, where) + "\n\n" for event in outgoing.events)
 
 
 def send(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:

@@ -3,80 +3,31 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import tzinfo
 from typing import Any
 
-import jinja2
-
-from config.settings import Settings
 from config.vocabulary import COUNT_WORDS, KIND_WORDS, LABEL_WORDS, OPS_KINDS
-from crawler.clock import utc_minutes
-from crawler.redline import Span, common_ends, diff_runs, word_diff
+from crawler.clock import local_text
+from crawler.redline import REWRITE_SHARE, Span, common_ends, diff_runs, word_diff
 from crawler.text import clean_text
+from notifier.render.templating import PACKAGE_TEMPLATES, Templates, load_templates, templates_for
+from notifier.render.words import (
+    FIELD_NAMES,
+    change_text,
+    field_name,
+    label_words,
+    plain_error,
+    plain_reason,
+    value_text,
+)
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-FIELD_NAMES = {
-    "title": "Title", "summary": "Summary", "issue_date": "Issue date", "fiscal_year": "Fiscal year",
-    "pdf_url": "PDF link", "pdf_content": "PDF file", "components": "Components",
-}  # fmt: skip
+# Their homes: notifier/render/words.py (reader words), templating.py (templates, display names).
+__all__ = ["FIELD_NAMES", "PACKAGE_TEMPLATES", "Templates", "change_text", "load_templates", "templates_for"]  # fmt: skip
 URL_LIMIT = 1000
 DIFF_WORDS = 120  # beyond this many changed words per side, the fast diff
 _URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Templates:
-    """Jinja2 templates: a newsroom's own folder first, then the package's; HTML autoescaped.
-    With them, the names readers know the sources by (``display_name`` in the config)."""
-
-    env: jinja2.Environment
-    names: Mapping[str, str]  # source name: display name
-    site: str  # the title of all the configured sources (``Settings.site_title``)
-
-    def render(self, name: str, **context: Any) -> str:
-        """One template rendered with surrounding whitespace stripped."""
-        return self.env.get_template(name).render(**context).strip()
-
-    def display_name(self, source: Any) -> str:
-        """A source's display name; for a source not configured (``test-route``'s sample), the
-        site title, else its own name."""
-        return self.names.get(clean(source)) or self.site or clean(source)
-
-    def title_for(self, events: Iterable[dict[str, Any]]) -> str:
-        """The display names of the events' sources, joined by " · " (a digest's title)."""
-        return " · ".join(dict.fromkeys(self.display_name(e.get("source")) for e in events))
-
-
-def templates_for(settings: Settings) -> Templates:
-    """The templates a deployment delivers with: its own folder, its sources' display names."""
-    return load_templates(
-        settings.delivery.templates_dir or None, settings.display_names, settings.site_title
-    )
-
-
-def load_templates(
-    user_dir: str | None = None, names: Mapping[str, str] | None = None, site: str = ""
-) -> Templates:
-    """Templates from ``user_dir`` (same file names override) over the package's own."""
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))]
-    if user_dir:
-        loaders.insert(0, jinja2.FileSystemLoader(user_dir))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm", "html.j2", "htm.j2"),
-            disabled_extensions=(),
-            default_for_string=False,
-            default=False,
-        ),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return Templates(env, dict(names or {}), site)
 
 
 def clean(text: Any) -> str:
@@ -111,17 +62,18 @@ def fit(text: str | None, limit: int, render: Callable[[str], str]) -> str:
         size = min(size - 1, size * limit // len(out))
 
 
-def headline(event: dict[str, Any], limit: int = 80) -> str:
+def headline(event: dict[str, Any], limit: int = 80, where: tzinfo | None = None) -> str:
     """One line a reporter scans: kind word, report number and title (or the ops facts)."""
     kind = event.get("kind") or ""
     word = KIND_WORDS.get(kind) or clean(kind).replace("_", " ").capitalize() or "Change"
-    return trim(f"{word}: {_subject(event)}", limit)
+    return trim(f"{word}: {_subject(event, where)}", limit)
 
 
-def _subject(event: dict[str, Any]) -> str:
-    kind, source = event.get("kind"), clean(event.get("source"))
+def _subject(event: dict[str, Any], where: tzinfo | None) -> str:
+    kind, source = event.get("kind"), value_text(event.get("source"))
     if kind == "source_unhealthy":
-        return f"{source} — {clean(event.get('reason'))}" if event.get("reason") else source
+        reason = plain_reason(event.get("reason"))
+        return f"{source} — {reason}" if reason else source
     if kind == "source_recovered":
         return source
     if kind == "bulk_hold":
@@ -129,40 +81,38 @@ def _subject(event: dict[str, Any]) -> str:
 
         return bulk_subject(event, source)
     if kind == "delivery_failed" and event.get("target_status") == "failing":
-        return f"{clean(event.get('target'))} failing since {clean(event.get('since'))[:16]}"
+        return f"{value_text(event.get('target'))} failing since {when(event.get('since'), where)}"
     if kind == "delivery_failed":
-        return f"event {clean(event.get('event_id'))} to {clean(event.get('target'))}"
+        return f"event {value_text(event.get('event_id'))} to {value_text(event.get('target'))}"
     if kind == "delivery_recovered":
-        return f"{clean(event.get('target'))} works again"
-    number = clean(event.get("report_number"))
-    title = clean(event.get("title")) or clean(event.get("report_key"))
+        return f"{value_text(event.get('target'))} works again"
+    number = value_text(event.get("report_number"))
+    title = value_text(event.get("title")) or value_text(event.get("report_key"))
     return f"{number} {title}" if number else title
 
 
-def label_names(labels: Iterable[str] | None) -> list[str]:
-    """Labels as a reporter reads them ("Revised", "Management Alert")."""
-    return [
-        LABEL_WORDS[label][0] if label in LABEL_WORDS else clean(label) for label in labels or []
-    ]
+label_names = label_words  # labels as a reporter reads them ("Revised", "Management Alert")
 
 
 def label_changes(event: dict[str, Any]) -> list[str]:
     """Markers gained or lost, in words: 'gained "(Revised)"', 'redaction label lifted'."""
     phrases: list[str] = []
     for key, index, verb in (("labels_gained", 1, "gained"), ("labels_lost", 2, "lost")):
-        for label in event.get(key) or []:
-            word = LABEL_WORDS[label][index] if label in LABEL_WORDS else f'{verb} "{clean(label)}"'
-            phrases.append(word)
+        for label in _items(event.get(key)):
+            if label in LABEL_WORDS:
+                phrases.append(LABEL_WORDS[label][index])
+            elif " ".join(clean(label).split()):
+                phrases.append(f'{verb} "{" ".join(clean(label).split())}"')
     return phrases
 
 
 def facts(event: dict[str, Any]) -> list[str]:
     """Components, issue date and fiscal year, the parts that are present."""
-    found = [", ".join(clean(c) for c in event.get("components") or [])]
+    found = [", ".join(filter(None, (clean(c).strip() for c in _items(event.get("components")))))]
     if event.get("issue_date"):
-        found.append(f"issued {clean(event['issue_date'])}")
+        found.append(f"issued {value_text(event['issue_date'])}")
     if event.get("fiscal_year"):
-        found.append(f"FY {clean(event['fiscal_year'])}")
+        found.append(f"FY {value_text(event['fiscal_year'])}")
     return [f for f in found if f]
 
 
@@ -174,38 +124,29 @@ def is_redline(change: dict[str, Any]) -> bool:
     )
 
 
-def change_text(change: dict[str, Any]) -> str:
-    """A field change other than a redline, as "old → new" (or what was added and removed)."""
-    name, old, new = change.get("field"), change.get("old"), change.get("new")
-    if name == "pdf_content":
-        return f"PDF file replaced (sha256 {_short(old)} → {_short(new)})"
-    if name == "components" and isinstance(old, list) and isinstance(new, list):
-        added = [clean(c) for c in new if c not in old]
-        removed = [clean(c) for c in old if c not in new]
-        parts = [f"added {', '.join(added)}"] if added else []
-        parts += [f"removed {', '.join(removed)}"] if removed else []
-        return "; ".join(parts) or f"{_value(old)} → {_value(new)}"
-    return f"{_value(old)} → {_value(new)}"
-
-
-def _short(digest: Any) -> str:
-    text = clean(digest) or "none"
-    return text if len(text) <= 12 else text[:12] + "…"
-
-
-def _value(value: Any) -> str:
+def _items(value: Any) -> list[Any]:
+    """A payload's list (a lone value as one item, none as none)."""
     if value is None or value == "":
-        return "(none)"
-    if isinstance(value, list | tuple):
-        return ", ".join(clean(v) for v in value) or "(none)"
-    return " ".join(clean(value).split())
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def redline(
     old: str | None, new: str | None, limit: int, cost: Callable[[list[Span]], int], context: int
 ) -> list[Span]:
-    """Word-level spans, long unchanged runs shortened to ``context`` words, within ``limit``."""
-    spans = _condense(diff_words(trim(old, 10**7), trim(new, 10**7)), context)
+    """Word-level spans, long unchanged runs shortened to ``context`` words, within ``limit``.
+
+    Text added where there was none reads "added: …", text taken away "removed: …", and a
+    rewrite (more than ``REWRITE_SHARE`` of the words changed) "was: OLD / now: NEW" rather than
+    a jumble of interleaved words; the new text is kept whole before the old one is cut."""
+    a, b = trim(old, 10**7), trim(new, 10**7)
+    if not a or not b:
+        return _whole([Span(" ", "added: "), Span("+", b)] if b else [Span(" ", "removed: "), Span("-", a)] if a else [], limit, cost)  # fmt: skip
+    diffed = diff_words(a, b)
+    kept = sum(len(s.text.split()) for s in diffed if s.op == " ")
+    if 1 - kept / max(len(a.split()), len(b.split())) > REWRITE_SHARE:
+        return _rewrite(a, b, limit, cost)
+    spans = _condense(diffed, context)
     size = limit
     while True:
         clipped = _clip(spans, size)
@@ -267,6 +208,29 @@ def _condense(spans: list[Span], context: int) -> list[Span]:
     return out
 
 
+def _whole(spans: list[Span], limit: int, cost: Callable[[list[Span]], int]) -> list[Span]:
+    """Labelled spans whose last one is cut (at a word) until they fit ``limit``."""
+    if not spans:
+        return []
+    size = len(spans[-1].text)
+    while True:
+        shown = [*spans[:-1], Span(spans[-1].op, trim(spans[-1].text, size))]
+        used = cost(shown)
+        if used <= limit or size <= 0:
+            return shown if used <= limit else []
+        size = min(size - 1, size * limit // used)
+
+
+def _rewrite(old: str, new: str, limit: int, cost: Callable[[list[Span]], int]) -> list[Span]:
+    """ "was: OLD / now: NEW": the old text is cut first, the new one only if it alone is over."""
+    now = _whole([Span(" ", " / now: "), Span("+", new)], limit, cost)
+    room = limit - cost(now)
+    was = _whole([Span(" ", "was: "), Span("-", old)], room, cost) if room > 0 else []
+    if not was or not was[-1].text or was[-1].text == "…":
+        return _whole([Span(" ", "now: "), Span("+", new)], limit, cost)
+    return was + now
+
+
 def _clip(spans: list[Span], limit: int) -> list[Span]:
     """Spans cut to ``limit`` characters of text, the last one at a word boundary with "…"."""
     out, used = [], 0
@@ -288,16 +252,15 @@ def safe_url(url: Any) -> str | None:
     return text if len(text) <= URL_LIMIT and _URL.fullmatch(text) else None
 
 
-def detected(event: dict[str, Any]) -> str:
-    """When the change was seen, as "2026-11-23 01:30 UTC" (or the raw text if unparsable)."""
-    raw = clean(event.get("detected_at"))
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return raw
-    if moment.utcoffset() is not None and not moment.utcoffset():
-        return utc_minutes(moment)
-    return moment.isoformat(sep=" ", timespec="minutes")
+def when(value: Any, where: tzinfo | None = None) -> str:
+    """A moment (or its ISO 8601 text) in the readers' zone: "Dec 2, 2026, 9:14 AM EST"; "" for
+    none, other text cleaned as it is."""
+    return local_text(value if hasattr(value, "tzinfo") else clean(value) or None, where)
+
+
+def detected(event: dict[str, Any], where: tzinfo | None = None) -> str:
+    """When the change was seen, in the readers' zone (or the raw text if unparsable)."""
+    return when(event.get("detected_at"), where)
 
 
 def count_phrase(events: list[dict[str, Any]]) -> str:
@@ -328,14 +291,17 @@ class Style:
     context_words: int = 12
 
 
-def event_context(event: dict[str, Any], style: Style) -> dict[str, Any]:
-    """What templates see: every scraped value escaped for the channel and within its budget."""
+def event_context(
+    event: dict[str, Any], style: Style, where: tzinfo | None = None
+) -> dict[str, Any]:
+    """What templates see: every scraped value escaped for the channel and within its budget;
+    times in the readers' zone ``where`` (default ``America/New_York``); failures in words."""
     kind = event.get("kind") or ""
     changes = [_change(c, style) for c in event.get("changes") or [] if isinstance(c, dict)]
     summary_shown = any(c["field"] == "summary" and c["redline"] for c in changes)
 
     def text(value: Any, limit: int) -> str:
-        return fit(None if value is None else str(value), limit, style.text)
+        return fit(value if isinstance(value, str) else value_text(value), limit, style.text)
 
     def link(value: Any) -> str:
         url = safe_url(value)
@@ -345,11 +311,11 @@ def event_context(event: dict[str, Any], style: Style) -> dict[str, Any]:
         "kind": kind,
         "kind_word": KIND_WORDS.get(kind) or text(kind, 40),
         "ops": kind in OPS_KINDS,
-        "headline": text(headline(event, style.headline), style.headline),
+        "headline": text(headline(event, style.headline, where), style.headline),
         "number": text(event.get("report_number"), 80),
         "title": text(event.get("title"), style.title),
         "facts": [text(f, 300) for f in facts(event)],
-        "labels": [text(name, 80) for name in label_names(event.get("labels"))],
+        "labels": [text(name, 80) for name in label_names(_items(event.get("labels")))],
         "label_changes": [text(phrase, 120) for phrase in label_changes(event)],
         "summary": "" if summary_shown else text(event.get("summary"), style.summary),
         "url": link(event.get("url")),
@@ -357,16 +323,16 @@ def event_context(event: dict[str, Any], style: Style) -> dict[str, Any]:
         "detail_url": link(event.get("detail_url")),
         "changes": changes,
         "source": text(event.get("source"), 80),
-        "detected": text(detected(event), 40),
+        "detected": text(detected(event, where), 40),
         "event_id": text(event.get("event_id"), 40),
-        "reason": text(event.get("reason"), style.summary),
+        "reason": text(plain_reason(event.get("reason")), style.summary),
         "held": text(event.get("held"), 20),
         "limit": text(event.get("limit"), 20),
         "report_numbers": [text(n, 60) for n in (event.get("report_numbers") or [])[:50]],
         "target": text(event.get("target"), 200),
-        "error": text(event.get("error"), style.summary),
+        "error": text(plain_error(event.get("error")), style.summary),
         "target_status": text(event.get("target_status"), 20),  # delivery_failed: failing
-        "since": text(event.get("since"), 40),
+        "since": text(when(event.get("since"), where), 40),
         "pending": text(event.get("pending"), 20),
         "bulk": _bulk(event, style) if kind == "bulk_hold" else None,
     }
@@ -375,7 +341,7 @@ def event_context(event: dict[str, Any], style: Style) -> dict[str, Any]:
 def _change(change: dict[str, Any], style: Style) -> dict[str, Any]:
     """One field change for a template: its name, and the redline or "old → new" body."""
     field = clean(change.get("field"))
-    name = FIELD_NAMES.get(field) or field.replace("_", " ").capitalize()
+    name = field_name(field)
     if is_redline(change):
         spans = redline(
             change.get("old"), change.get("new"), style.change, style.cost, style.context_words

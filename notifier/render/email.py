@@ -87,9 +87,10 @@ def email_message(event: dict[str, Any], templates: Templates) -> EmailContent:
     """One event as an email a reporter can scan from the subject line alone: "[DHS OIG] New: ..."
     (the source's display name in brackets)."""
     prefix = templates.display_name(event.get("source"))
-    line = plain_headline(event, SUBJECT_LIMIT - len(prefix) - 3)
+    line = plain_headline(event, SUBJECT_LIMIT - len(prefix) - 3, templates.zone)
     subject = templates.render("email/subject.txt.j2", prefix=prefix, headline=line)
-    text_ctx, html_ctx = event_context(event, TEXT_STYLE), event_context(event, HTML_STYLE)
+    text_ctx = event_context(event, TEXT_STYLE, templates.zone)
+    html_ctx = event_context(event, HTML_STYLE, templates.zone)
     return EmailContent(
         subject=subject_line(subject),
         text=templates.render("email/event.txt.j2", e=text_ctx, **text_ctx) + "\n",
@@ -103,8 +104,8 @@ def email_digest(events: list[dict[str, Any]], templates: Templates, title: str)
     subject = templates.render("email/digest_subject.txt.j2", title=clean(title), phrase=phrase)
     listed, more = events[:DIGEST_LIMIT], max(0, len(events) - DIGEST_LIMIT)
     common = {"title": clean(title), "phrase": phrase, "more": more}
-    text_items = [event_context(event, DIGEST_TEXT_STYLE) for event in listed]
-    html_items = [event_context(event, DIGEST_HTML_STYLE) for event in listed]
+    text_items = [event_context(event, DIGEST_TEXT_STYLE, templates.zone) for event in listed]
+    html_items = [event_context(event, DIGEST_HTML_STYLE, templates.zone) for event in listed]
     return EmailContent(
         subject=subject_line(subject),
         text=templates.render("email/digest.txt.j2", items=text_items, **common) + "\n",

@@ -17,6 +17,7 @@ from typing import Any
 from crawler.redline import Span
 from notifier.render.common import Style, Templates, clean, count_phrase, event_context, fit
 from notifier.render.common import headline as plain_headline
+from notifier.render.words import plain_error, plain_reason, value_text
 
 MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
@@ -57,11 +58,15 @@ def slack_code(text: str | None) -> str:
 
 
 def _ops_fields(event: dict[str, Any]) -> dict[str, str]:
-    """Operational values shown verbatim in code spans, within budget."""
-    return {
-        name: fit(None if event.get(name) is None else str(event[name]), limit, slack_code)
-        for name, limit in (("source", 100), ("reason", 1500), ("target", 300), ("error", 1500))
+    """Operational values shown verbatim in code spans, within budget; failures in words."""
+    words = {
+        "source": value_text(event.get("source")),
+        "reason": plain_reason(event.get("reason")),
+        "target": value_text(event.get("target")),
+        "error": plain_error(event.get("error")),
     }
+    limits = {"source": 100, "reason": 1500, "target": 300, "error": 1500}
+    return {name: fit(text, limits[name], slack_code) for name, text in words.items()}
 
 
 def mrkdwn_redline(spans: list[Span]) -> str:
@@ -116,12 +121,12 @@ def _context(text: str) -> dict[str, Any]:
 
 def slack_message(event: dict[str, Any], templates: Templates) -> SlackMessage:
     """One event: a header, the facts, one section per change, the summary, then the links."""
-    ctx = event_context(event, MESSAGE_STYLE)
+    ctx = event_context(event, MESSAGE_STYLE, templates.zone)
     if ctx["ops"]:
         ctx.update(_ops_fields(event))
-    header = fit(plain_headline(event, HEADER_LIMIT), HEADER_LIMIT, escape_slack) or fit(
-        templates.display_name(event.get("source")), HEADER_LIMIT, escape_slack
-    )
+    header = fit(
+        plain_headline(event, HEADER_LIMIT, templates.zone), HEADER_LIMIT, escape_slack
+    ) or fit(templates.display_name(event.get("source")), HEADER_LIMIT, escape_slack)
     texts = [templates.render("slack/ops.md.j2" if ctx["ops"] else "slack/event.md.j2", **ctx)]
     bulk = ctx["bulk"]
     if bulk and not bulk["site_wide"]:
@@ -139,7 +144,7 @@ def slack_message(event: dict[str, Any], templates: Templates) -> SlackMessage:
     links = templates.render("slack/links.md.j2", **ctx)
     if links:
         blocks.append(_context(links))
-    fallback = fit(plain_headline(event, 300), TEXT_LIMIT, slack_text)
+    fallback = fit(plain_headline(event, 300, templates.zone), TEXT_LIMIT, slack_text)
     return SlackMessage(text=fallback, blocks=blocks[:MAX_BLOCKS])
 
 
@@ -160,7 +165,7 @@ def slack_digest(events: list[dict[str, Any]], templates: Templates, title: str)
     blocks = [_header(header)]
     used = 0
     for index, event in enumerate(events):
-        ctx = event_context(event, DIGEST_STYLE)
+        ctx = event_context(event, DIGEST_STYLE, templates.zone)
         if ctx["ops"]:
             ctx.update(_ops_fields(event))
         text = _cap(templates.render("slack/digest_item.md.j2", what=_what(ctx), **ctx), 3000)

@@ -54,7 +54,7 @@ def test_xml_feeds_parse_without_errors_newest_first(render) -> None:  # type: i
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert [e.id for e in parsed.entries] == [f"urn:oigwatch:event:{i}" for i in (3, 2, 1)]
     assert parsed.entries[1].title == "Revised: OIG-27-02 Report 2"
-    assert "title: Report 2 → Report 2 (Revised)" in parsed.entries[1].summary
+    assert "Title: Report 2{+ (Revised)+}" in parsed.entries[1].summary
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -117,7 +118,7 @@ def test_label_changes_in_words() -> None:
         ),
         (
             {"field": "pdf_content", "old": None, "new": "def456"},
-            "PDF file replaced (sha256 none → def456)",
+            "PDF fingerprint recorded (sha256 def456)",
         ),
         ({"field": "components", "old": ["CBP"], "new": ["ICE"]}, "added ICE; removed CBP"),
         ({"field": "components", "old": ["CBP"], "new": ["CBP", "TSA"]}, "added TSA"),
@@ -126,7 +127,7 @@ def test_label_changes_in_words() -> None:
             "2023-10-20 → 2023-10-27",
         ),
         ({"field": "fiscal_year", "old": "20187", "new": "2018"}, "20187 → 2018"),
-        ({"field": "pdf_url", "old": None, "new": "https://x/a.pdf"}, "(none) → https://x/a.pdf"),
+        ({"field": "pdf_url", "old": None, "new": "https://x/a.pdf"}, "added: https://x/a.pdf"),
     ],
 )
 def test_change_text(change: dict[str, object], expected: str) -> None:
@@ -175,7 +176,13 @@ def test_count_phrase_and_detected() -> None:
     assert count_phrase([{"kind": k} for k in kinds]) == "12 changes: 3 new, 8 revised, 1 pulled"
     assert count_phrase([{"kind": "restored"}]) == "1 change: 1 restored"
     assert count_phrase([]) == "0 changes"
-    assert detected({"detected_at": "2026-11-23T01:30:00+00:00"}) == "2026-11-23 01:30 UTC"
+    # in the newsroom's zone (display_timezone, default America/New_York), with its abbreviation
+    assert detected({"detected_at": "2026-11-23T01:30:00+00:00"}) == "Nov 22, 2026, 8:30 PM EST"
+    assert detected({"detected_at": "2026-07-01T13:05:00+00:00"}) == "Jul 1, 2026, 9:05 AM EDT"
+    utc = ZoneInfo("UTC")
+    assert (
+        detected({"detected_at": "2026-11-23T01:30:00+00:00"}, utc) == "Nov 23, 2026, 1:30 AM UTC"
+    )
     assert detected({"detected_at": "not a date\x00"}) == "not a date"
 
 

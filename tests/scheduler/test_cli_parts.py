@@ -77,8 +77,8 @@ def test_a_reports_version_lines_redline_texts_and_arrow_values() -> None:
            "components": ["ICE"], "url": "ignored"}  # fmt: skip
     new = {**old, "title": "ICE Did Not Fully Track", "fiscal_year": "2027", "url": "other"}
     assert _version_changes(old, new) == [
-        "    title: ICE Did Not {+Fully +}Track",
-        "    fiscal_year: 2026 → 2027",
+        "    Title: ICE Did Not {+Fully +}Track",
+        "    Fiscal year: 2026 → 2027",
     ]
     assert _version_changes(old, old) == []
 

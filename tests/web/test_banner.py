@@ -121,9 +121,7 @@ def test_a_broken_health_check_is_a_reason_not_a_broken_page(empty_ledger: Any, 
     server = serve(settings, engine, broken)
     response = httpx.get(server.url + "/")
     assert response.status_code == 200
-    assert (
-        "oigwatch itself is failing: scheduler status unavailable: RuntimeError." in response.text
-    )
+    assert "oigwatch itself is failing: scheduler status unavailable." in response.text
 
 
 def test_the_banner_costs_one_query_per_page(empty_ledger: Any, record_health: Any) -> None:
@@ -169,7 +167,7 @@ def test_banner_notices_are_plain_text_in_order() -> None:
     assert notices == [
         {
             "what": "source",
-            "text": "Watching dhs-oig has been failing since 2026-11-23 09:00 UTC (3 hours); "
+            "text": "Watching dhs-oig has been failing since Nov 23, 2026, 4:00 AM EST (3 hours); "
             "changes may be missed.",
             "reason": "ab",
         },

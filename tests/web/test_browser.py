@@ -3,6 +3,7 @@ words, styled by the app's stylesheet under its Content-Security-Policy, and hos
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,10 @@ def test_reader_sees_the_revision_struck_and_inserted(pages: httpx.Client, tmp_p
         version = "li#version-2"
         deleted = page.locator(f"{version} del").all_inner_texts()
         inserted = page.locator(f"{version} ins").all_inner_texts()
-        assert "has" in deleted and "a statutory responsibility to" in deleted
-        assert "(Revised)" in inserted and "did" in inserted and "importers." in inserted
+        # the summary was rewritten: the old text struck whole, then the new one, not a jumble
+        assert any(d.startswith("CBP has a statutory responsibility to") for d in deleted)
+        assert "(Revised)" in inserted
+        assert "CBP did not collect $4.3 billion in delinquent debt owed by importers." in inserted
         first_del, first_ins = (
             page.locator(f"{version} del").first,
             page.locator(f"{version} ins").first,
@@ -108,6 +111,41 @@ def test_changes_page_in_the_browser(
         page.screenshot(path=str(tmp_path / "changes.png"), full_page=True)
         assert page.evaluate("document.scripts.length") == 0 and dialogs == []
         assert not [m for m in console if "Content Security Policy" in m], console
+
+
+def test_the_health_banner_and_local_times_are_on_screen(
+    empty_ledger: Any, serve: Any, record_health: Any, tmp_path: Path
+) -> None:
+    """An unhealthy source: the banner on every page says so in words (no exception class), and
+    times read in the newsroom's zone (display_timezone, America/New_York by default)."""
+    engine, settings = empty_ledger
+    finished = datetime(2026, 12, 2, 14, 14, tzinfo=UTC)  # 9:14 AM in New York
+    reason = (
+        "DownloadConnectionRefusedError: Connection was refused by other side: 111: Connection "
+        "refused. at 13 pages, e.g. http://127.0.0.1:8765/en/reports?page=2"
+    )
+    record_health(engine, settings, reason, finished)
+    server = serve(settings, engine)
+    with chromium(tmp_path / "profile") as browser:
+        page = browser.new_page()
+        console, dialogs = watch(page)
+        page.goto(server.url + "/")
+        banner = page.locator("section.banner")
+        assert banner.is_visible()
+        said = banner.inner_text()
+        assert "Watching dhs-oig has been failing since Dec 2, 2026, 9:14 AM EST" in said, said
+        assert "connection refused by 127.0.0.1:8765 (13 pages" in said, said
+        assert "Error" not in said
+        moment = page.locator("article.change time").first
+        assert moment.is_visible() and moment.inner_text() == "Dec 2, 2026, 9:14 AM EST"
+        assert moment.get_attribute("datetime", timeout=1000).startswith("2026-12-02T14:14")  # type: ignore[union-attr]
+        page.screenshot(path=str(tmp_path / "banner.png"), full_page=True)
+        page.goto(server.url + "/sources")
+        assert page.locator("section.banner").is_visible()
+        since = page.get_by_text("Unhealthy since Dec 2, 2026, 9:14 AM EST")
+        assert since.is_visible()
+        assert "Error" not in page.inner_text("main")
+        assert dialogs == [] and not [m for m in console if "Content Security Policy" in m]
 
 
 def test_missing_chromium_skips_or_fails_when_required(

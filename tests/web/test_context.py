@@ -21,7 +21,7 @@ def test_templates_clean_then_escape_and_refuse_undefined_names() -> None:
     env = page_templates()
     page = env.from_string("{{ title }}|{{ when(at) }}")
     assert page.render(title="<b>\x1bx</b>", at="2026-11-23T01:30:00") == (
-        "&lt;b&gt;x&lt;/b&gt;|2026-11-23 01:30 UTC"
+        "&lt;b&gt;x&lt;/b&gt;|Nov 22, 2026, 8:30 PM EST"
     )
     with pytest.raises(jinja2.UndefinedError, match="missing"):  # a typo is an error, not a blank
         env.from_string("{{ missing }}").render()
