@@ -105,10 +105,10 @@ def record(db_url: str, config: Path) -> list[int]:
     return ids
 
 
-def invoke(*args: str) -> Any:
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
     from cli.main import main
 
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, env=env)
 
 
 @pytest.fixture
@@ -178,8 +178,10 @@ def test_changes_show_when_each_change_was_detected(
     text = invoke(*base).stdout
     assert text.splitlines()[:2] == [
         "[New] OIG-27-01 ICE Detention Contract Oversight",
-        "  detected 2026-11-23T14:05:09Z",
+        "  detected Nov 23, 2026, 9:05 AM EST",  # display_timezone: America/New_York
     ]
+    utc = invoke(*base, env={"OIGWATCH_DISPLAY_TIMEZONE": "UTC"}).stdout
+    assert utc.splitlines()[1] == "  detected Nov 23, 2026, 2:05 PM UTC"
     [event] = [json.loads(line) for line in invoke(*base, "--json").stdout.splitlines()]
     assert datetime.fromisoformat(event["detected_at"]) == DETECTED
     assert event["detected_at"].endswith("+00:00") and event["muted"] is None

@@ -75,7 +75,8 @@ def test_feed_filters_like_routes(
 def test_revision_entry_says_what_changed(web: httpx.Client, ledger: Any) -> None:
     [entry] = feedparser.parse(web.get("/feeds/changes.atom?kind=revised").content).entries
     assert entry.title.startswith("Revised: OIG-19-11 ") and entry.title.endswith("(Revised)")
-    assert "summary: " in entry.summary and "$4.3 billion" in entry.summary
+    assert "\nSummary" in entry.summary and "$4.3 billion" in entry.summary
+    assert "None" not in entry.summary
     assert entry.link == ledger.events["revised"]["url"]
     document = web.get("/feeds/changes.json?kind=revised").json()
     [item] = document["items"]
