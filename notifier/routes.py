@@ -19,6 +19,34 @@ def _text(event: Mapping[str, Any]) -> str:
     return f"{event.get('title') or ''}\n{event.get('summary') or ''}"
 
 
+def content_matches(
+    event: Mapping[str, Any],
+    *,
+    components: Sequence[str] = (),
+    labels: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+    pattern: str = "",
+) -> bool:
+    """Whether a content event passes these filters (each empty one passes everything): any of
+    the components; any of the labels, carried, gained or lost; any keyword as a whole word or
+    phrase, case-insensitive, in title or summary (not inside a longer word; a keyword may begin
+    or end with punctuation, "C++"); the regular expression on them. Routes and ``oigwatch
+    changes --component/--label/--q`` filter with this one matcher."""
+    if components and not set(components) & set(event.get("components") or ()):
+        return False
+    marks = {*(event.get("labels") or ()), *(event.get("labels_gained") or ())}
+    marks |= set(event.get("labels_lost") or ())
+    if labels and not set(labels) & marks:
+        return False
+    text = _text(event)
+    words = [word.strip() for word in keywords if word.strip()]  # a blank keyword filters nothing
+    if words and not any(
+        re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) for word in words
+    ):
+        return False
+    return not pattern or re.search(pattern, text) is not None
+
+
 def matches(route: RouteConfig, event: Mapping[str, Any]) -> bool:
     """Whether the route wants this event; operational events go to ops routes only."""
     kind = event["kind"]
@@ -26,18 +54,13 @@ def matches(route: RouteConfig, event: Mapping[str, Any]) -> bool:
         return False
     if route.ops:
         return True
-    if route.components and not set(route.components) & set(event.get("components") or ()):
-        return False
-    marks = {*(event.get("labels") or ()), *(event.get("labels_gained") or ())}
-    marks |= set(event.get("labels_lost") or ())
-    if route.labels and not set(route.labels) & marks:
-        return False
-    text = _text(event)
-    if route.keywords and not any(
-        re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE) for word in route.keywords
-    ):
-        return False
-    return not route.pattern or re.search(route.pattern, text) is not None
+    return content_matches(
+        event,
+        components=route.components,
+        labels=route.labels,
+        keywords=route.keywords,
+        pattern=route.pattern,
+    )
 
 
 def digest_times(schedule: str) -> list[time]:
