@@ -228,3 +228,21 @@ def test_the_page_links_the_opml_file(web: httpx.Client) -> None:
     page = web.get("/").text
     assert '<link rel="outline" type="text/x-opml"' in page
     assert '<a href="/feeds.opml">' in page
+
+
+def test_opml_lists_each_source_when_there_are_several_and_stays_valid() -> None:
+    from types import SimpleNamespace
+
+    from web.opml import feed_outlines, opml
+
+    sources = [SimpleNamespace(name="dhs-oig", display_name="DHS OIG"),
+               SimpleNamespace(name="usda-oig", display_name=f"USDA {HOSTILE}")]  # fmt: skip
+    config = SimpleNamespace(site_title="DHS OIG · USDA OIG", sources=sources)
+    outlines = feed_outlines(config, ["CBP", HOSTILE])  # type: ignore[arg-type]
+    feeds = check_opml(opml(f"Every feed {HOSTILE}", BASE, outlines))
+    queries = [urlsplit(outline.get("xmlUrl") or "").query for outline in feeds]
+    assert "source=dhs-oig" in queries and "source=usda-oig" in queries
+    assert any(q.startswith("component=%3Cscript%3E") for q in queries)
+    texts = [outline.get("text") or "" for outline in feeds]
+    assert "DHS OIG report changes" in texts
+    assert all("\x01" not in text and "\u202e" not in text for text in texts)
