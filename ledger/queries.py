@@ -222,6 +222,7 @@ def recent_events(
     engine: Engine,
     *,
     kinds: Iterable[str] = (),
+    sources: Iterable[str] = (),
     statuses: Iterable[str] = ("published",),
     since: datetime | None = None,
     before: int | None = None,
@@ -231,12 +232,15 @@ def recent_events(
 ) -> list[dict[str, Any]]:
     """Change events newest first (by id), at most ``limit`` of them.
 
-    Kind, status, time and ``before`` (an event id: only older events) are filtered in SQL;
+    Kind, source (by name), status, time and ``before`` (an event id: only older events) are
+    filtered in SQL;
     ``keep`` (fields inside the payload, such as components and labels) in batches after it,
     so the limit counts only events that pass every filter."""
     query = select(ChangeEvent, Source.name).join(Source, Source.id == ChangeEvent.source_id)
     if kinds := tuple(kinds):
         query = query.where(ChangeEvent.kind.in_(kinds))
+    if sources := tuple(sources):
+        query = query.where(Source.name.in_(sources))
     if statuses := tuple(statuses):
         query = query.where(ChangeEvent.status.in_(statuses))
     if since is not None:
@@ -258,6 +262,15 @@ def recent_events(
                 break
             cursor = rows[-1][0].id
     return found
+
+
+def components_seen(engine: Engine) -> list[str]:
+    """Every component code some report in the ledger carries, sorted."""
+    seen: set[str] = set()
+    with Session(engine) as conn:
+        for components in conn.execute(select(Report.components)).scalars():
+            seen.update(str(code) for code in components or ())
+    return sorted(seen)
 
 
 def report_events(engine: Engine, report_ids: Iterable[int]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from crawler.text import clean_data
 from ledger import queries
 from web.context import WebContext
 from web.feeds_http import FILTER_DOC
-from web.params import FILTERS
+from web.params import FILTERS, MAX_EVENT_ID
 from web.shape import fingerprint, report_href, safe_event, version_changes
 
 MAX_LIMIT = 1000
@@ -188,18 +188,23 @@ def router(ctx: WebContext) -> APIRouter:
     @api.get(
         "/changes",
         response_model=ChangeList,
-        responses={400: {"model": Problem, "description": "An unknown parameter or value"}},
+        responses={
+            400: {"model": Problem, "description": "An unknown parameter or a value out of range"}
+        },
     )
     def changes(
         request: Request,
         component: Annotated[list[str] | None, Query(description=FILTER_DOC["component"])] = None,
         kind: Annotated[list[str] | None, Query(description=FILTER_DOC["kind"])] = None,
         label: Annotated[list[str] | None, Query(description=FILTER_DOC["label"])] = None,
+        source: Annotated[list[str] | None, Query(description=FILTER_DOC["source"])] = None,
+        q: Annotated[list[str] | None, Query(description=FILTER_DOC["q"])] = None,
         since: Annotated[
             str | None, Query(description="ISO 8601 date or date-time (UTC if no offset)")
         ] = None,
         before: Annotated[
-            int | None, Query(ge=1, description="Only events older than this event id")
+            int | None,
+            Query(ge=1, le=MAX_EVENT_ID, description="Only events older than this event id"),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Events per page")] = 100,
     ) -> ChangeList:
@@ -208,6 +213,7 @@ def router(ctx: WebContext) -> APIRouter:
         found = queries.recent_events(
             ctx.engine,
             kinds=query.sql_kinds,
+            sources=query.sources,
             since=query.since,
             before=query.before,
             keep=query.payload_filter(),

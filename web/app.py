@@ -71,10 +71,13 @@ def _errors(app: FastAPI, ctx: WebContext) -> None:
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:
-        if request.url.path.startswith("/api/"):  # FastAPI's own shape, as the schema says
+        """A bad query value is 400 with a message everywhere, the API included (as a value
+        ``web/params.py`` refuses); any other invalid input keeps FastAPI's 422 under /api/."""
+        in_query = all(error["loc"][:1] == ("query",) for error in exc.errors())
+        if request.url.path.startswith("/api/") and not in_query:
             return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'][1:]) or 'request'}: {error['msg']}"
+            f"parameter {'.'.join(str(p) for p in error['loc'][1:]) or 'request'!r}: {error['msg']}"
             for error in exc.errors()
         )
         return answer(request, 400, problems)

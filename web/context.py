@@ -94,6 +94,7 @@ class WebContext:
                 request.query_params.multi_items(),
                 allowed=allowed,
                 components=self.components,
+                sources=tuple(source.name for source in self.settings.sources),
                 default_limit=default_limit,
             )
         except ParamError as exc:

@@ -2,7 +2,9 @@
 exactly as feedgen writes them, but ~3x faster), JSON Feed 1.1 as plain JSON.
 
 One entry per event with a stable id (``urn:oigwatch:event:<id>``), so a revision is a new entry;
-newest first; filterable like routes. Every string is cleaned by ``crawler.text.clean_text``
+newest first; filterable like routes (``notifier.routes.content_matches``, the one matcher). A feed
+is named by its ``FeedHead``: its own absolute address is its id (an IRI, distinct per filter),
+its title says the filter ("DHS OIG: revised, ICE"), its author is the watched site. Every string is cleaned by ``crawler.text.clean_text``
 (controls, bidi overrides and isolates, and whatever XML 1.0 forbids); lxml and feedgen escape.
 Health episodes (``source_unhealthy``, ``source_recovered``) are entries for readers too: "Watching
 dhs-oig is failing; changes may be missed", then "Watching dhs-oig has recovered".
@@ -11,11 +13,13 @@ dhs-oig is failing; changes may be missed", then "Watching dhs-oig has recovered
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -25,21 +29,29 @@ from crawler.clock import local_minutes, parse_iso, utc_minutes
 from crawler.text import clean_json, clean_text
 from notifier.render.common import trim
 from notifier.render.words import change_line, label_words, plain_reason
+from notifier.routes import content_matches
 
 SUMMARY_LIMIT = 1500
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An http(s) address of URI characters only, escapes well formed: already an IRI as it is.
+_PLAIN_HTTP = re.compile(
+    r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*)*\Z"
+)
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @dataclass(frozen=True, slots=True)
 class FeedFilter:
-    """The same filters as routes: any of these components, kinds and labels (empty: all).
+    """The same filters as routes: any of these kinds, components, labels and keywords (each
+    empty: all), matched by routes' own matcher (``notifier.routes.content_matches``).
 
-    Events of the ``always`` kinds pass the component and label filters (not the kind filter):
-    a monitor that cannot read the site is blind for every component and label."""
+    Events of the ``always`` kinds pass the component, label and keyword filters (not the kind
+    filter): a monitor that cannot read the site is blind for every component and label."""
 
     components: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
     always: tuple[str, ...] = ()
 
     def __call__(self, event: Mapping[str, Any]) -> bool:
@@ -47,11 +59,22 @@ class FeedFilter:
             return False
         if event.get("kind") in self.always:
             return True
-        if self.components and not set(self.components) & set(event.get("components") or ()):
-            return False
-        marks = {*(event.get("labels") or ()), *(event.get("labels_gained") or ())}
-        marks |= set(event.get("labels_lost") or ())
-        return not self.labels or bool(set(self.labels) & marks)
+        return content_matches(
+            event, components=self.components, labels=self.labels, keywords=self.keywords
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHead:
+    """What a feed is, beyond its entries: whose changes (``site``, a display name or
+    ``Settings.site_title``), which of them (``scope``, the filters in a reader's words), the
+    author's address (the watched site's, or oigwatch's pages) and the page listing the same
+    changes (``home``; default: the root beside ``/feeds/``)."""
+
+    site: str = "oigwatch"
+    scope: tuple[str, ...] = ()
+    author_url: str = ""
+    home: str = ""
 
 
 def health_title(event: Mapping[str, Any]) -> str:
@@ -143,20 +166,55 @@ def _entries(events: Iterable[Mapping[str, Any]], keep: FeedFilter) -> list[_Ent
     return entries
 
 
-def feed_title(site: str) -> str:
-    """ "DHS OIG report changes": the title of a feed of ``site``'s changes (its display name, or
-    ``Settings.site_title``)."""
-    return f"{site} report changes"
+def _words(text: str) -> str:
+    return " ".join(clean_text(text).split())
 
 
-def _header(entries: Sequence[_Entry], self_url: str, site: str) -> FeedGenerator:
-    """The feed's own elements (ids, links, title, dates, generator), written by feedgen."""
+def feed_title(site: str, scope: Sequence[str] = ()) -> str:
+    """ "DHS OIG report changes", or with filters "DHS OIG: revised, ICE": the title of a feed of
+    ``site``'s changes (its display name, or ``Settings.site_title``)."""
+    if not scope:
+        return _words(f"{site} report changes")
+    return _words(f"{site}: {', '.join(scope)}")
+
+
+def iri(url: str) -> str:
+    """An address as an IRI an ``id`` may hold: spaces, controls and other characters a URI
+    may not carry percent-encoded (escapes already there are kept)."""
+    text = _LONE_PERCENT.sub("%25", clean_text(url).strip())
+    return quote(text, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def link(value: Any) -> str | None:
+    """An ``http(s)`` address as an IRI, or None: another scheme (``javascript:``) or no
+    address is not linked."""
+    text = clean_text(value).strip() if isinstance(value, str) else ""
+    if _PLAIN_HTTP.match(text):  # the usual case, ~10x faster than parsing and quoting
+        return text
+    try:
+        scheme = urlsplit(text).scheme
+    except ValueError:  # "http://[" and the like
+        return None
+    return iri(text) if scheme in ("http", "https") else None
+
+
+def home_of(self_url: str, head: FeedHead) -> str:
+    """The page of the feed's changes: ``head.home``, or the root beside ``/feeds/``."""
+    return head.home or self_url.rsplit("/feeds/", 1)[0] + "/"
+
+
+def _header(entries: Sequence[_Entry], self_url: str, head: FeedHead) -> FeedGenerator:
+    """The feed's own elements (id, author, links, title, dates, generator), written by
+    feedgen. The id is the feed's own address, so each filter has its own."""
     feed = FeedGenerator()
-    feed.id(f"urn:oigwatch:feed:{clean_text(feed_title(site))}")
-    feed.title(clean_text(feed_title(site)))
-    feed.link(href=self_url, rel="self")
-    feed.link(href=self_url.rsplit("/feeds/", 1)[0] + "/", rel="alternate")
-    feed.description(clean_text(f"Changes to {site} reports detected by oigwatch"))
+    home = home_of(self_url, head)
+    feed.id(iri(self_url))
+    feed.title(feed_title(head.site, head.scope))
+    author = {"name": _words(head.site) or "oigwatch", "uri": link(head.author_url) or iri(home)}
+    feed.author(author)
+    feed.link(href=iri(self_url), rel="self")
+    feed.link(href=iri(home), rel="alternate")
+    feed.description(_words(f"Changes to {head.site} reports detected by oigwatch"))
     feed.language("en")
     feed.updated(entries[0].when if entries else datetime(1970, 1, 1, tzinfo=UTC))
     return feed
@@ -178,8 +236,7 @@ def _atom_entry(feed: etree._Element, item: _Entry) -> None:
     stamp = item.when.isoformat()
     etree.SubElement(entry, _ATOM + "updated").text = stamp
     etree.SubElement(entry, _ATOM + "content").text = item.text
-    if item.event.get("url"):
-        href = clean_text(item.event["url"])
+    if href := link(item.event.get("url")):
         etree.SubElement(entry, _ATOM + "link", href=href)  # rel: alternate
     for component in item.event.get("components") or ():
         etree.SubElement(entry, _ATOM + "category", term=clean_text(component))
@@ -195,8 +252,8 @@ def rss_html(text: str) -> str:
 def _rss_item(channel: etree._Element, item: _Entry) -> None:
     entry = etree.SubElement(channel, "item")
     etree.SubElement(entry, "title").text = item.title
-    if item.event.get("url"):
-        etree.SubElement(entry, "link").text = clean_text(item.event["url"])
+    if href := link(item.event.get("url")):
+        etree.SubElement(entry, "link").text = href
     etree.SubElement(entry, "description").text = rss_html(item.text)
     etree.SubElement(entry, "guid", isPermaLink="false").text = item.id
     for component in item.event.get("components") or ():
@@ -208,11 +265,11 @@ def atom_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    site: str = "oigwatch",
+    head: FeedHead = FeedHead(),
 ) -> bytes:
     """Atom 1.0, newest first."""
     entries = _entries(events, keep)
-    feed = etree.fromstring(_header(entries, self_url, site).atom_str())
+    feed = etree.fromstring(_header(entries, self_url, head).atom_str())
     for item in entries:
         _atom_entry(feed, item)
     return _serialize(feed)
@@ -222,11 +279,11 @@ def rss_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    site: str = "oigwatch",
+    head: FeedHead = FeedHead(),
 ) -> bytes:
     """RSS 2.0, newest first."""
     entries = _entries(events, keep)
-    rss = etree.fromstring(_header(entries, self_url, site).rss_str())
+    rss = etree.fromstring(_header(entries, self_url, head).rss_str())
     channel = rss.find("channel")
     assert channel is not None  # feedgen always writes one
     for item in entries:
@@ -238,25 +295,30 @@ def json_feed(
     events: Iterable[Mapping[str, Any]],
     self_url: str,
     keep: FeedFilter = FeedFilter(),
-    site: str = "oigwatch",
+    head: FeedHead = FeedHead(),
 ) -> bytes:
     """JSON Feed 1.1, newest first; each item carries the event under ``_oigwatch``."""
-    items = [
-        {
-            "id": item.id,
-            "title": item.title,
-            "content_text": item.text,
-            "url": item.event.get("url"),
-            "date_published": item.when.isoformat(),
-            "tags": list(item.event.get("components") or ()) + list(item.event.get("labels") or ()),
-            "_oigwatch": dict(item.event),
-        }
-        for item in _entries(events, keep)
-    ]
+    items = []
+    for item in _entries(events, keep):
+        tags = [*(item.event.get("components") or ()), *(item.event.get("labels") or ())]
+        entry: dict[str, Any] = {"id": item.id, "title": item.title, "content_text": item.text}
+        if href := link(item.event.get("url")):  # a string or absent: JSON Feed has no null url
+            entry["url"] = href
+        entry["date_published"] = item.when.isoformat()
+        entry["tags"] = [str(tag) for tag in tags]
+        entry["_oigwatch"] = dict(item.event)
+        items.append(entry)
+    home = home_of(self_url, head)
     document = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": feed_title(site),
-        "feed_url": self_url,
+        "title": feed_title(head.site, head.scope),
+        "home_page_url": iri(home),
+        "feed_url": iri(self_url),
+        "description": _words(f"Changes to {head.site} reports detected by oigwatch"),
+        "authors": [
+            {"name": _words(head.site) or "oigwatch", "url": link(head.author_url) or iri(home)}
+        ],
+        "language": "en",
         "items": items,
     }
     return clean_json(document).encode()  # every string of it cleaned, the event's too

@@ -19,11 +19,12 @@ from config.vocabulary import LABELS
 from crawler.clock import aware, in_utc, parse_iso
 from ledger import queries
 from web.context import WebContext
-from web.feeds import FeedFilter, atom_feed, json_feed, rss_feed
-from web.params import FILTERS
+from web.feeds import FeedFilter, FeedHead, atom_feed, json_feed, rss_feed
+from web.opml import feed_outlines, opml
+from web.params import FILTERS, ChangeQuery
 from web.shape import safe_event
 
-Renderer = Callable[[Iterable[Mapping[str, Any]], str, FeedFilter, str], bytes]
+Renderer = Callable[[Iterable[Mapping[str, Any]], str, FeedFilter, FeedHead], bytes]
 FORMATS: dict[str, tuple[Renderer, str]] = {
     "atom": (atom_feed, "application/atom+xml; charset=utf-8"),
     "rss": (rss_feed, "application/rss+xml; charset=utf-8"),
@@ -35,6 +36,9 @@ FILTER_DOC = {
     "kind": "new, revised, removed (or pulled), restored (default: these and source_unhealthy, "
     "source_recovered); bulk_hold and delivery_failed only when named; repeatable",
     "label": f"{', '.join(LABELS)}; repeatable",
+    "source": "a configured source's name (dhs-oig...); repeatable",
+    "q": "a keyword or phrase in the title or summary, matched as routes match their keywords "
+    "(whole words, any case); repeat for any of several",
 }
 
 
@@ -72,11 +76,29 @@ def not_modified(headers: Mapping[str, str], etag: str, modified: datetime | Non
     return modified <= aware(moment)
 
 
+def feed_head(ctx: WebContext, query: ChangeQuery) -> FeedHead:
+    """Whose changes a feed lists and which: the chosen sources' display names (or the site
+    title), the other filters in words, the one watched site's address as its author's (or
+    this site's pages when it lists several), and the page with the same filters."""
+    names = ctx.settings.display_names
+    sources = [s for s in ctx.settings.sources if not query.sources or s.name in query.sources]
+    site = " · ".join(dict.fromkeys(names.get(name, name) for name in query.sources))
+    filters = query.filter_query()
+    home = f"{ctx.settings.service.base_url}/" + (f"?{filters}" if filters else "")
+    return FeedHead(
+        site=site or ctx.settings.site_title,
+        scope=query.scope(),
+        author_url=sources[0].base_url + "/" if len(sources) == 1 else "",
+        home=home,
+    )
+
+
 def feed_response(
-    ctx: WebContext, request: Request, fmt: str, events: Sequence[Mapping[str, Any]], filters: str
-) -> Response:
+    ctx: WebContext, request: Request, fmt: str, events: Sequence[Mapping[str, Any]], query: ChangeQuery
+) -> Response:  # fmt: skip
     """The feed document, or 304 when the client's validators match."""
     render, media_type = FORMATS[fmt]
+    filters = query.filter_query()
     self_url = f"{ctx.settings.service.base_url}/feeds/changes.{fmt}"
     self_url += f"?{filters}" if filters else ""
     limit = ctx.settings.service.feed_limit
@@ -88,7 +110,8 @@ def feed_response(
         headers["Last-Modified"] = format_datetime(modified, usegmt=True)
     if not_modified(request.headers, etag, modified):
         return Response(status_code=304, headers=headers)
-    body = render([safe_event(e) for e in events], self_url, FeedFilter(), ctx.settings.site_title)
+    head = feed_head(ctx, query)
+    body = render([safe_event(e) for e in events], self_url, FeedFilter(), head)
     return Response(body, media_type=media_type, headers=headers)
 
 
@@ -104,15 +127,18 @@ def router(ctx: WebContext) -> APIRouter:
             ] = None,
             kind: Annotated[list[str] | None, Query(description=FILTER_DOC["kind"])] = None,
             label: Annotated[list[str] | None, Query(description=FILTER_DOC["label"])] = None,
+            source: Annotated[list[str] | None, Query(description=FILTER_DOC["source"])] = None,
+            q: Annotated[list[str] | None, Query(description=FILTER_DOC["q"])] = None,
         ) -> Response:
             query = ctx.query(request, FILTERS)
             events = queries.recent_events(
                 ctx.engine,
                 kinds=query.sql_kinds,
+                sources=query.sources,
                 keep=query.payload_filter(),
                 limit=ctx.settings.service.feed_limit,
             )
-            return feed_response(ctx, request, fmt, events, query.filter_query())
+            return feed_response(ctx, request, fmt, events, query)
 
         return feed
 
@@ -130,4 +156,22 @@ def router(ctx: WebContext) -> APIRouter:
             },
             name=f"feed_{fmt}",
         )
+
+    @api.get(
+        "/feeds.opml",
+        response_class=Response,
+        summary="Every useful feed (all changes, by kind, component and source) as OPML 2.0",
+        responses={200: {"content": {"text/x-opml": {}}}},
+    )
+    def outline() -> Response:
+        components = ctx.components or queries.components_seen(ctx.engine)
+        outlines = feed_outlines(ctx.settings, components)
+        title = f"{ctx.settings.site_title} report changes: every feed"
+        body = opml(title, ctx.settings.service.base_url, outlines)
+        return Response(
+            body,
+            media_type="text/x-opml; charset=utf-8",
+            headers={"Cache-Control": CACHE_CONTROL},
+        )
+
     return api

@@ -1,12 +1,14 @@
 """Query parameters of the feeds, the change list and the API, checked and made canonical (pure).
 
-Filters work like routes: ``component``, ``kind`` and ``label`` may each repeat; any value of one
-parameter matches (OR) and every parameter given must match (AND); ``kind=pulled`` is
-``kind=removed``. Without ``kind``, the
+Filters work like routes: ``component``, ``kind``, ``label``, ``source`` and ``q`` (a keyword or
+phrase, matched as routes match their ``keywords``: ``notifier.routes.content_matches``) may each
+repeat; any value of one parameter matches (OR) and every parameter given must match (AND);
+``kind=pulled`` is ``kind=removed``. Every whole number is bounded (``before`` by the largest
+event id a ledger can hold), so no value reaches the database that it would refuse. Without ``kind``, the
 reader-facing kinds (new, revised, removed, restored) and the health episodes (source_unhealthy,
 source_recovered) are listed; the other operational kinds (bulk_hold, delivery_failed) only when
-``kind`` names them. Health episodes pass every component and label filter: a monitor that cannot
-read the site is blind for every component.
+``kind`` names them. Health episodes pass every component, label and keyword filter: a monitor that
+cannot read the site is blind for every component.
 """
 
 from __future__ import annotations
@@ -17,13 +19,26 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 from config.settings import Settings
-from config.vocabulary import CONTENT_KINDS, HEALTH_KINDS, LABELS, UnknownKind, parse_kind
+from config.vocabulary import (
+    CONTENT_KINDS,
+    HEALTH_KINDS,
+    LABEL_WORDS,
+    LABELS,
+    UnknownKind,
+    kind_word,
+    parse_kind,
+)
 from crawler.clock import in_utc
+from crawler.text import clean_text
 from web.feeds import FeedFilter
 
-FILTERS = ("component", "kind", "label")
+FILTERS = ("component", "kind", "label", "source", "q")  # each may repeat
 DEFAULT_KINDS = CONTENT_KINDS + HEALTH_KINDS  # listed when no ``kind`` is given
 MAX_VALUES = 20  # values per parameter
+MAX_TEXT = 100  # characters of one value
+# The largest event id: ``change_events.id`` is a 4-byte integer on PostgreSQL, which refuses a
+# larger value in a comparison (SQLite would take it; the bound is the same on both).
+MAX_EVENT_ID = 2**31 - 1
 
 
 class ParamError(ValueError):
@@ -37,6 +52,8 @@ class ChangeQuery:
     components: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
     since: datetime | None = None
     before: int | None = None
     limit: int = 100
@@ -49,9 +66,14 @@ class ChangeQuery:
     def payload_filter(self) -> FeedFilter | None:
         """The filters that look inside an event's payload (None when there are none); health
         episodes pass them."""
-        if not self.components and not self.labels:
+        if not self.components and not self.labels and not self.keywords:
             return None
-        return FeedFilter(components=self.components, labels=self.labels, always=HEALTH_KINDS)
+        return FeedFilter(
+            components=self.components,
+            labels=self.labels,
+            keywords=self.keywords,
+            always=HEALTH_KINDS,
+        )
 
     def filter_items(self) -> list[tuple[str, str]]:
         """The filters as query items in a canonical order."""
@@ -59,6 +81,8 @@ class ChangeQuery:
             [("component", c) for c in self.components]
             + [("kind", k) for k in self.kinds]
             + [("label", label) for label in self.labels]
+            + [("source", source) for source in self.sources]
+            + [("q", keyword) for keyword in self.keywords]
         )
 
     def filter_query(self) -> str:
@@ -68,6 +92,16 @@ class ChangeQuery:
     def with_before(self, before: int) -> str:
         """The query string of the next (older) page of a list."""
         return urlencode([*self.filter_items(), ("before", str(before))])
+
+    def scope(self) -> tuple[str, ...]:
+        """The filters in a reader's words, for a feed's title: ``("revised", "ICE")``; sources
+        are left to the caller, which names them by their display names."""
+        return (
+            tuple(kind_word(kind).lower() for kind in self.kinds)
+            + self.components
+            + tuple(f"labelled {LABEL_WORDS[label][0]}" for label in self.labels)
+            + tuple(f'"{keyword}"' for keyword in self.keywords)
+        )
 
 
 def known_components(settings: Settings) -> tuple[str, ...]:
@@ -86,6 +120,7 @@ def parse_changes(
     *,
     allowed: Sequence[str],
     components: Sequence[str] = (),
+    sources: Sequence[str] = (),
     default_limit: int = 100,
     max_limit: int = 1000,
 ) -> ChangeQuery:
@@ -104,8 +139,12 @@ def parse_changes(
         components=_choices("component", values.get("component", []), components),
         kinds=_kinds(values.get("kind", [])),
         labels=_choices("label", values.get("label", []), LABELS),
+        sources=_choices("source", values.get("source", []), sources),
+        keywords=_keywords(values.get("q", [])),
         since=parse_since(values["since"][0]) if "since" in values else None,
-        before=_integer("before", values["before"][0], 1, None) if "before" in values else None,
+        before=(
+            _integer("before", values["before"][0], 1, MAX_EVENT_ID) if "before" in values else None
+        ),
         limit=(
             _integer("limit", values["limit"][0], 1, max_limit)
             if "limit" in values
@@ -125,9 +164,22 @@ def _choices(name: str, given: list[str], known: Sequence[str]) -> tuple[str, ..
             if value.casefold() not in canonical:
                 raise ParamError(f"unknown {name} {value!r} (known: {', '.join(known)})")
             value = canonical[value.casefold()]
-        if len(value) > 100:
-            raise ParamError(f"parameter {name!r} is too long")
+        if len(value) > MAX_TEXT:
+            raise ParamError(f"parameter {name!r} is longer than {MAX_TEXT} characters")
         chosen.append(value)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _keywords(given: list[str]) -> tuple[str, ...]:
+    """``q`` values: cleaned (``clean_text``), blank ones ignored (an empty search filters
+    nothing, as a blank route keyword), deduplicated."""
+    chosen: list[str] = []
+    for value in given:
+        value = clean_text(value).strip()
+        if len(value) > MAX_TEXT:
+            raise ParamError(f"parameter 'q' is longer than {MAX_TEXT} characters")
+        if value:
+            chosen.append(value)
     return tuple(dict.fromkeys(chosen))
 
 
@@ -144,15 +196,14 @@ def _kinds(given: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen))
 
 
-def _integer(name: str, value: str, low: int, high: int | None) -> int:
-    if not value.isdigit() or len(value) > 18:
-        raise ParamError(f"parameter {name!r} must be a whole number, not {value[:40]!r}")
-    number = int(value)
-    if number < low:
-        raise ParamError(f"parameter {name!r} must be at least {low}")
-    if high is not None and number > high:
-        raise ParamError(f"parameter {name!r} must be at most {high}")
-    return number
+def _integer(name: str, value: str, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` written in ASCII digits (no sign, no "²")."""
+    bounds = f"a whole number from {low} to {high}"
+    if not (value.isascii() and value.isdigit()):
+        raise ParamError(f"parameter {name!r} must be {bounds}, not {value[:40]!r}")
+    if len(value.lstrip("0")) > len(str(high)) or not low <= int(value) <= high:
+        raise ParamError(f"parameter {name!r} must be {bounds}, not {value[:40]}")
+    return int(value)
 
 
 def parse_since(value: str) -> datetime:
@@ -161,10 +212,10 @@ def parse_since(value: str) -> datetime:
         if len(value) == 10:
             day = date.fromisoformat(value)
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+        moment = in_utc(datetime.fromisoformat(value))
+    except (ValueError, OverflowError):  # OverflowError: 9999-12-31T23:00-05:00 is past year 9999
         raise ParamError(
             f"parameter 'since' must be an ISO 8601 date or date-time such as 2026-11-16 or "
             f"2026-11-16T09:00:00Z, not {value[:40]!r}"
         ) from None
-    return in_utc(moment)
+    return moment

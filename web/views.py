@@ -27,6 +27,7 @@ def router(ctx: WebContext) -> APIRouter:
         found = queries.recent_events(
             ctx.engine,
             kinds=query.sql_kinds,
+            sources=query.sources,
             before=query.before,
             keep=query.payload_filter(),
             limit=PAGE_SIZE + 1,

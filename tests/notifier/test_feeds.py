@@ -9,7 +9,7 @@ from collections.abc import Callable
 import feedparser
 import pytest
 
-from web.feeds import HEALTH_KINDS, FeedFilter, atom_feed, json_feed, rss_feed, rss_html
+from web.feeds import HEALTH_KINDS, FeedFilter, FeedHead, atom_feed, json_feed, rss_feed, rss_html
 
 URL = "http://127.0.0.1:8080/feeds/changes.atom"
 
@@ -102,7 +102,7 @@ def feedgen_reference(events: list[dict], url: str, kind: str) -> bytes:
     from web.feeds import _entries, _header, rss_html
 
     entries = _entries(events, FeedFilter())
-    feed: FeedGenerator = _header(entries, url, "oigwatch")
+    feed: FeedGenerator = _header(entries, url, FeedHead())
     for item in entries:
         entry = feed.add_entry(order="append")
         entry.id(item.id)

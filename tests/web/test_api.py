@@ -113,9 +113,10 @@ def test_unknown_report_is_404_json(web: httpx.Client) -> None:
         ("kind=nothing", 400, "unknown kind 'nothing'"),
         ("since=yesterday", 400, "parameter 'since' must be an ISO 8601 date"),
         ("compnent=CBP", 400, "unknown parameter 'compnent'"),
-        ("limit=0", 422, "greater than or equal to 1"),
-        ("limit=5000", 422, "less than or equal to 1000"),
-        ("before=abc", 422, "valid integer"),
+        ("limit=0", 400, "parameter 'limit': Input should be greater than or equal to 1"),
+        ("limit=5000", 400, "less than or equal to 1000"),
+        ("before=abc", 400, "parameter 'before': Input should be a valid integer"),
+        ("before=2147483648", 400, "less than or equal to 2147483647"),  # issue #11: was 503
     ],
 )
 def test_bad_parameters_say_what_is_wrong(
@@ -136,7 +137,7 @@ def test_openapi_describes_the_api(web: httpx.Client) -> None:
     assert "/" not in paths and "/sources" not in paths, "pages are for people"
     changes = paths["/api/changes"]["get"]
     params = {p["name"] for p in changes["parameters"]}
-    assert params == {"component", "kind", "label", "since", "before", "limit"}
+    assert params == {"component", "kind", "label", "source", "q", "since", "before", "limit"}
     ok = changes["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/ChangeList"}
     report = paths["/api/reports/{number}"]["get"]["responses"]
