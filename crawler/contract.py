@@ -42,6 +42,7 @@ class ViewPlan:
     labels: tuple[str, ...] = ()
     components: tuple[str, ...] = ()
     module: str = ""  # the module registering its layout: the crawl child imports it
+    selectors: str = ""  # the view's selectors as JSON text ("": its layout reads none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,11 +215,13 @@ class ListingSpider(Spider):
         if response.status != 200:
             self.error(url, view.name, f"HTTP {response.status}")
             return None
+        options = {"selectors": view.selectors} if view.selectors else {}  # generic layout
         parsed = type(self).parse_page(
             response.text,
             page_url=response.url,
             view=view.name,
             components=view.components,
+            **options,
         )
         self.collector.cache[url] = CachedPage(
             _header(response, b"ETag"), _header(response, b"Last-Modified"), parsed
