@@ -87,7 +87,7 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
         summary = queries.sources_summary(ledger.engine)
-    configured = {s.name for s in settings.sources}
+    configured, names = {s.name for s in settings.sources}, settings.display_names
     if as_json:
         echo_json(summary, indent=2)
         return
@@ -98,8 +98,9 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
         )
     for item in summary:
         state = "healthy" if item["healthy"] else f"UNHEALTHY since {item['unhealthy_since']}"
+        shown = names.get(item["source"], item["source"])  # the display name, when configured
         click.echo(
-            f"{safe(item['source'])}: {state}; {item['reports']} reports; "
+            f"{safe(shown)} ({safe(item['source'])}): {state}; {item['reports']} reports; "
             f"last healthy run {item['last_healthy_run'] or 'never'}"
         )
         for run in item["runs"]:

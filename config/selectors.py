@@ -28,6 +28,7 @@ XPATH_NAMESPACES = {
     "set": "http://exslt.org/sets",
 }
 _PROBE = date(2026, 11, 3)  # a date every format must write and read back
+_NAMES = {"css": "CSS", "xpath": "XPath"}
 
 
 def selector_parts(selector: str) -> tuple[str, str]:
@@ -53,7 +54,7 @@ def _selector(value: str) -> str:
             HTMLTranslator().css_to_xpath(expression)
     except Exception as exc:  # cssselect's SelectorError, lxml's XPathSyntaxError, ...
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise ValueError(f"not a valid {kind.upper()} selector: {value!r} ({reason})") from None
+        raise ValueError(f"not a valid {_NAMES[kind]} selector: {value!r} ({reason})") from None
     return value
 
 

@@ -19,6 +19,7 @@ from typing import Any
 PREFIX = "/example-oig"
 LISTING = PREFIX + "/reports"
 AGENCY = "Department of Examples"
+DATE_STYLES = ("long", "short", "iso")
 OFFICES = (
     "Office of Audits",
     "Office of Inspections and Evaluations",
@@ -92,6 +93,7 @@ class ExampleListing:
 
     reports: list[ExampleReport] = field(default_factory=lambda: seed_reports())
     page_size: int = 10
+    date_style: str = "long"  # "long": November 3, 2026; "short": Nov. 3, 2026; "iso": 2026-11-03
     modified: str = "2026-11-03T14:00:00Z"
     synthetic: bool = True  # every record is invented
 

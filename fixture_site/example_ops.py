@@ -6,7 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fixture_site.example_oig import OFFICES, ExampleListing, ExampleReport, next_number, slug
+from fixture_site.example_oig import (
+    DATE_STYLES,
+    OFFICES,
+    ExampleListing,
+    ExampleReport,
+    next_number,
+    slug,
+)
 from fixture_site.report_ops import MutationError, Op
 from fixture_site.state import SiteState, iso_z, parse_z
 
@@ -101,13 +108,21 @@ def set_removed(state: SiteState, op: Op, removed: bool) -> dict[str, Any]:
 
 
 def settings(state: SiteState, op: Op) -> dict[str, Any]:
-    """``page_size`` (rows a page, >= 1)."""
-    size = op.get("page_size")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        raise MutationError("page_size must be a positive integer")
-    state.example_oig.page_size = size
-    _touch(state.example_oig, op)
-    return {"page_size": size}
+    """``page_size`` (rows a page, >= 1) and/or ``date_style`` (how dates are written)."""
+    listing, changed = state.example_oig, {}
+    if "page_size" in op:
+        size = op["page_size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise MutationError("page_size must be a positive integer")
+        listing.page_size = changed["page_size"] = size
+    if "date_style" in op:
+        if op["date_style"] not in DATE_STYLES:
+            raise MutationError(f"date_style must be one of {DATE_STYLES}")
+        listing.date_style = changed["date_style"] = op["date_style"]
+    if not changed:
+        raise MutationError("give page_size and/or date_style")
+    _touch(listing, op)
+    return changed
 
 
 OPS = {

@@ -12,9 +12,14 @@ TITLE = "Reports"
 SITE = f"Office of Inspector General | {AGENCY}"
 
 
-def written_date(report: ExampleReport) -> str:
-    """ "November 3, 2026": how this site writes an issue date."""
+def written_date(report: ExampleReport, style: str = "long") -> str:
+    """How this site writes an issue date: "November 3, 2026" (or, after a redesign, "Nov. 3,
+    2026" or "2026-11-03")."""
     day = report.date
+    if style == "iso":
+        return day.isoformat()
+    if style == "short":
+        return f"{day:%b}. {day.day}, {day.year}"
     return f"{day:%B} {day.day}, {day.year}"
 
 
@@ -41,7 +46,7 @@ def _document(title: str, content: str) -> str:
 """
 
 
-def _row(report: ExampleReport, position: int, count: int) -> str:
+def _row(report: ExampleReport, position: int, count: int, style: str) -> str:
     parity = "odd" if position % 2 else "even"
     edges = (" views-row-first" if position == 1 else "") + (
         " views-row-last" if position == count else ""
@@ -60,7 +65,7 @@ def _row(report: ExampleReport, position: int, count: int) -> str:
     return f"""<div class="views-row views-row-{position} views-row-{parity}{edges}">
   <div class="views-field views-field-title"><h3 class="field-content"><a href="{esc(report.detail_path)}">{esc(report.title)}</a></h3></div>
   <div class="views-field views-field-field-report-number"><span class="field-content">Report {esc(report.number)} — {esc(report.offices[0])}</span></div>
-  <div class="views-field views-field-field-date-issued"><span class="views-label">Issued: </span><span class="field-content"><span class="date-display-single" property="dc:date" datatype="xsd:dateTime" content="{report.issued}T00:00:00-05:00">{written_date(report)}</span></span></div>{summary}
+  <div class="views-field views-field-field-date-issued"><span class="views-label">Issued: </span><span class="field-content"><span class="date-display-single" property="dc:date" datatype="xsd:dateTime" content="{report.issued}T00:00:00-05:00">{written_date(report, style)}</span></span></div>{summary}
   <div class="views-field views-field-field-office"><div class="field-content">{offices}</div></div>
   <div class="views-field views-field-field-report-file"><span class="field-content"><span class="file"><a href="{esc(report.pdf_path)}" type="application/pdf">{esc(report.number)}.pdf</a></span></span></div>
 </div>"""
@@ -101,7 +106,9 @@ def render_listing(listing: ExampleListing, page: int) -> str:
     size = listing.page_size
     last = max(0, (len(shown) - 1) // size)
     rows = shown[page * size : (page + 1) * size]
-    body = "\n".join(_row(report, i, len(rows)) for i, report in enumerate(rows, start=1))
+    body = "\n".join(
+        _row(report, i, len(rows), listing.date_style) for i, report in enumerate(rows, start=1)
+    )
     content = (
         f'<div class="view-content">\n{body}\n</div>'
         if rows

@@ -16,8 +16,11 @@ class ConsoleTarget(TargetConfig):
 
 
 def render(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> str:
-    """The text printed: each event, a blank line after it."""
-    return "".join(render_text(event) + "\n\n" for event in outgoing.events)
+    """The text printed: each event, named by its source's display name, a blank line after it."""
+    return "".join(
+        f"{templates.display_name(event.get('source'))} · {render_text(event)}\n\n"
+        for event in outgoing.events
+    )
 
 
 def send(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:

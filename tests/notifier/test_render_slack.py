@@ -135,7 +135,7 @@ def test_new_report_shows_facts_summary_and_links() -> None:
     )
     assert summary == "*Summary:* CBP did not train all officers exposed to fentanyl."
     context = message.blocks[-1]["elements"][0]["text"]
-    assert context == f"<{PDF}|PDF> · <{LISTING}|Listing> · detected 2026-11-23 01:30 UTC · dhs-oig"
+    assert context == f"<{PDF}|PDF> · <{LISTING}|Listing> · detected 2026-11-23 01:30 UTC · DHS OIG"
     assert message.text.startswith("New: OIG-24-01 CBP Did Not")
 
 
