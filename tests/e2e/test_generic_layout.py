@@ -173,3 +173,21 @@ def test_a_changed_date_format_makes_the_run_unhealthy_not_a_flood(examples: Oig
     sources = examples.run("sources")
     assert sources.stdout.startswith(f"{NAME} (example-oig): UNHEALTHY since ")
     assert "; 24 reports;" in sources.stdout.splitlines()[0]
+
+
+def test_changed_selectors_read_an_unchanged_page_again(examples: Oigwatch) -> None:
+    """An operator fixes a selector: the site answers 304 for the unchanged page, yet the page is
+    read again with the new selectors (the cache keeps what parsed each page), not reused."""
+    config = examples.config.read_text(encoding="utf-8")
+    examples.config.write_text(
+        config.replace('summary = "div.views-field-body .field-content"', 'summary = "div.gone"'),
+        encoding="utf-8",
+    )
+    assert examples.crawl("--deep") == []
+    assert examples.crawl("--quick") == []
+    assert [e.status for e in examples.site.log if e.path == "/example-oig/reports"][-1] == 304
+    examples.config.write_text(config, encoding="utf-8")
+    events = examples.crawl("--quick")
+    assert [e.status for e in examples.site.log if e.path == "/example-oig/reports"][-1] == 200
+    assert {e["kind"] for e in events} == {"revised"} and len(events) == 8  # two have none
+    assert all([c["field"] for c in e["changes"]] == ["summary"] for e in events)
