@@ -86,3 +86,19 @@ def test_the_generic_kind_needs_a_selector_table(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1].strip() == (
         f"{WHERE}: Value error, kind 'generic' needs a [sources.views.selectors] table"
     )
+
+
+def test_the_operator_guides_example_is_the_shipped_one(tmp_path: Path) -> None:
+    """The worked example of "Watch another listing" reads, and says what the shipped file says."""
+    guide = (ROOT / "docs" / "operator-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## Watch another listing", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "guide.toml"
+    config.write_text(example, encoding="utf-8")
+    shown = load_settings(config, environ={}).sources
+    shipped = load_settings(ROOT / "config" / "another-listing.toml", environ={}).sources
+    without_empty = shipped[0].views[0].selectors
+    assert without_empty is not None
+    assert shown[0].views[0].selectors == without_empty.model_copy(update={"empty": None})
+    assert shown[0].model_copy(update={"views": ()}) == shipped[0].model_copy(update={"views": ()})
+    assert "tests/" not in section, "the operator guide never points at tests"
