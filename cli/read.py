@@ -104,6 +104,7 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
     with open_ledger(settings) as ledger:
         summary = queries.sources_summary(ledger.engine)
     configured, zone = {s.name for s in settings.sources}, settings.display_zone
+    names = settings.display_names
     if as_json:
         echo_json(summary, indent=2)
         return
@@ -113,15 +114,15 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
             "Run `oigwatch crawl`."
         )
     for item in summary:
+        name = names.get(item["source"], item["source"])  # the display name, when configured
+        title = f"{safe(name)} ({safe(item['source'])})"
         if not item["runs"]:  # a crawl that was interrupted, or that the database refused
-            click.echo(f"{safe(item['source'])}: no run recorded yet; run `oigwatch crawl`")
+            click.echo(f"{title}: no run recorded yet; run `oigwatch crawl`")
             continue
         since = shown(item["unhealthy_since"], zone)
         state = "healthy" if item["healthy"] else f"UNHEALTHY since {since}"
         last = shown(item["last_healthy_run"], zone) if item["last_healthy_run"] else "never"
-        click.echo(
-            f"{safe(item['source'])}: {state}; {item['reports']} reports; last healthy run {last}"
-        )
+        click.echo(f"{title}: {state}; {item['reports']} reports; last healthy run {last}")
         for run in item["runs"]:
             line = (
                 f"  #{run['run_id']} {shown(run['finished_at'], zone)} {run['sweep']:<5}"

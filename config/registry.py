@@ -44,6 +44,7 @@ class Layout:
     parse_page: Callable[..., Any]
     module: str  # the module that registers it: the crawl child imports it by this name
     pdf_rechecks: bool = False  # its spider makes a deep sweep's PDF re-checks (one layout only)
+    selectors: bool = False  # its views need a ``[sources.views.selectors]`` table (generic)
 
 
 class _Entry(Protocol):

@@ -27,6 +27,7 @@ from pydantic_core import PydanticKnownError
 
 from config.delivery import DeliveryConfig, Name, RouteConfig, Target, TargetConfig
 from config.registry import LAYOUTS
+from config.selectors import SelectorConfig
 from config.urls import check_database_url, check_http_url
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
@@ -68,6 +69,16 @@ class ViewConfig(_Frozen):
     labels: tuple[str, ...] = ()  # labels every report listed here carries (management_alert)
     deep_order: str = ""  # query of a stable sort order walked by deep sweeps ("" = site default)
     split: SplitConfig | None = None
+    selectors: SelectorConfig | None = None  # where the fields are (layouts such as generic)
+
+    @model_validator(mode="after")
+    def _selectors_fit_the_layout(self) -> ViewConfig:
+        needs = LAYOUTS[self.kind].selectors
+        if needs and self.selectors is None:
+            raise ValueError(f"kind {self.kind!r} needs a [sources.views.selectors] table")
+        if self.selectors is not None and not needs:
+            raise ValueError(f"selectors: kind {self.kind!r} does not read selectors")
+        return self
 
     @field_validator("path")
     @classmethod

@@ -129,7 +129,8 @@ def expand_views(source: SourceConfig) -> tuple[ViewPlan, ...]:
         url = source.base_url + view.path
         plan = ViewPlan(view.name, url, view.kind, family=view.name, rank=0,
                         deep_order=view.deep_order, labels=view.labels, components=view.components,
-                        module=view.layout_module)  # fmt: skip
+                        module=view.layout_module,
+                        selectors=view.selectors.to_text() if view.selectors else "")  # fmt: skip
         views.append(plan)
         if view.split is None:
             continue

@@ -42,6 +42,7 @@ class ViewPlan:
     labels: tuple[str, ...] = ()
     components: tuple[str, ...] = ()
     module: str = ""  # the module registering its layout: the crawl child imports it
+    selectors: str = ""  # the view's selectors as JSON text ("": its layout reads none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +88,21 @@ class CachedPage:
     etag: str | None
     last_modified: str | None
     page: ParsedPage
+    read_by: str = ""  # a digest of the selectors that parsed it ("": a layout without any)
 
     def to_json(self) -> dict[str, Any]:
         """The page cache's shape (one ledger row: etag, last_modified, page)."""
-        return {
-            "etag": self.etag,
-            "last_modified": self.last_modified,
-            "page": page_to_json(self.page),
-        }
+        page = page_to_json(self.page) | ({"read_by": self.read_by} if self.read_by else {})
+        return {"etag": self.etag, "last_modified": self.last_modified, "page": page}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CachedPage:
         """Inverse of :meth:`to_json`; reads what every earlier version cached."""
-        return cls(data.get("etag"), data.get("last_modified"), page_from_json(data["page"]))
+        page = data["page"]
+        return cls(
+            data.get("etag"), data.get("last_modified"), page_from_json(page),
+            str(page.get("read_by") or ""),
+        )  # fmt: skip
 
 
 def page_to_json(page: ParsedPage) -> dict[str, Any]:

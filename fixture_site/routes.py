@@ -8,7 +8,10 @@ import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from fixture_site import render_example
 from fixture_site.chrome import access_denied_page, maintenance_page, not_found_page
+from fixture_site.example_oig import LISTING as EXAMPLE_LISTING
+from fixture_site.example_oig import PREFIX as EXAMPLE_PREFIX
 from fixture_site.faults import Response
 from fixture_site.paths import site_path
 from fixture_site.pdf import build_pdf, strong_etag
@@ -154,6 +157,27 @@ def term(state: SiteState, raw_tid: str, query: str) -> Response:
     return html(state, 200, render_term(state, int(raw_tid), params, page_no))
 
 
+def example_oig(state: SiteState, path: str, query: str, headers: dict[str, str]) -> Response:
+    """The Department of Examples OIG: its listing, report pages and PDFs (pulled ones 404)."""
+    listing = state.example_oig
+    if path.rstrip("/") == EXAMPLE_LISTING:
+        text = render_example.render_listing(listing, render_example.page_number(query))
+        body = text.encode("utf-8")
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        response = validated(headers, body, "text/html; charset=utf-8", etag, listing.modified)
+        response.headers.extend(HTML_HEADERS)
+        return response
+    for report in listing.reports:
+        if report.removed:
+            continue
+        if path == report.pdf_path:
+            body = render_example.render_pdf(report)
+            return validated(headers, body, "application/pdf", strong_etag(body), listing.modified)
+        if path == report.detail_path:
+            return html(state, 200, render_example.render_detail(report))
+    return html(state, 404, not_found_page(state.settings.theme))
+
+
 def route(
     state: SiteState,
     index: Index,
@@ -167,6 +191,8 @@ def route(
     if path == "/robots.txt":
         body = state.settings.robots_txt.encode("utf-8")
         return Response(200, body, [("Content-Type", "text/plain; charset=UTF-8")])
+    if path.startswith(EXAMPLE_PREFIX + "/"):
+        return example_oig(state, path, query, headers)
     if path.startswith("/sites/default/files/"):
         return pdf(state, index, path, headers, cache)
     if state.settings.maintenance:

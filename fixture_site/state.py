@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from fixture_site.example_oig import ExampleListing
+
 FORMAT_VERSION = 1
 
 AGENCY_TIDS: dict[str, int] = {
@@ -225,6 +227,7 @@ class SiteState:
     faults: list[Fault] = field(default_factory=list)
     drifts: list[Drift] = field(default_factory=list)
     modified: str = "2000-01-01T00:00:00Z"
+    example_oig: ExampleListing = field(default_factory=ExampleListing)  # a second IG's listing
 
     def to_json(self) -> dict[str, Any]:
         """The state as a JSON-ready dict."""
@@ -240,6 +243,7 @@ class SiteState:
             "faults": [dataclasses.asdict(f) for f in self.faults],
             "drifts": [dataclasses.asdict(d) for d in self.drifts],
             "reports": [dataclasses.asdict(r) for r in self.reports],
+            "example_oig": self.example_oig.to_json(),
         }
 
     @classmethod
@@ -256,6 +260,9 @@ class SiteState:
             faults=[Fault(**f) for f in data.get("faults", [])],
             drifts=[Drift(**d) for d in data.get("drifts", [])],
             reports=[Report(**r) for r in data["reports"]],
+            example_oig=ExampleListing.from_json(data["example_oig"])
+            if "example_oig" in data
+            else ExampleListing(),
         )
 
     def find(self, report_number: str | None = None, nid: int | None = None) -> Report:

@@ -72,7 +72,7 @@ def test_a_view_kind_is_a_registered_layout(
     config = tmp_path / "c.toml"
     config.write_text(EVERY_KIND.replace('kind = "cards"', 'kind = "dl"'), encoding="utf-8")
     with pytest.raises(
-        ConfigError, match=r"views\[cards\].kind: Input should be 'table' or 'cards'"
+        ConfigError, match=r"views\[cards\].kind: Input should be 'table', 'cards' or 'generic'"
     ):
         load_settings(config, environ={})
     monkeypatch.setitem(LAYOUTS, "dl", replace(LAYOUTS["cards"], kind="dl", module="m"))

@@ -6,4 +6,4 @@ Every module here is imported when the registry is first read, by the parent pro
 child pays for it.
 """
 
-ORDER = ("table", "cards")  # how config errors list them
+ORDER = ("table", "cards", "generic")  # how config errors list them

@@ -139,7 +139,7 @@ class ListingSpider(Spider):
         """A conditional request for one listing page."""
         url = page_url(view.url, order, page)
         headers = {}
-        cached = self.collector.cache.get(url) or self.page_cache.get(url)
+        cached = self.cached(url, view)
         if cached and cached.etag:
             headers["If-None-Match"] = cached.etag
         if cached and cached.last_modified:
@@ -207,7 +207,7 @@ class ListingSpider(Spider):
         """The parsed page (from the cache on 304), or None after recording an error."""
         url = response.meta["url"]
         if response.status == 304:
-            cached = self.collector.cache.get(url) or self.page_cache.get(url)
+            cached = self.cached(url, view)
             if cached:
                 return cached.page
             self.error(url, view.name, "HTTP 304 for a page that is not cached")
@@ -215,16 +215,25 @@ class ListingSpider(Spider):
         if response.status != 200:
             self.error(url, view.name, f"HTTP {response.status}")
             return None
+        options = {"selectors": view.selectors} if view.selectors else {}  # generic layout
         parsed = type(self).parse_page(
             response.text,
             page_url=response.url,
             view=view.name,
             components=view.components,
+            **options,
         )
         self.collector.cache[url] = CachedPage(
-            _header(response, b"ETag"), _header(response, b"Last-Modified"), parsed
-        )
+            _header(response, b"ETag"), _header(response, b"Last-Modified"), parsed,
+            read_by(view),
+        )  # fmt: skip
         return parsed
+
+    def cached(self, url: str, view: ViewPlan) -> CachedPage | None:
+        """The page as last read, if it was read the way this view reads it now (a page parsed
+        by selectors since changed in the config is read again, not answered from the cache)."""
+        cached = self.collector.cache.get(url) or self.page_cache.get(url)
+        return cached if cached is not None and cached.read_by == read_by(view) else None
 
     def follow(
         self, view: ViewPlan, order: str, page: int, parsed: ParsedPage
@@ -332,6 +341,11 @@ class ListingSpider(Spider):
         for view in self.views.values():
             self.crawler.engine.crawl(self.listing_request(view, "", 0))
         raise DontCloseSpider
+
+
+def read_by(view: ViewPlan) -> str:
+    """What a cached page of this view must have been parsed with: its selectors' digest."""
+    return hashlib.sha256(view.selectors.encode()).hexdigest()[:16] if view.selectors else ""
 
 
 def _rememberable_robots(response: Response) -> bool:

@@ -16,9 +16,12 @@ class ConsoleTarget(TargetConfig):
 
 
 def render(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> str:
-    """The text printed: each event, a blank line after it."""
+    """The text printed: each event, named by its source's display name, a blank line after it."""
     where = getattr(templates, "zone", None)  # the readers' zone (``display_timezone``)
-    return "".join(render_text(event, where) + "\n\n" for event in outgoing.events)
+    return "".join(
+        f"{templates.display_name(event.get('source'))} · {render_text(event, where)}\n\n"
+        for event in outgoing.events
+    )
 
 
 def send(target: ConsoleTarget, outgoing: Outgoing, templates: Any) -> dict[str, Any]:

@@ -124,6 +124,8 @@ def slack_message(event: dict[str, Any], templates: Templates) -> SlackMessage:
     ctx = event_context(event, MESSAGE_STYLE, templates.zone)
     if ctx["ops"]:
         ctx.update(_ops_fields(event))
+    else:  # the links line names the source as readers know it (its display name)
+        ctx["source"] = fit(templates.display_name(event.get("source")), 100, slack_text)
     header = fit(
         plain_headline(event, HEADER_LIMIT, templates.zone), HEADER_LIMIT, escape_slack
     ) or fit(templates.display_name(event.get("source")), HEADER_LIMIT, escape_slack)

@@ -137,7 +137,7 @@ def test_new_report_shows_facts_summary_and_links() -> None:
     context = message.blocks[-1]["elements"][0]["text"]
     assert (
         context
-        == f"<{PDF}|PDF> · <{LISTING}|Listing> · detected Nov 22, 2026, 8:30 PM EST · dhs-oig"
+        == f"<{PDF}|PDF> · <{LISTING}|Listing> · detected Nov 22, 2026, 8:30 PM EST · DHS OIG"
     )
     assert message.text.startswith("New: OIG-24-01 CBP Did Not")
 
