@@ -254,11 +254,13 @@ def _parse_since(value: str | None) -> datetime | None:
     return aware(parsed)
 
 
-def _changes_text(event: dict[str, Any], where: tzinfo) -> str:
+def _changes_text(event: dict[str, Any], where: tzinfo, names: dict[str, str]) -> str:
     """An event as `changes` prints it: the console rendering, with when it was detected (and
     its report's mute) under the headline."""
     headline, _, rest = render_text(event, where).partition("\n")
-    lines = [headline, f"  detected {shown(event.get('detected_at'), where)}"]
+    source = str(event.get("source") or "")
+    name = safe(names.get(source, source))  # the display name readers know the source by
+    lines = [headline, f"  {name} · detected {shown(event.get('detected_at'), where)}"]
     if event.get("muted"):
         lines.append(muted_line(event["muted"], where))
     return "\n".join([*lines, *([rest] if rest else [])])
@@ -350,6 +352,7 @@ def changes(
     Example: oigwatch changes --since 2026-11-16 --kind revised --component ICE
     """
     settings = settings_from(config_path, db_url)
+    zone, names = settings.display_zone, settings.display_names
     keep = _changes_filter(settings, route_name, components, labels, words)
     with open_ledger(settings) as ledger:
         found = queries.changes(
@@ -364,7 +367,7 @@ def changes(
         if as_json:
             echo_json(event)
         else:
-            click.echo(_changes_text(event, settings.display_zone) + "\n")
+            click.echo(_changes_text(event, zone, names) + "\n")
     if not found and not as_json:
         filtered = since or kinds or source_name or keep
         click.echo("No changes recorded" + (" that match." if filtered else " yet."), err=True)

@@ -128,6 +128,8 @@ def test_another_listing_by_selectors_end_to_end(examples: Oigwatch, slack: Fake
     assert printed.stdout.startswith(f"{NAME} · [Pulled] OIG-26-02 "), printed.stdout
     [pulled] = examples.changes("--kind", "removed")
     assert pulled["report_number"] == "OIG-26-02"
+    listed = examples.run("changes", "--kind", "pulled").stdout
+    assert listed.splitlines()[1].startswith(f"  {NAME} · detected "), listed
     sources = examples.run("sources")
     assert sources.stdout.startswith(f"{NAME} (example-oig): healthy; 24 reports"), (
         sources.stdout

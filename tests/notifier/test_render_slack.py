@@ -142,6 +142,20 @@ def test_new_report_shows_facts_summary_and_links() -> None:
     assert message.text.startswith("New: OIG-24-01 CBP Did Not")
 
 
+@pytest.mark.parametrize("url", [PDF, None])
+@pytest.mark.parametrize("title", ["", None, "  "])
+def test_a_report_without_a_title_says_so_instead_of_an_empty_bold(
+    title: str | None, url: str | None
+) -> None:
+    message = slack_message(event(kind="new", title=title, url=url, changes=[]), TEMPLATES)
+    intro = sections(message)[0]
+    assert "**" not in intro and "|>" not in intro
+    heading = intro.splitlines()[0]
+    assert heading == (
+        f"*<{url}|(no title on the listing)>*" if url else "*(no title on the listing)*"
+    )
+
+
 @pytest.mark.parametrize("listing", [None, "absent"])
 def test_missing_listing_url_is_omitted(listing: str | None) -> None:
     ev = event(listing_url=listing)

@@ -178,10 +178,10 @@ def test_changes_show_when_each_change_was_detected(
     text = invoke(*base).stdout
     assert text.splitlines()[:2] == [
         "[New] OIG-27-01 ICE Detention Contract Oversight",
-        "  detected Nov 23, 2026, 9:05 AM EST",  # display_timezone: America/New_York
+        "  dhs-oig · detected Nov 23, 2026, 9:05 AM EST",  # display_timezone: America/New_York
     ]
     utc = invoke(*base, env={"OIGWATCH_DISPLAY_TIMEZONE": "UTC"}).stdout
-    assert utc.splitlines()[1] == "  detected Nov 23, 2026, 2:05 PM UTC"
+    assert utc.splitlines()[1] == "  dhs-oig · detected Nov 23, 2026, 2:05 PM UTC"
     [event] = [json.loads(line) for line in invoke(*base, "--json").stdout.splitlines()]
     assert datetime.fromisoformat(event["detected_at"]) == DETECTED
     assert event["detected_at"].endswith("+00:00") and event["muted"] is None
