@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # No scripts anywhere; styles only from this site's own stylesheet; nothing may frame the pages.
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
+    "form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = (
     (b"content-security-policy", CSP.encode()),

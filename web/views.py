@@ -44,7 +44,13 @@ def router(ctx: WebContext) -> APIRouter:
             paged=query.before is not None,
             feed_query=f"?{filters}" if filters else "",
             components=ctx.components,
-            chosen={"component": query.components, "kind": query.kinds, "label": query.labels},
+            chosen={
+                "component": query.components,
+                "kind": query.kinds,
+                "label": query.labels,
+                "source": query.sources,
+                "q": query.keywords,
+            },
             kinds=[(kind, kind_word(kind)) for kind in DEFAULT_KINDS],
             labels=[(label, label.replace("_", " ")) for label in LABELS],
         )

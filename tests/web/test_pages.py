@@ -21,7 +21,7 @@ from ledger.store import Ledger, RunRecord
 NEW_SUMMARY = "CBP did not collect $4.3 billion in delinquent debt owed by importers."  # conftest
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
+    "form-action 'self'; frame-ancestors 'none'"
 )
 
 
@@ -88,6 +88,22 @@ def test_changes_page_filters_and_pages(pages: httpx.Client, sqlite_ledger: Any)
     filtered = pages.get("/?component=ICE&kind=revised")
     assert article_ids(filtered.text) == [] and "No changes match." in filtered.text
     assert 'href="/feeds/changes.atom?component=ICE&amp;kind=revised"' in filtered.text
+
+
+def test_the_keyword_box_searches_and_keeps_the_other_filters(
+    pages: httpx.Client, sqlite_ledger: Any
+) -> None:
+    """The page's search form sends ``q`` (the routes' matcher) with the chosen filters."""
+    events = sqlite_ledger.events
+    word = events["revised"]["title"].split()[0]  # a word of one report's title
+    page = pages.get("/", params=[("kind", "revised"), ("q", word)]).text
+    assert article_ids(page) == [events["revised"]["event_id"]]
+    form = page.split('<form class="search"', 1)[1].split("</form>", 1)[0]
+    assert 'action="/" method="get"' in form and 'name="q"' in form
+    assert f'value="{word}"' in form and '<input type="hidden" name="kind" value="revised">' in form
+    assert article_ids(pages.get("/", params={"q": "zzznotaword"}).text) == []
+    hostile = pages.get("/", params={"q": '"><script>x</script>'}).text
+    assert "<script>x" not in hostile and "&#34;&gt;&lt;script&gt;" in hostile
 
 
 def test_older_link_pages_through_more_than_a_page(empty_ledger: Any, serve: Any, record_events: Any) -> None:  # fmt: skip
@@ -212,8 +228,13 @@ def test_security_headers_on_every_response(pages: httpx.Client, path: str) -> N
 
 def test_pages_need_no_script_and_no_inline_style(pages: httpx.Client) -> None:
     for path in ("/", "/reports/OIG-19-11", "/sources", "/reports/nope"):
-        page = Page(pages.get(path).text)
-        assert not {"script", "style", "form", "iframe"} & page.tags, path
+        html = pages.get(path).text
+        page = Page(html)
+        assert not {"script", "style", "iframe"} & page.tags, path
+        forms = re.findall(r"<form [^>]*>", html)  # the keyword box only: a GET to the page itself
+        assert forms == (
+            ['<form class="search" action="/" method="get" role="search">'] if path == "/" else []
+        ), path
         assert "style" not in page.attributes, "inline styles would break under the CSP"
     css = pages.get("/static/style.css")
     assert css.headers["content-type"] == "text/css; charset=utf-8" and "del.rl-del" in css.text
