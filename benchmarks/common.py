@@ -209,9 +209,38 @@ def process_cpu(pid: int, children: bool = False) -> float:
     return (int(fields[first]) + int(fields[first + 1])) / _ticks()
 
 
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (children, their children, ...), from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = parents.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its whole tree: its own, its reaped children's, and every live
+    descendant's (own + reaped). A long-lived child (a crawl worker) counts while it runs."""
+    live = [pid, *descendants(pid)]
+    return sum(process_cpu(p) + process_cpu(p, children=True) for p in live)
+
+
 def status_mb(field: str = "VmRSS", pid: int | str = "self") -> float:
-    """A memory figure (VmRSS, VmHWM) of a process from /proc, in MB (nan when unknown)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """A memory figure (VmRSS, VmHWM) of a process from /proc, in MB (nan when unknown or gone)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return float("nan")
+    for line in lines:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")

@@ -32,6 +32,7 @@ from config.settings import load_settings
 from ledger.db import normalize_url
 
 RESULTS = REPO / "benchmarks" / "results" / "latest.json"
+SERVICE_PEER_GOAL = 0.25  # issue #12: a service poll at a quarter of one urlwatch run
 
 
 def _cpu_model() -> str:
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.service_cycles:
                 print(f"9, 10: oigwatch run, {args.service_cycles} quick polls ...", flush=True)
                 found, raw["service"] = run_service(workdir, config, site, args.service_cycles)
-                figures += found
+                figures += found + service_vs_peer(figures)
         settings = load_settings(config)
         print("3: compare + record into a 100,000-report ledger, SQLite ...", flush=True)
         scale = measure("SQLite", f"sqlite:///{workdir / 'scale.db'}", settings, args.runs)
@@ -190,6 +191,20 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(raw, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"raw results: {args.output} ({raw['seconds']:.0f} s in all)")
     return 0
+
+
+def service_vs_peer(figures: list[Figure]) -> list[Figure]:
+    """Figure 9's whole-tree CPU per quick poll over one urlwatch run of the same first pages
+    (figure 2b, measured in this run); nothing when urlwatch did not run."""
+    peer = [f for f in figures if f.group.startswith("2b ") and f.name.startswith("urlwatch")
+            and "CPU" in f.name]  # fmt: skip
+    ours = [
+        f for f in figures if f.group.startswith("9 ") and f.name.endswith("whole process tree")
+    ]
+    if not peer or not ours or not peer[0].median:
+        return []
+    return [Figure(ours[0].group, "CPU per cycle ÷ one urlwatch run of the first pages", "×",
+                   [ours[0].median / peer[0].median], SERVICE_PEER_GOAL)]  # fmt: skip
 
 
 def _ordered(figures: list[Figure]) -> list[Figure]:
