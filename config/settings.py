@@ -144,6 +144,8 @@ class CrawlConfig(_Frozen):
     max_page_bytes: Annotated[int, Field(gt=0)] = 5_000_000  # a listing page, decompressed
     max_pdf_bytes: Annotated[int, Field(gt=0)] = 200_000_000  # a report PDF, decompressed
     lock_wait: Annotated[float, Field(ge=0)] = 5.0  # seconds to wait for another crawl of a source
+    worker_crawls: Annotated[int, Field(ge=1)] = 200  # the service's crawl worker is renewed after
+    worker_max_rss_mb: Annotated[int, Field(ge=1)] = 300  # ... or above this resident memory
 
 
 class GateConfig(_Frozen):

@@ -28,7 +28,7 @@ from crawler.contract import (
 )
 from crawler.diff import Diff, Stored, SweepFacts, diff_reports
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
-from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, run_crawl
+from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, Runner, run_crawl
 from crawler.health import Verdict, assess
 from crawler.normalize import pdf_path
 from crawler.state import ViewInfo, entry_identity, merge_entries
@@ -53,7 +53,9 @@ def check_source(
         check = Check.open(ledger, settings, source, options)
         job = build_job(check)  # views, validators, PDFs due a check
         started = utcnow()
-        crawl = run_crawl(job, settings.crawl.process_timeout, progress, options.abort)  # Scrapy
+        crawl = (options.runner or run_crawl)(  # Scrapy: in this process, or the service's worker
+            job, settings.crawl.process_timeout, progress, options.abort
+        )
         if crawl.abandoned:  # the service is stopping: leave the ledger as it was
             raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
         admitted = admit_rows(crawl)  # odd rows quarantined, the rest cleaned
@@ -80,6 +82,7 @@ class CheckOptions:
     announce: bool = False
     pdf_checks: int | None = None  # None: the configured budget; ALL_PDFS: every report
     abort: threading.Event | None = field(default=None, compare=False)  # set: abandon the crawl
+    runner: Runner | None = field(default=None, compare=False)  # None: Scrapy in this process
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,33 +1,37 @@
-"""The crawl child process: ``python -m crawler.child JOB.json RESULT.json [--die-with-parent]``.
+"""The Scrapy side of a crawl, in whichever process runs it: the service's crawl worker
+(``crawler/worker.py``) or the command line's own process (``crawler/fetch.py``).
 
-Scrapy's reactor cannot be restarted in a long-lived process, and a child bounds memory and can be
-killed on timeout; so each crawl runs here and hands its findings back as one JSON file.
+:func:`start_crawl` starts one job on a reactor that is already running and returns a Deferred of
+its :class:`CrawlResult`. Every job gets its own ``CrawlerRunner``, crawlers and ``Collector``, so
+nothing one crawl saw or broke reaches the next; a layout module a view names is imported first
+(one outside ``crawler/layouts/`` registers itself when imported).
 
-With ``--die-with-parent`` (how ``crawler.fetch`` starts it) stdin is a pipe from the parent that
-nothing is written to: when it ends, the parent is gone (exited, crashed or SIGKILLed), and the
-child removes the job's directory and kills its own process group. Not PR_SET_PDEATHSIG: that fires
-when the parent *thread* that started the child ends, and the service starts crawls from worker
-threads.
+Imported only where a crawl runs: it imports Scrapy and Twisted.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
-import os
-import shutil
-import signal
-import sys
 import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerRunner
+from scrapy.settings import default_settings
+from twisted.internet.defer import Deferred
 
 from config.registry import LAYOUTS
 from crawler.contract import CrawlJob, CrawlResult, CrawlRules, CrawlStats
 from crawler.spiders.listing import Collector, ListingSpider
+
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # the spiders await asyncio
+# the delay exactly as configured (Scrapy 2.19 renamed the setting and warns on the old name)
+_NO_JITTER = (
+    {"DOWNLOAD_DELAY_JITTER": 0.0}
+    if hasattr(default_settings, "DOWNLOAD_DELAY_JITTER")
+    else {"RANDOMIZE_DOWNLOAD_DELAY": False}
+)
 
 
 def spider_for(kind: str) -> type[ListingSpider]:
@@ -44,7 +48,7 @@ def scrapy_settings(crawl: CrawlRules) -> dict[str, Any]:
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": False,  # the spider reads robots.txt before anything else (listing.py)
         "DOWNLOAD_DELAY": crawl.delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        **_NO_JITTER,
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency,
         "DOWNLOAD_TIMEOUT": crawl.timeout,
@@ -57,6 +61,7 @@ def scrapy_settings(crawl: CrawlRules) -> dict[str, Any]:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        "TWISTED_REACTOR": REACTOR,
         "OIGWATCH_RETRIES": crawl.retries,
         "OIGWATCH_BACKOFF": crawl.backoff,
         "OIGWATCH_MAX_RETRY_AFTER": crawl.max_retry_after,
@@ -70,77 +75,77 @@ def scrapy_settings(crawl: CrawlRules) -> dict[str, Any]:
     }
 
 
-def _progress(done: int, scheduled: int) -> None:
-    print(f"progress {done} {scheduled}", flush=True)
+def run_reactor(ready: threading.Event | None = None) -> None:
+    """Install the asyncio reactor in this thread and run it until it is stopped (never with
+    signal handlers: the process's own handlers decide what Ctrl-C and SIGTERM do). Twisted's
+    thread pool (name lookups) gets daemon threads, so a process leaving with the reactor still
+    running is not held at exit."""
+    from scrapy.utils.log import configure_logging
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(REACTOR)
+    from twisted.internet import reactor as installed
+
+    reactor: Any = installed  # an IReactorCore whose run() takes installSignalHandlers
+    configure_logging({"LOG_LEVEL": "WARNING"})
+    pool = reactor.getThreadPool()
+    pool.threadFactory = _daemon_thread
+    if ready is not None:
+        reactor.callWhenRunning(ready.set)
+    reactor.run(installSignalHandlers=False)
 
 
-def run(job: CrawlJob) -> CrawlResult:
-    """Crawl every view of the job's source; return what was seen."""
-    started = time.time()
-    collector = Collector()
-    process = CrawlerProcess(scrapy_settings(job.crawl), install_root_handler=True)
-    crawlers = []
-    for module in sorted({view.module for view in job.views if view.module}):
-        importlib.import_module(module)  # registers its layout (one outside crawler/layouts/)
-    for kind in sorted({view.kind for view in job.views}):
-        crawler = process.create_crawler(spider_for(kind))
-        crawlers.append(crawler)
-        process.crawl(crawler, job=job, collector=collector, progress=_progress)
-    process.start()
-    stats: dict[str, int] = {}
-    for crawler in crawlers:
-        for key, value in (crawler.stats.get_stats() if crawler.stats else {}).items():
-            if isinstance(value, int) and not isinstance(value, bool):
-                stats[key] = stats.get(key, 0) + value
-    return CrawlResult(
-        run_key=job.run_key,
-        started_at=started,
-        finished_at=time.time(),
-        pages=tuple(collector.pages),
-        errors=tuple(collector.errors),
-        pdfs=collector.pdfs,
-        capped=tuple(sorted(collector.capped)),
-        page_cache=collector.cache,
-        robots=collector.robots,
-        stats=CrawlStats(
-            requests=stats.get("downloader/request_count", 0),
-            bytes=stats.get("downloader/response_bytes", 0),
-            retries=stats.get("oigwatch/retries", 0),
-            not_modified=stats.get("downloader/response_status_count/304", 0),
-        ),
-    )
+def _daemon_thread(*args: Any, **kwargs: Any) -> threading.Thread:
+    return threading.Thread(*args, daemon=True, **kwargs)
 
 
-def die_with_parent(workdir: Path) -> threading.Thread:
-    """Watch stdin in a daemon thread: at its end remove ``workdir`` and kill this process group."""
+class Crawl:
+    """One job on the running reactor (make and use it in the reactor's thread)."""
 
-    def watch() -> None:
-        try:
-            while os.read(0, 4096):
-                pass  # nothing is written; read on until the end
-        except OSError:
-            pass
-        shutil.rmtree(workdir, ignore_errors=True)
-        os.killpg(0, signal.SIGKILL)
+    def __init__(self, job: CrawlJob, progress: Callable[[int, int], None]) -> None:
+        self.job, self.started = job, time.time()
+        self.collector = Collector()
+        for module in sorted({view.module for view in job.views if view.module}):
+            importlib.import_module(module)  # registers its layout (one outside crawler/layouts/)
+        self.runner = CrawlerRunner(scrapy_settings(job.crawl))
+        self.crawlers: list[Crawler] = []
+        for kind in sorted({view.kind for view in job.views}):
+            crawler = self.runner.create_crawler(spider_for(kind))
+            self.crawlers.append(crawler)
+            self.runner.crawl(crawler, job=job, collector=self.collector, progress=progress)
 
-    watcher = threading.Thread(target=watch, name="die-with-parent", daemon=True)
-    watcher.start()
-    return watcher
+    def finished(self) -> Deferred[CrawlResult]:
+        """Fires with the result when every spider has closed (or with a crawler's failure)."""
+        done: Deferred[Any] = self.runner.join()
+        return done.addCallback(lambda _: self.result())
 
+    def stop(self) -> None:
+        """Close every spider now (timeout, abort, Ctrl-C); what it saw is dropped."""
+        self.runner.stop()
 
-def main(argv: list[str]) -> int:
-    job_path, result_path = Path(argv[0]), Path(argv[1])
-    if "--die-with-parent" in argv[2:]:
-        die_with_parent(job_path.parent)
-    result = run(CrawlJob.from_json(json.loads(job_path.read_text(encoding="utf-8"))))
-    partial = result_path.with_suffix(".partial")
-    partial.write_text(json.dumps(result.to_json()), encoding="utf-8")
-    os.replace(partial, result_path)
-    return 0
-
-
-if __name__ == "__main__":
-    code = main(sys.argv[1:])
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)  # the result is on disk: skip the interpreter's slow teardown of Twisted
+    def result(self) -> CrawlResult:
+        if self.runner.bootstrap_failed:
+            raise RuntimeError("a spider could not start (see the crawl's log)")
+        stats: dict[str, int] = {}
+        for crawler in self.crawlers:
+            for key, value in (crawler.stats.get_stats() if crawler.stats else {}).items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    stats[key] = stats.get(key, 0) + value
+        collector = self.collector
+        return CrawlResult(
+            run_key=self.job.run_key,
+            started_at=self.started,
+            finished_at=time.time(),
+            pages=tuple(collector.pages),
+            errors=tuple(collector.errors),
+            pdfs=collector.pdfs,
+            capped=tuple(sorted(collector.capped)),
+            page_cache=collector.cache,
+            robots=collector.robots,
+            stats=CrawlStats(
+                requests=stats.get("downloader/request_count", 0),
+                bytes=stats.get("downloader/response_bytes", 0),
+                retries=stats.get("oigwatch/retries", 0),
+                not_modified=stats.get("downloader/response_status_count/304", 0),
+            ),
+        )

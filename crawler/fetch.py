@@ -1,38 +1,39 @@
-"""The parent side of a crawl: run the child process with a wall-clock limit, read its findings.
+"""Run a crawl and wait for its findings, within a wall-clock limit.
 
-The child never outlives its parent: its stdin is a pipe from here that nothing is written to, so
-it ends (EOF) when this process ends, however it ends, even by SIGKILL; the child then removes the
-crawl's temporary directory and kills its own process group (``crawler/child.py``). Temporary
-directories are named after their owner's pid, so a directory left behind by a dead owner (killed
-between the child's end and its own clean-up) is removed by the next crawl.
+Two ways, one interface (``run_crawl(job, timeout, progress, abort) -> CrawlOutcome``):
+
+- :func:`run_crawl` (the command line, tests): Scrapy in this very process. Its reactor runs in a
+  daemon thread started by the first crawl and reused by the next ones, since a Twisted reactor
+  cannot be restarted; the caller's thread waits, relays progress and owns the deadline. A crawl
+  over time, aborted or interrupted (Ctrl-C raises in the caller's thread: the reactor installs
+  no signal handlers) is stopped and its findings dropped.
+- ``crawler.pool.WorkerPool.run`` (the service): a long-lived worker process per concurrent crawl
+  (``crawler/worker.py``), killed whole and replaced on timeout.
+
+Scrapy and Twisted are imported only when a crawl runs.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import selectors
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
+import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crawler.contract import CrawlJob, CrawlResult
 
+if TYPE_CHECKING:
+    from crawler.child import Crawl
+
 Progress = Callable[[int, int], None]
-TMP_PREFIX = "oigwatch-crawl-"  # + the owner's pid + "-" + tempfile's random part
 
 
 @dataclass(frozen=True, slots=True)
 class CrawlOutcome:
-    """The child's findings, or why there are none."""
+    """The crawl's findings, or why there are none."""
 
     result: CrawlResult | None
     failure: str | None = None
@@ -43,62 +44,28 @@ class CrawlAbandoned(Exception):
     """The crawl was stopped on request before it finished; nothing was recorded."""
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+class Runner(Protocol):
+    """How a check has its crawl run (:func:`run_crawl`, or a worker pool's ``run``)."""
+
+    def __call__(
+        self,
+        job: CrawlJob,
+        timeout: float,
+        progress: Progress | None = None,
+        abort: threading.Event | None = None,
+    ) -> CrawlOutcome: ...
 
 
-def _end(proc: subprocess.Popen[bytes]) -> None:
-    """Kill the child's group unless it has exited; then close its pipes (its lifeline too)."""
-    if proc.poll() is None:
-        _kill_group(proc)
-    for pipe in (proc.stdin, proc.stdout):
-        if pipe is not None:
-            with contextlib.suppress(OSError):
-                pipe.close()
+def timed_out(timeout: float) -> CrawlOutcome:
+    return CrawlOutcome(None, f"crawl timed out after {timeout:g} s and was killed")
 
 
-def _follow(
-    proc: subprocess.Popen[bytes],
-    deadline: float,
-    progress: Progress | None,
-    abort: threading.Event | None = None,
-) -> bool:
-    """Relay progress lines until the child exits; False when the deadline passed first or
-    ``abort`` was set."""
-    assert proc.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    buffer = b""
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or (abort is not None and abort.is_set()):
-                return False
-            if not selector.select(timeout=min(left, 0.25 if abort else 1.0)):
-                if proc.poll() is not None:
-                    return True
-                continue
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                return True
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            if progress and lines:
-                fields = lines[-1].split()  # "progress DONE SCHEDULED"; anything else is ignored
-                if len(fields) == 3 and fields[1].isdigit() and fields[2].isdigit():
-                    progress(int(fields[1]), int(fields[2]))
-    except subprocess.TimeoutExpired:
-        return False
-    finally:
-        selector.close()
+ABANDONED = CrawlOutcome(None, "crawl abandoned on request", abandoned=True)
 
 
 def child_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, str]:
-    """The parent's environment without oigwatch's secrets and database settings: the child
-    needs only its job file."""
+    """The parent's environment without oigwatch's secrets and database settings: a crawl
+    process needs only its jobs."""
     return {
         name: value
         for name, value in environ.items()
@@ -106,31 +73,28 @@ def child_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, s
     }
 
 
-def _owner(directory: Path) -> int | None:
-    """The pid in a crawl directory's name (None: not one of ours, or an older name)."""
-    pid = directory.name.removeprefix(TMP_PREFIX).split("-", 1)[0]
-    return int(pid) if pid.isdigit() else None
+_reactor_lock = threading.Lock()
+_reactor_thread: threading.Thread | None = None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
+def _reactor() -> Any:
+    """The running reactor of this process (started in a daemon thread on first use)."""
+    global _reactor_thread
+    from crawler.child import run_reactor
 
+    with _reactor_lock:
+        if _reactor_thread is None:
+            ready = threading.Event()
+            thread = threading.Thread(
+                target=run_reactor, args=(ready,), name="oigwatch-reactor", daemon=True
+            )
+            thread.start()
+            if not ready.wait(60):
+                raise RuntimeError("the crawl reactor did not start")
+            _reactor_thread = thread
+    from twisted.internet import reactor
 
-def remove_stale_crawl_dirs(root: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Remove the temporary directories of crawls whose owner process is gone; the removed ones."""
-    removed = []
-    for directory in Path(root or tempfile.gettempdir()).glob(TMP_PREFIX + "*"):
-        owner = _owner(directory)
-        if owner is not None and owner != os.getpid() and not _alive(owner):
-            shutil.rmtree(directory, ignore_errors=True)
-            removed.append(directory)
-    return removed
+    return reactor
 
 
 def run_crawl(
@@ -139,35 +103,51 @@ def run_crawl(
     progress: Progress | None = None,
     abort: threading.Event | None = None,
 ) -> CrawlOutcome:
-    """Crawl in a child process group, killed whole if it outlives ``timeout`` seconds or
-    ``abort`` is set (then the outcome is ``abandoned``). The child dies with this process."""
-    remove_stale_crawl_dirs()
-    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-") as tmp:
-        job_path, result_path = Path(tmp, "job.json"), Path(tmp, "result.json")
-        job_path.write_text(json.dumps(job.to_json()), encoding="utf-8")
-        with open(Path(tmp, "stderr.log"), "w+b") as errors:
-            argv = [str(job_path), str(result_path), "--die-with-parent"]
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "crawler.child", *argv],
-                stdin=subprocess.PIPE,  # the lifeline: it ends when this process does
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                start_new_session=True,
-                env=child_environment(os.environ),
-            )
-            try:
-                finished = _follow(proc, time.monotonic() + timeout, progress, abort)
-            finally:  # over time, aborted, Ctrl-C in the CLI, a bug: never leave the crawl running
-                _end(proc)
-            if not finished:
-                if abort is not None and abort.is_set():
-                    return CrawlOutcome(None, "crawl abandoned on request", abandoned=True)
-                return CrawlOutcome(None, f"crawl timed out after {timeout:g} s and was killed")
-            errors.seek(0)
-            tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
-        if proc.returncode != 0 or not result_path.exists():
-            detail = " | ".join(tail) or "no error output"
-            return CrawlOutcome(None, f"crawl process failed (exit {proc.returncode}): {detail}")
-        return CrawlOutcome(
-            CrawlResult.from_json(json.loads(result_path.read_text(encoding="utf-8")))
+    """Crawl in this process; stop the crawl if it outlives ``timeout`` seconds or ``abort`` is
+    set (then the outcome is ``abandoned``), or when the waiting thread is interrupted."""
+    reactor = _reactor()
+    deadline = time.monotonic() + timeout
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    running: list[Crawl] = []
+
+    def begin() -> None:  # in the reactor's thread
+        from crawler.child import Crawl
+
+        try:
+            crawl = Crawl(job, lambda done, scheduled: events.put(("progress", (done, scheduled))))
+        except Exception as exc:
+            events.put(("failed", exc))
+            return
+        running.append(crawl)
+        crawl.finished().addCallbacks(
+            lambda result: events.put(("result", result)),
+            lambda failure: events.put(("failed", failure.value)),
         )
+
+    def stop() -> None:  # in the reactor's thread
+        for crawl in running:
+            crawl.stop()
+
+    reactor.callFromThread(begin)
+    answered = False
+    try:
+        while not (abort is not None and abort.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                kind, value = events.get(timeout=min(left, 0.25))
+            except queue.Empty:
+                continue
+            if kind == "progress":
+                if progress is not None:
+                    progress(*value)
+                continue
+            answered = True
+            if kind == "result":
+                return CrawlOutcome(value)
+            return CrawlOutcome(None, f"crawl failed: {type(value).__name__}: {value}"[:500])
+    finally:  # over time, aborted, Ctrl-C, a bug: never leave the crawl running
+        if not answered:
+            reactor.callFromThread(stop)
+    return ABANDONED if abort is not None and abort.is_set() else timed_out(timeout)

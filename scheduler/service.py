@@ -3,8 +3,9 @@
 One asyncio process. APScheduler 3 fires a quick poll and a deep sweep per source
 (``max_instances=1``, ``coalesce``, jitter); the first runs come from the ledger's last runs
 (scheduler/plan.py), so a restart after a long gap runs one catch-up sweep. Each crawl is the
-spine (crawler/check.py) in a worker thread, its Scrapy child process killed whole on timeout, so
-the loop stays free for HTTP and deliveries. SIGTERM or SIGINT: stop scheduling, let a running
+spine (crawler/check.py) in a worker thread, its Scrapy crawl run by a long-lived crawl worker
+process (crawler/pool.py), killed whole and replaced on timeout, so the loop stays free for HTTP
+and deliveries. SIGTERM or SIGINT: stop scheduling, let a running
 crawl finish within ``shutdown_grace`` or abandon it (nothing recorded), flush due deliveries, exit.
 """
 
@@ -34,6 +35,7 @@ from config.settings import Settings, SourceConfig
 from crawler.check import CheckOptions, check_source
 from crawler.clock import utcnow
 from crawler.fetch import CrawlAbandoned
+from crawler.pool import WorkerPool
 from ledger.db import make_engine
 from ledger.lock import SourceBusy
 from ledger.store import Ledger, Recorded, RunRecord
@@ -83,6 +85,8 @@ class Service:
         self.watch = Watch(ledger.engine)  # runs that left no record, the ledger file itself
         self.http_url: str | None = None
         self.worker: Worker | None = None
+        crawl = settings.crawl
+        self.crawl_workers = WorkerPool(crawl.worker_crawls, crawl.worker_max_rss_mb * 2**20)
         self.http: uvicorn.Server | None = None
 
     async def run(self) -> None:
@@ -234,7 +238,7 @@ class Service:
         self.watch.check_database()  # never write into a deleted or replaced ledger file
         if not self.ledger.has_baseline(self.ledger.source_id(source.name)):
             sweep = "deep"
-        options = CheckOptions(sweep=sweep, abort=abort)
+        options = CheckOptions(sweep=sweep, abort=abort, runner=self.crawl_workers.run)
         return check_source(self.ledger, self.settings, source, options, router=self.router)
 
     # Delivering
@@ -340,6 +344,7 @@ class Service:
                 crawl.abort.set()  # the child process group is killed; nothing is recorded
             if late:
                 await asyncio.wait(late, timeout=30)
+        self.crawl_workers.close()  # a crawl still running retires its worker when it ends
         self.scheduler.shutdown(wait=False)
         with contextlib.suppress(Exception):  # a failure was logged by _part_ended
             await delivery

@@ -1,101 +1,107 @@
-"""The parent side of a crawl: the child is never left running, and gets no secrets."""
+"""A crawl in the caller's own process (the command line): no child, a wall-clock limit, stopped
+when the waiting thread is interrupted; and what a crawl process may inherit."""
 
 from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
-import tempfile
+import threading
 import time
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
+from support.crawl_jobs import children, every_view, job, silent_view
 
-from config.settings import load_settings
-from crawler.check import CheckOptions, crawl_rules
-from crawler.contract import CrawlJob, SourcePlan, ViewPlan
-from crawler.fetch import child_environment, remove_stale_crawl_dirs, run_crawl
+from crawler.check import CheckOptions
+from crawler.contract import ViewPlan
+from crawler.fetch import child_environment, run_crawl
+from fixture_site import FixtureSite, build_state
 from ledger.db import DatabaseError, make_engine
 
 
-def _processes_under(directory: Path) -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            argv = (proc / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if proc.name.isdigit() and str(directory) in argv:
-            found.append(argv)
-    return found
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    with FixtureSite(build_state(n_reports=60, seed=5)) as running:
+        yield running
 
 
-def _job(base_url: str, *views: ViewPlan) -> CrawlJob:
-    settings = load_settings(environ={})
-    source = settings.sources[0].with_base_url(base_url)
-    plan = SourcePlan(source.name, source.base_url)
-    return CrawlJob("test", "quick", plan, views, crawl_rules(settings.crawl))
+def _requests(site: FixtureSite) -> int:
+    return len(site.app.log)
 
 
-def test_an_error_in_the_parent_kills_the_crawl_child(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_crawls_run_in_this_process_one_after_another(site: FixtureSite) -> None:
+    seen: list[tuple[int, int]] = []
+    during: list[list[int]] = []
+
+    def progress(done: int, scheduled: int) -> None:
+        seen.append((done, scheduled))
+        during.append(children(os.getpid()))
+
+    for key in ("one", "two", "three"):
+        outcome = run_crawl(every_view(site.base_url, key), 60, progress)
+        assert outcome.failure is None and outcome.result is not None
+        assert outcome.result.run_key == key and len(outcome.result.pages) >= 4
+    assert seen and all(d <= s for d, s in seen)
+    assert during and all(kids == [] for kids in during), "no crawl child"
+
+
+def test_a_crawl_over_its_time_limit_is_stopped_and_the_next_one_works(
+    site: FixtureSite,
 ) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the job file lands here
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # connects, never answers
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        outcome = run_crawl(job(base, silent_view(base)), 1.5)
+    assert outcome.failure == "crawl timed out after 1.5 s and was killed"
+    assert outcome.result is None and not outcome.abandoned
+    assert time.monotonic() - started < 5
+    assert run_crawl(every_view(site.base_url), 60).result is not None
+
+
+def test_an_interrupted_wait_stops_the_crawl(site: FixtureSite) -> None:
+    site.mutate({"op": "http_fault", "match": "/reports/", "kind": "delay", "seconds": 0.3,
+                 "count": -1})  # fmt: skip
 
     def progress(done: int, scheduled: int) -> None:
         raise KeyboardInterrupt  # Ctrl-C while the crawl runs
 
-    view = ViewPlan("v", "http://10.255.255.1:9/x", "table", "v", 0)
-    job = _job("http://10.255.255.1:9", view)  # a black hole: the child would wait on its connect
-    started = time.monotonic()
+    deep = every_view(site.base_url)
     with pytest.raises(KeyboardInterrupt):
-        run_crawl(job, 60, progress)
-    assert time.monotonic() - started < 30
-    assert _processes_under(tmp_path) == []
-    assert list(tmp_path.iterdir()) == [], "no temporary files left"
+        run_crawl(deep, 60, progress)
+    time.sleep(1.0)  # the stop reaches the reactor; a request in flight may still finish
+    settled = _requests(site)
+    time.sleep(1.5)
+    assert _requests(site) == settled, "the interrupted crawl went on fetching"
 
 
-def test_a_timed_out_crawl_leaves_no_process_and_no_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with socket.create_server(("127.0.0.1", 0)) as silent:  # connects, never answers
-        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        job = _job(base, ViewPlan("v", base + "/x", "table", "v", 0))
-        outcome = run_crawl(job, 1.5)
-    assert outcome.failure == "crawl timed out after 1.5 s and was killed"
-    assert _processes_under(tmp_path) == [] and list(tmp_path.iterdir()) == []
+def test_an_aborted_crawl_is_abandoned_and_stopped(site: FixtureSite) -> None:
+    site.mutate({"op": "http_fault", "match": "/reports/", "kind": "delay", "seconds": 1,
+                 "count": -1})  # fmt: skip
+    abort = threading.Event()
+    threading.Timer(0.8, abort.set).start()
+    started = time.monotonic()
+    outcome = run_crawl(every_view(site.base_url), 60, abort=abort)
+    assert outcome.abandoned and outcome.result is None
+    assert time.monotonic() - started < 3
 
 
-def test_a_finished_crawl_leaves_no_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    outcome = run_crawl(_job("http://127.0.0.1:9"), 60)  # no views: the child ends at once
+def test_a_failing_crawl_does_not_reach_the_next(site: FixtureSite) -> None:
+    base = site.base_url
+    broken = ViewPlan("v", base + "/x", "table", "v", 0, module="no_such_layout_module")
+    outcome = run_crawl(job(base, broken), 30)
+    assert outcome.result is None
+    assert outcome.failure == (
+        "crawl failed: ModuleNotFoundError: No module named 'no_such_layout_module'"
+    )
+    assert run_crawl(every_view(base), 60).result is not None
+
+
+def test_a_job_without_views_ends_at_once() -> None:
+    outcome = run_crawl(job("http://127.0.0.1:9"), 60)
     assert outcome.result is not None and outcome.result.run_key == "test"
-    assert list(tmp_path.iterdir()) == []
 
 
-def test_the_crawl_dir_names_its_owner_and_stale_ones_are_removed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    stale = tmp_path / f"oigwatch-crawl-{dead}-k3j2"
-    mine = tmp_path / f"oigwatch-crawl-{os.getpid()}-a8d1"  # another crawl of this process
-    init = tmp_path / "oigwatch-crawl-1-zz99"  # a live process that is not ours
-    older = tmp_path / "oigwatch-crawl-q7x8"  # a name without a pid: not judged
-    for directory in (stale, mine, init, older):
-        (directory / "deep").mkdir(parents=True)
-        (directory / "deep" / "job.json").write_text("{}")
-    assert remove_stale_crawl_dirs() == [stale]
-    assert sorted(tmp_path.iterdir()) == sorted([mine, init, older])
-    (stale / "deep").mkdir(parents=True)
-    run_crawl(_job("http://127.0.0.1:9"), 60)  # every crawl sweeps first
-    assert sorted(tmp_path.iterdir()) == sorted([mine, init, older])
-
-
-def test_the_child_gets_no_secrets() -> None:
+def test_a_crawl_process_gets_no_secrets() -> None:
     environ = {
         "PATH": "/usr/bin",
         "HOME": "/root",
@@ -113,7 +119,5 @@ def test_a_bad_database_url_is_named_without_its_password() -> None:
     assert "hunter2" not in str(error.value) and "postgresql://USER" in str(error.value)
 
 
-def test_check_options_compare_without_their_abort_switch() -> None:
-    import threading
-
-    assert CheckOptions(abort=threading.Event()) == CheckOptions()
+def test_check_options_compare_without_their_abort_switch_and_runner() -> None:
+    assert CheckOptions(abort=threading.Event(), runner=run_crawl) == CheckOptions()
