@@ -1,8 +1,9 @@
 """Figure 4: where the time of one unchanged deep sweep goes.
 
-The real spine (crawler.check.check_source) runs in this process, its stages wrapped by probes;
-the fixture site's request log dates the crawl child's first and last request. Interpreter start-up
-and imports, which the in-process run cannot see, are timed as separate ``python -c`` commands.
+The real spine (crawler.check.check_source) runs in this process, its stages wrapped by probes, and
+so does the crawl (Scrapy in this process, as ``oigwatch crawl`` runs it since issue #12); the
+fixture site's request log dates the first and last request. Interpreter start-up and imports,
+which the in-process run cannot see, are timed as separate ``python -c`` commands.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import time
 from pathlib import Path
 
 import crawler.check
-import crawler.fetch
 from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess
 from benchmarks.probes import Probes, Target, compare_targets, find, record_targets
 from config.settings import load_settings
@@ -22,7 +22,6 @@ from ledger.db import ensure_schema, make_engine
 from ledger.store import Ledger
 
 GROUP = "4 where the time goes (unchanged deep sweep)"
-CHILD = "child process (spawn to exit)"
 
 
 def import_seconds(module: str, runs: int) -> list[float]:
@@ -35,14 +34,14 @@ def import_seconds(module: str, runs: int) -> list[float]:
     return walls
 
 
-def parse_seconds(config: Path, runs: int = 7) -> tuple[list[float], int]:
+def parse_seconds(config: Path, base_url: str, runs: int = 7) -> tuple[list[float], int]:
     """Seconds to parse the first listing page of the first view (the fixture site's, fetched
     once), each of ``runs`` parses timed alone; and the rows it read. Pure CPU, in this process."""
     import httpx
 
     from config.registry import LAYOUTS
 
-    source = load_settings(config).sources[0]
+    source = load_settings(config).sources[0].with_base_url(base_url)  # the fixture site only
     view = source.views[0]
     html = httpx.get(source.base_url + view.path, timeout=30).text
     parse = LAYOUTS[view.kind].parse_page
@@ -61,7 +60,6 @@ def _spine_targets() -> list[Target]:
     return [
         *(target for stage in stages for target in find(stage, ["crawler.check"], stage)),
         *find("record", ["ledger.store:Ledger"], "record"),
-        *find(CHILD, ["crawler.fetch"], "follow"),
         *compare_targets(),
         *record_targets(),
     ]
@@ -100,21 +98,19 @@ def one_sweep(config: Path, db_url: str, site: SiteProcess) -> dict[str, float]:
     first_request, last_request = log[0]["time"], log[-1]["time"]
     nan = float("nan")
     started, ended, seconds = probes.started, probes.ended, probes.seconds
-    spawned, exited = started.get(CHILD, nan), ended.get(CHILD, nan)
+    crawl_start, crawl_end = started.get("run_crawl", nan), ended.get("run_crawl", nan)
     stages = {
         "parent: load config, open ledger": open_ledger,
         "build_job (page cache, PDF plan)": seconds.get("build_job", nan),
-        "run_crawl: write job, spawn child": spawned - started.get("run_crawl", nan),
-        "child: start-up until first request": first_request - spawned,
-        "child: first to last request": last_request - first_request,
-        "child: after last request until exit": exited - last_request,
-        "run_crawl: read the result": ended.get("run_crawl", nan) - exited,
+        "crawl: start (reactor, spiders) until the first request": first_request - crawl_start,
+        "crawl: first to last request": last_request - first_request,
+        "crawl: after last request until its result": crawl_end - last_request,
         "judge (health gate)": seconds.get("judge", nan),
         "compare": seconds.get("compare", nan),
         "decide_events": seconds.get("decide_events", nan),
         "record": seconds.get("record", nan),
         "check_source total": total,
-        "child: first response (progress)": (first_progress or [nan])[0] - spawned,
+        "crawl: first response (progress)": (first_progress or [nan])[0] - crawl_start,
         "requests": float(len(log)),
     }
     details = {k: v for k, v in seconds.items() if ":" in k}
@@ -129,12 +125,12 @@ def run_breakdown(config: Path, db_url: str, site: SiteProcess, runs: int) -> li
         with meter.measure():
             sweeps.append(one_sweep(config, db_url, site))
     figures = [
-        Figure(GROUP, "parent: python start + import cli.main", "s",
+        Figure(GROUP, "python start + import cli.main", "s",
                import_seconds("cli.main", max(runs, 5))),
-        Figure(GROUP, "child: python start + import crawler.child", "s",
+        Figure(GROUP, "python start + import crawler.child (Scrapy, Twisted, spiders)", "s",
                import_seconds("crawler.child", max(runs, 5))),
     ]  # fmt: skip
-    walls, rows = parse_seconds(config)
+    walls, rows = parse_seconds(config, site.base_url)
     figures.append(Figure(GROUP, f"parse one listing page ({rows} rows)", "s", walls, goal=0.010))
     for name in sweeps[0]:
         unit = "count" if name == "requests" else "s"
