@@ -1,6 +1,7 @@
 """``oigwatch changes``: the recorded change events, filtered as routes filter them.
 
-The ledger's queries, the routes and the outbox's matcher load when the command runs."""
+SQLAlchemy (Core only: ``ledger.change_list``), the routes and the outbox's matcher load when the
+command runs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from config.vocabulary import LABELS, kind_words_accepted, parse_kinds
 
 if TYPE_CHECKING:
     from config.settings import Settings
-    from ledger.queries import Candidate
+    from ledger.change_list import Candidate
 
 DEFAULT_LIMIT = 100  # the latest changes; --all lists every one
 
@@ -148,10 +149,10 @@ def changes(
     settings = settings_from(config_path, db_url)
     keep = _changes_filter(settings, route_name, components, labels, words)
     wanted = None if every else limit or DEFAULT_LIMIT
-    from ledger import queries
+    from ledger.change_list import changes as listed
 
     with open_engine(settings) as engine:
-        found = queries.changes(
+        found = listed(
             engine,
             since=_parse_since(since),
             kinds=kinds,
