@@ -9,22 +9,26 @@ database URL, a missing ledger or secret), said in one line with what to do and 
 
 from __future__ import annotations
 
+import importlib
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import tzinfo
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from config.settings import ConfigError, Settings, config_file, load_settings
 from config.urls import check_database_url, check_http_url
 from crawler.text import clean_json
-from ledger.db import DatabaseError, ensure_schema, make_engine, open_existing
-from ledger.store import Ledger
-from notifier.console import render_text
+
+if TYPE_CHECKING:  # pydantic, SQLAlchemy: imported by the commands that use them, when they run
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from config.settings import Settings
+    from ledger.store import Ledger
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_UNHEALTHY, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 2, 130, 143
@@ -75,10 +79,18 @@ def sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _known_errors() -> tuple[type[Exception], ...]:
-    from notifier.transports import MissingSecret  # the channels load only when needed
+# Our known error types, by module: an error of one can only have been raised once its module
+# was imported, so the mapping itself imports none of them (``--help`` stays light).
+KNOWN_ERRORS = (
+    ("config.settings", "ConfigError"),
+    ("ledger.db", "DatabaseError"),
+    ("notifier.transports", "MissingSecret"),
+)
 
-    return (ConfigError, DatabaseError, MissingSecret)
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    found = (getattr(sys.modules.get(module), name, None) for module, name in KNOWN_ERRORS)
+    return tuple(kind for kind in found if isinstance(kind, type))
 
 
 def one_line(text: str) -> str:
@@ -90,7 +102,44 @@ class Commands(click.Group):
     """The ``oigwatch`` group: the one place that maps errors to exit codes. Our known error
     types (config, database, a missing secret) exit 2 with one line, no traceback; Ctrl-C exits
     130 and SIGTERM 143 with "interrupted"; anything else is a bug and keeps its traceback and
-    exit 1."""
+    exit 1.
+
+    Its commands load lazily: ``lazy`` maps a command's name to where it lives
+    (``"cli.changes:changes"``) and its summary (the first paragraph of its help), so ``--help``
+    lists every command without importing one, and a command's module (with what it imports)
+    is imported only when that command is run or asked for its own help."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name][0].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            if not isinstance(command, click.Command) or command.name != cmd_name:
+                raise TypeError(f"{self.lazy[cmd_name][0]} is not the command {cmd_name!r}")
+            self.add_command(command)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, as click lists them, without loading one."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            # a command not loaded is shortened as click shortens a loaded one's help
+            command = self.commands.get(name) or click.Command(name, help=self.lazy[name][1])
+            if not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -147,6 +196,8 @@ def settings_from(
     **crawl: Any,
 ) -> Settings:
     """Settings with command-line overrides; a bad config exits 2 with what to fix."""
+    from config.settings import ConfigError, load_settings
+
     overrides: dict[str, Any] = {"crawl": {k: v for k, v in crawl.items() if v is not None}}
     if service:
         overrides["service"] = {k: v for k, v in service.items() if v is not None}
@@ -160,6 +211,8 @@ def settings_from(
 
 def require_sources(settings: Settings, config_path: str | None, *, enabled: bool = False) -> None:
     """Exit 2 unless the config has sources (with ``enabled``: an enabled one)."""
+    from config.settings import config_file
+
     path, chosen_by = config_file(config_path)
     if not settings.sources:
         raise UsageFailure(
@@ -175,10 +228,14 @@ def require_sources(settings: Settings, config_path: str | None, *, enabled: boo
 
 
 @contextmanager
-def open_ledger(settings: Settings, *, create: bool = False) -> Iterator[Ledger]:
-    """The ledger; database problems exit 2. Read-only commands (the default) create nothing:
-    no ledger there is an error naming it (``ledger.db.open_existing``). With ``create`` (crawl,
-    run) the schema is created on first use."""
+def open_engine(settings: Settings, *, create: bool = False) -> Iterator[Engine]:
+    """The ledger's engine; database problems exit 2. Read-only commands (the default) create
+    nothing: no ledger there is an error naming it (``ledger.db.open_existing``). With ``create``
+    (crawl, run) the schema is created on first use."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ledger.db import DatabaseError, ensure_schema, make_engine, open_existing
+
     try:
         if create:
             engine = make_engine(settings.db_url)
@@ -190,9 +247,18 @@ def open_ledger(settings: Settings, *, create: bool = False) -> Iterator[Ledger]
     except SQLAlchemyError as exc:  # unreachable server, bad credentials, unwritable file
         raise UsageFailure(_unopenable(settings.db_url, exc)) from exc
     try:
-        yield Ledger(engine)
+        yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def open_ledger(settings: Settings, *, create: bool = False) -> Iterator[Ledger]:
+    """The ledger (:func:`open_engine`, with what a crawl reads and records: ``ledger.store``)."""
+    from ledger.store import Ledger
+
+    with open_engine(settings, create=create) as engine:
+        yield Ledger(engine)
 
 
 def _unopenable(url: str, exc: SQLAlchemyError) -> str:
@@ -223,4 +289,6 @@ def emit(event: dict[str, Any], as_json: bool, where: tzinfo | None = None) -> N
     if as_json:
         echo_json(event)
     else:
+        from notifier.console import render_text
+
         click.echo(render_text(event, where) + "\n")

@@ -8,16 +8,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import Engine
 
-from config.settings import ConfigError, Settings
+from cli.common import UsageFailure, common, echo_json, open_ledger, settings_from
 from crawler.clock import utcnow
-from ledger import outbox
 from notifier.console import safe
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy, the outbox and the channels load when a command runs
+    from sqlalchemy import Engine
+
+    from config.settings import Settings
     from notifier.worker import Tally
-from cli.common import UsageFailure, common, echo_json, open_ledger, settings_from
 
 CRAWL_DELIVERY_SECONDS = 10.0
 
@@ -29,12 +29,16 @@ def console_targets(settings: Settings) -> list[str]:
 
 def mark_printed(engine: Engine, event_ids: Sequence[int], targets: Sequence[str]) -> None:
     """The events were printed as JSON: their console deliveries are done."""
+    from ledger import outbox
+
     outbox.mark_printed(engine, event_ids, targets, utcnow())
 
 
 def deliver_now(engine: Engine, settings: Settings, quiet_console: bool = False) -> Tally | None:
     """Deliver what is due, for a few seconds at most (the rest waits for `oigwatch deliver`).
     With ``quiet_console`` (JSON on stdout) the console targets wait for a later run."""
+    from ledger import outbox
+
     if not outbox.has_pending(engine):
         return None
     skip = tuple(console_targets(settings)) if quiet_console else ()
@@ -106,6 +110,8 @@ def deliveries(
 
     Targets that keep failing are listed first. Example: oigwatch deliveries --status retrying
     """
+    from ledger import outbox
+
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
         rows = outbox.listing(ledger.engine, status, limit)
@@ -141,6 +147,8 @@ def retry(config_path: str | None, db_url: str | None, delivery_id: int) -> None
 
     Example: oigwatch retry 17
     """
+    from ledger import outbox
+
     settings = settings_from(config_path, db_url)
     with open_ledger(settings) as ledger:
         if not outbox.retry(ledger.engine, delivery_id, utcnow()):
@@ -177,6 +185,7 @@ def test_route(config_path: str | None, db_url: str | None, name: str) -> None:
     Example: oigwatch test-route immigration-desk
     """
     from config.registry import CHANNELS
+    from config.settings import ConfigError
     from notifier.render.common import templates_for
     from notifier.transports import DeliveryError, MissingSecret, Outgoing
 
@@ -222,6 +231,9 @@ def digest(config_path: str | None, db_url: str | None, route: str, now_: bool) 
 
     Example: oigwatch digest morning-digest --now
     """
+    from config.settings import ConfigError
+    from ledger import outbox
+
     settings = settings_from(config_path, db_url)
     try:
         mode = settings.route(route).mode

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.common import common, settings_from
-from config.settings import Settings
-from crawler.check import ALL_PDFS, CheckOptions, check_source
-from ledger import queries
-from ledger.db import ensure_schema, make_engine
-from ledger.store import Ledger
-from notifier.console import render_text
+
+if TYPE_CHECKING:  # the spine (Scrapy), the ledger: loaded when the demo runs
+    from config.settings import Settings
+    from ledger.store import Ledger
 
 SCRIPT: list[tuple[str, list[dict[str, Any]], str]] = [
     ("A new report is published on page 0", [{"op": "add_report", "components": ["ICE"]}], "quick"),
@@ -55,6 +53,10 @@ SCRIPT: list[tuple[str, list[dict[str, Any]], str]] = [
 
 
 def _step(ledger: Ledger, settings: Settings, site: Any, sweep: str, **kw: Any) -> None:
+    from crawler.check import CheckOptions, check_source
+    from ledger import queries
+    from notifier.console import render_text
+
     source = settings.sources[0].with_base_url(site.base_url)
     recorded, record = check_source(ledger, settings, source, CheckOptions(sweep=sweep, **kw))
     events = queries.events(ledger.engine, ids=recorded.event_ids)
@@ -73,7 +75,10 @@ def demo(config_path: str | None, db_url: str | None, reports: int) -> None:
 
     Example: oigwatch demo
     """
+    from crawler.check import ALL_PDFS
     from fixture_site import FixtureSite, build_state  # only the demo needs the imitation site
+    from ledger.db import ensure_schema, make_engine
+    from ledger.store import Ledger
 
     settings = settings_from(config_path, db_url, delay=0.0, concurrency=4, retries=1, backoff=0.2)
     with tempfile.TemporaryDirectory(prefix="oigwatch-demo-") as tmp:

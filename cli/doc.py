@@ -15,8 +15,9 @@ BEGIN, END = "<!-- BEGIN GENERATED HELP -->", "<!-- END GENERATED HELP -->"
 
 def _helps(group: click.Group, parent: click.Context) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    for name in group.list_commands(parent):  # a lazy group loads each command here
+        command = group.get_command(parent, name)
+        assert command is not None, name
         ctx = click.Context(command, info_name=name, parent=parent)
         found.append((ctx.command_path, command.get_help(ctx)))
         if isinstance(command, click.Group):

@@ -1,59 +1,77 @@
-"""The ``oigwatch`` command line. Each command only wires settings to the spine or the ledger."""
+"""The ``oigwatch`` command line: the group, and where each command lives.
+
+Nothing heavy is imported here: ``oigwatch --help`` lists the commands from :data:`COMMANDS`
+(each one's summary is written here, and a test checks it against the command's own help), and
+a command's module loads when that command runs or is asked for its help. Each command module
+imports only click and light modules at its top; what a command uses (SQLAlchemy, pydantic
+settings, the spine, Scrapy, the channels) it imports when it runs.
+"""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime, tzinfo
-from typing import Any
-
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from cli.common import (
-    EXIT_UNHEALTHY,
-    Commands,
-    UsageFailure,
-    check_base_url,
-    common,
-    echo_json,
-    emit,
-    interrupted,
-    open_ledger,
-    require_sources,
-    settings_from,
-    sigterm_interrupts,
-)
-from cli.deliver import (
-    console_targets,
-    deliver,
-    deliver_now,
-    deliveries,
-    digest,
-    mark_printed,
-    retry,
-    test_route,
-)
-from cli.demo import demo
-from cli.mute import mute, muted_line, unmute
-from cli.read import db, release, report, sources
-from cli.run import run
-from cli.times import shown
-from config.settings import ConfigError, Settings, SourceConfig
-from config.vocabulary import BAD_OUTCOMES, LABELS, kind_words_accepted, parse_kinds
-from crawler.admit import describe_quarantined
-from crawler.check import ALL_PDFS, CheckOptions, check_source, database_reason
-from crawler.clock import aware
-from ledger import queries
-from ledger.lock import SourceBusy
-from ledger.outbox import owed
-from ledger.store import Ledger
-from notifier.console import render_text, safe
-from notifier.routes import content_matches, router_for
+from cli.common import Commands
+
+# name: ("module:attribute", the first paragraph of its help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "changes": (
+        "cli.changes:changes",
+        "List recorded change events, oldest first, each with when it was detected.",
+    ),
+    "crawl": (
+        "cli.crawl:crawl",
+        "Crawl the configured sources once, record what changed, and deliver the alerts.",
+    ),
+    "db": ("cli.read:db", "Database schema commands."),
+    "deliver": (
+        "cli.deliver:deliver",
+        "Send the alerts that are due (with --loop: keep sending as they become due).",
+    ),
+    "deliveries": (
+        "cli.deliver:deliveries",
+        "List deliveries, newest first: where each alert went, or why it did not.",
+    ),
+    "demo": (
+        "cli.demo:demo",
+        "Run oigwatch against a local imitation of oig.dhs.gov and show what it reports.",
+    ),
+    "digest": (
+        "cli.deliver:digest",
+        "Send a digest route's pending alerts now instead of at its next scheduled time.",
+    ),
+    "mute": (
+        "cli.mute:mute",
+        "Stop sending a report's changes to any channel; they are still recorded and listed.",
+    ),
+    "release": (
+        "cli.read:release",
+        "Release the changes held by a bulk hold, so each is announced on its own.",
+    ),
+    "report": (
+        "cli.read:report",
+        "Show every version of a report, with word-level redlines between them.",
+    ),
+    "retry": (
+        "cli.deliver:retry",
+        "Try a failed or dead delivery again now (after fixing its target).",
+    ),
+    "run": (
+        "cli.run:run",
+        "Run the service: quick polls and deep sweeps on schedule, alerts as they are recorded, "
+        "feeds, pages and /healthz on http://127.0.0.1:8080. Stops cleanly on SIGTERM or Ctrl-C "
+        "(a second one abandons a running crawl).",
+    ),
+    "sources": ("cli.read:sources", "Show each source's health and last runs."),
+    "test-route": (
+        "cli.deliver:test_route",
+        "Send a sample message through a route's target, right now, bypassing the outbox.",
+    ),
+    "unmute": ("cli.mute:unmute", "Send a muted report's later changes to the channels again."),
+}
 
 
-@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="oigwatch")
 def main() -> None:
     """Watch DHS OIG report listings; tell what is new, revised or pulled.
@@ -61,331 +79,3 @@ def main() -> None:
     Start with `oigwatch crawl` (the first deep sweep is a silent baseline), then
     `oigwatch changes`. `oigwatch demo` shows it all against a local imitation site.
     """
-
-
-def _pdf_checks(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if value == "all":
-        return ALL_PDFS
-    if value.isdigit():
-        return int(value)
-    raise click.BadParameter("use a number or 'all'", param_hint="--pdf-checks")
-
-
-def _sources(settings: Settings, name: str | None, base_url: str | None) -> list[SourceConfig]:
-    try:
-        chosen = [settings.source(name)] if name else [s for s in settings.sources if s.enabled]
-    except ConfigError as exc:
-        raise UsageFailure(str(exc)) from exc
-    if not base_url:
-        return chosen
-    try:
-        return [source.with_base_url(base_url) for source in chosen]
-    except ValueError as exc:
-        raise UsageFailure(f"--base-url: {exc}") from None
-
-
-@main.command()
-@common
-@click.option("--source", "source_name", metavar="NAME", help="Only this source.")
-@click.option("--quick", is_flag=True, help="First page of every view.")
-@click.option("--deep", is_flag=True, help="Every page of every view, plus PDF checks.")
-@click.option(
-    "--base-url",
-    metavar="URL",
-    callback=check_base_url,
-    help="Fetch the source from this address (http:// or https://) instead.",
-)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per change event.")
-@click.option("--announce", is_flag=True, help="Announce even a source's silent baseline.")
-@click.option("--delay", type=click.FloatRange(min=0), help="Seconds between requests to a host.")
-@click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight per host.")
-@click.option("--pdf-checks", metavar="N|all", help="PDFs to re-check in this deep sweep.")
-@click.option("--no-deliver", is_flag=True, help="Record only; leave alerts to `oigwatch deliver`.")
-def crawl(
-    config_path: str | None,
-    db_url: str | None,
-    source_name: str | None,
-    quick: bool,
-    deep: bool,
-    base_url: str | None,
-    as_json: bool,
-    announce: bool,
-    delay: float | None,
-    concurrency: int | None,
-    pdf_checks: str | None,
-    no_deliver: bool,
-) -> None:
-    """Crawl the configured sources once, record what changed, and deliver the alerts.
-
-    Without --quick or --deep, a source gets a deep sweep until its baseline exists,
-    then quick ones. Alerts go to the configured routes (the console by default);
-    with --json the events are printed as JSON lines instead of the console alerts.
-    Exit 1 when a source is unhealthy, its crawl failed, or an alert could not be delivered
-    (it stays in the outbox and is retried).
-
-    Example: oigwatch crawl --deep --json
-    """
-    if quick and deep:
-        raise click.UsageError("--quick and --deep cannot be used together: choose one")
-    sweep = "quick" if quick else "deep" if deep else None
-    settings = settings_from(config_path, db_url, delay=delay, concurrency=concurrency)
-    require_sources(settings, config_path, enabled=source_name is None)
-    checks = _pdf_checks(pdf_checks)
-    chosen = _sources(settings, source_name, base_url)
-    done: list[str] = []  # sources whose run is recorded
-    with sigterm_interrupts(), open_ledger(settings, create=True) as ledger:
-        try:
-            failed = _crawl_each(ledger, settings, chosen, sweep, as_json, announce, checks, done)
-        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the crawl child is killed
-            raise interrupted(exc, _nothing_recorded(chosen, done)) from None
-        if not no_deliver:
-            try:
-                tally = deliver_now(ledger.engine, settings, quiet_console=as_json)
-            except KeyboardInterrupt as exc:
-                raise interrupted(
-                    exc,
-                    "interrupted while delivering: the runs are recorded; the alerts wait "
-                    "in the outbox for `oigwatch deliver`",
-                ) from None
-            for error in tally.errors[:5] if tally else ():  # the alert waits in the outbox
-                click.echo(f"delivery failed, will retry: {safe(error)[:300]}", err=True)
-            failed |= bool(tally and tally.errors)
-    if failed:
-        sys.exit(EXIT_UNHEALTHY)
-
-
-def _crawl_each(
-    ledger: Ledger,
-    settings: Settings,
-    chosen: list[SourceConfig],
-    sweep: str | None,
-    as_json: bool,
-    announce: bool,
-    checks: int | None,
-    done: list[str],
-) -> bool:
-    """Check each chosen source in turn (``done``: the ones recorded); whether any failed."""
-    failed = False
-    router = router_for(settings.routes)
-    for source in chosen:
-        kind = sweep or _default_sweep(ledger, source)
-        options = CheckOptions(sweep=kind, announce=announce, pdf_checks=checks)
-        try:
-            with _progress_bar(f"{source.name} {kind}", enabled=not as_json) as progress:
-                recorded, record = check_source(
-                    ledger, settings, source, options, progress, router=router
-                )
-        except SourceBusy as exc:  # the service or another crawl has it: not an error of ours
-            click.echo(f"{exc}; not crawled now", err=True)
-            failed = True
-            continue
-        except SQLAlchemyError as exc:  # not even a failed run could be written
-            click.echo(f"{source.name}: nothing recorded: {database_reason(exc)}", err=True)
-            failed = True
-            continue
-        done.append(source.name)
-        if as_json:
-            for event in queries.events(ledger.engine, ids=recorded.event_ids):
-                emit(event, as_json=True)
-            mark_printed(ledger.engine, recorded.event_ids, console_targets(settings))
-        failed |= record.outcome in BAD_OUTCOMES
-        _summary(source.name, kind, record, recorded)
-    return failed
-
-
-def _nothing_recorded(chosen: list[SourceConfig], done: list[str]) -> str:
-    """What an interrupted crawl says: nothing recorded, or what was before the interruption."""
-    if not done:
-        return "interrupted; nothing recorded"
-    left = [source.name for source in chosen if source.name not in done]
-    return (
-        f"interrupted; nothing recorded for {', '.join(left)} "
-        f"({', '.join(done)} recorded before the interruption)"
-    )
-
-
-def _default_sweep(ledger: Ledger, source: SourceConfig) -> str:
-    return "quick" if ledger.has_baseline(ledger.source_id(source.name)) else "deep"
-
-
-def _summary(name: str, sweep: str, record: Any, recorded: Any) -> None:
-    verdict = record.verdict
-    text = (
-        f"{name}: {sweep} sweep {record.outcome}, {record.stats.get('pages', 0)} pages, "
-        f"{sum(verdict.view_counts.values())} listing rows, {len(recorded.event_ids)} events"
-    )
-    if verdict.reasons:
-        text += f"\n  reason: {safe(verdict.reason)[:500]}"
-    quarantined = record.stats.get("quarantined", 0)
-    if quarantined:
-        text += f"\n  {quarantined} rows quarantined (kept out of the diff), e.g.:"
-        for warning in record.stats.get("warnings", [])[:3]:
-            text += f"\n    {safe(describe_quarantined(warning))}"
-    if record.outcome == "baseline":
-        text += "\n  (baseline: recorded silently; later runs report changes)"
-    click.echo(text, err=True)
-
-
-@contextmanager
-def _progress_bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(length=1, label=label, file=sys.stderr, show_pos=True) as bar:
-
-        def update(done: int, scheduled: int) -> None:
-            bar.length = max(scheduled, 1)
-            bar.update(done - bar.pos)
-
-        yield update
-
-
-def _parse_since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(
-            "use an ISO date such as 2026-11-16", param_hint="--since"
-        ) from exc
-    return aware(parsed)
-
-
-def _changes_text(event: dict[str, Any], where: tzinfo, names: dict[str, str]) -> str:
-    """An event as `changes` prints it: the console rendering, with when it was detected (and
-    its report's mute) under the headline."""
-    headline, _, rest = render_text(event, where).partition("\n")
-    source = str(event.get("source") or "")
-    name = safe(names.get(source, source))  # the display name readers know the source by
-    lines = [headline, f"  {name} · detected {shown(event.get('detected_at'), where)}"]
-    if event.get("muted"):
-        lines.append(muted_line(event["muted"], where))
-    return "\n".join([*lines, *([rest] if rest else [])])
-
-
-def _changes_filter(
-    settings: Settings,
-    route_name: str | None,
-    components: tuple[str, ...],
-    labels: tuple[str, ...],
-    words: tuple[str, ...],
-) -> Callable[[queries.Candidate], bool] | None:
-    """What `changes` keeps beyond time, kind and source: the content filters (the routes' own
-    matcher) and, with --route, what the outbox would have owed that route (its dry run)."""
-    router = None
-    if route_name is not None:
-        try:
-            router = router_for([settings.route(route_name)])
-        except ConfigError as exc:
-            raise UsageFailure(str(exc)) from exc
-    if router is None and not (components or labels or words):
-        return None
-
-    def keep(candidate: queries.Candidate) -> bool:
-        routed = {**candidate.payload, "kind": candidate.kind}
-        if (components or labels or words) and not content_matches(
-            routed, components=components, labels=labels, keywords=words
-        ):
-            return False
-        return router is None or bool(
-            owed(candidate.kind, candidate.payload, status=candidate.status,
-                 mutes=candidate.mutes, detected_at=candidate.detected_at, router=router)
-        )  # fmt: skip
-
-    return keep
-
-
-@main.command()
-@common
-@click.option("--since", metavar="DATE", help="Only changes detected on or after this date.")
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    metavar="KIND",
-    type=click.Choice(kind_words_accepted()),
-    callback=lambda _ctx, _param, words: parse_kinds(words),
-    help="Only this kind (repeatable; pulled is removed).",
-)
-@click.option("--source", "source_name", metavar="NAME", help="Only this source.")
-@click.option(
-    "--component", "components", multiple=True, metavar="NAME",
-    help="Only reports of this component, as the site names it: ICE (repeatable: any).",
-)  # fmt: skip
-@click.option(
-    "--label", "labels", multiple=True, type=click.Choice(LABELS),
-    help="Only reports carrying, gaining or losing this label (repeatable: any).",
-)  # fmt: skip
-@click.option(
-    "--q", "words", multiple=True, metavar="WORDS",
-    help="Only changes with this word or phrase in title or summary, as route keywords match "
-    "(repeatable: any).",
-)  # fmt: skip
-@click.option(
-    "--route", "route_name", metavar="NAME",
-    help="Only what this configured route would have been sent (a dry run: nothing is sent).",
-)  # fmt: skip
-@click.option("--limit", type=click.IntRange(min=1), help="Only the last N changes.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per change event.")
-def changes(
-    config_path: str | None,
-    db_url: str | None,
-    since: str | None,
-    kinds: tuple[str, ...],
-    source_name: str | None,
-    components: tuple[str, ...],
-    labels: tuple[str, ...],
-    words: tuple[str, ...],
-    route_name: str | None,
-    limit: int | None,
-    as_json: bool,
-) -> None:
-    """List recorded change events, oldest first, each with when it was detected.
-
-    --component, --label and --q filter as routes do; --route NAME lists what that route would
-    have been sent (held changes and changes of muted reports are not sent). Changes of a report
-    muted when they were detected are marked muted.
-
-    Example: oigwatch changes --since 2026-11-16 --kind revised --component ICE
-    """
-    settings = settings_from(config_path, db_url)
-    zone, names = settings.display_zone, settings.display_names
-    keep = _changes_filter(settings, route_name, components, labels, words)
-    with open_ledger(settings) as ledger:
-        found = queries.changes(
-            ledger.engine,
-            since=_parse_since(since),
-            kinds=kinds,
-            source=source_name,
-            keep=keep,
-            limit=limit,
-        )
-    for event in found:
-        if as_json:
-            echo_json(event)
-        else:
-            click.echo(_changes_text(event, zone, names) + "\n")
-    if not found and not as_json:
-        filtered = since or kinds or source_name or keep
-        click.echo("No changes recorded" + (" that match." if filtered else " yet."), err=True)
-
-
-for command in (
-    run,
-    report,
-    sources,
-    db,
-    release,
-    demo,
-    deliver,
-    deliveries,
-    retry,
-    test_route,
-    digest,
-    mute,
-    unmute,
-):
-    main.add_command(command)

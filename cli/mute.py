@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import getpass
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import UsageFailure, common, open_ledger, settings_from
+from cli.common import UsageFailure, common, open_engine, settings_from
 from cli.times import shown
 from crawler.clock import utcnow
 from crawler.text import clean_text
-from ledger import mutes, queries
-from ledger.store import Ledger
 from notifier.console import safe
+
+if TYPE_CHECKING:  # SQLAlchemy and the ledger load when a command runs (not for --help)
+    from sqlalchemy import Engine
+
+    from ledger.queries import ReportHistory
 
 
 def muted_by() -> str:
@@ -39,10 +42,12 @@ def muted_line(mute: dict[str, Any], where: tzinfo) -> str:
     )
 
 
-def _one_report(ledger: Ledger, number: str, source: str | None) -> queries.ReportHistory:
+def _one_report(engine: Engine, number: str, source: str | None) -> ReportHistory:
     """The one report ``number`` (a report number or key, as `oigwatch report` takes) names;
     exit 2 with one line when it names none, or more than one."""
-    found = queries.report_history(ledger.engine, number)
+    from ledger import queries
+
+    found = queries.report_history(engine, number)
     if source is not None:
         found = [item for item in found if item.source == source]
     if not found:
@@ -56,7 +61,7 @@ def _one_report(ledger: Ledger, number: str, source: str | None) -> queries.Repo
     return found[0]
 
 
-def _name(item: queries.ReportHistory) -> str:
+def _name(item: ReportHistory) -> str:
     return safe(item.report.report_number or item.report.key)
 
 
@@ -76,11 +81,13 @@ def mute(
 
     Example: oigwatch mute OIG-24-15 --reason "duplicate of OIG-24-14"
     """
+    from ledger import mutes
+
     settings = settings_from(config_path, db_url)
-    with open_ledger(settings) as ledger:
-        item = _one_report(ledger, number, source_name)
+    with open_engine(settings) as engine:
+        item = _one_report(engine, number, source_name)
         why = " ".join(clean_text(reason).split())[:500]  # one line, as it is shown
-        opened, new = mutes.mute(ledger.engine, item.report.id, muted_by(), why, utcnow())
+        opened, new = mutes.mute(engine, item.report.id, muted_by(), why, utcnow())
     since = f"since {shown(opened.muted_at, settings.display_zone)} by {safe(opened.muted_by)}"
     if new:
         click.echo(f"{_name(item)} ({safe(item.source)}) muted {since}")
@@ -99,10 +106,12 @@ def unmute(
 
     Example: oigwatch unmute OIG-24-15
     """
+    from ledger import mutes
+
     settings = settings_from(config_path, db_url)
-    with open_ledger(settings) as ledger:
-        item = _one_report(ledger, number, source_name)
-        ended = mutes.unmute(ledger.engine, item.report.id, muted_by(), utcnow())
+    with open_engine(settings) as engine:
+        item = _one_report(engine, number, source_name)
+        ended = mutes.unmute(engine, item.report.id, muted_by(), utcnow())
     if ended is None:
         click.echo(f"{_name(item)} ({safe(item.source)}) was not muted; unchanged")
     else:

@@ -11,27 +11,26 @@ from cli.common import (
     common,
     echo_json,
     emit,
-    open_ledger,
+    open_engine,
     require_sources,
     settings_from,
 )
 from cli.mute import muted_line
 from cli.times import shown
-from crawler.admit import describe_quarantined
 from crawler.clock import local_minutes
-from ledger import queries
-from ledger.db import current_revision, head_revision, make_engine, upgrade
-from ledger.store import release_hold
 from notifier.console import safe
-from notifier.render.words import change_line, plain_reason, reader_change
-from notifier.routes import router_for
+
+# SQLAlchemy, the ledger's queries and the routes load when a command runs (not for --help)
 
 
 def _version_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """What changed between two stored versions, in reader words ("Summary added: …", "Labels:
     added Revised", "PDF file: PDF fingerprint recorded (sha256 …)")."""
+    from ledger.queries import VERSION_FIELDS
+    from notifier.render.words import change_line, reader_change
+
     lines = []
-    for name in queries.VERSION_FIELDS:
+    for name in VERSION_FIELDS:
         before, after = old.get(name), new.get(name)
         if before == after:
             continue
@@ -48,11 +47,13 @@ def report(config_path: str | None, db_url: str | None, number: str, as_json: bo
 
     Example: oigwatch report OIG-14-131
     """
+    from ledger import queries
+
     settings = settings_from(config_path, db_url)
     zone = settings.display_zone
-    with open_ledger(settings) as ledger:
-        found = queries.report_history(ledger.engine, number)
-        muted = queries.current_mutes(ledger.engine, [item.report.id for item in found])
+    with open_engine(settings) as engine:
+        found = queries.report_history(engine, number)
+        muted = queries.current_mutes(engine, [item.report.id for item in found])
     if not found:
         raise UsageFailure(f"no report {number!r} in the ledger (try `oigwatch changes`)")
     if as_json:
@@ -99,10 +100,14 @@ def sources(config_path: str | None, db_url: str | None, as_json: bool) -> None:
 
     Example: oigwatch sources
     """
+    from crawler.admit import describe_quarantined
+    from ledger import queries
+    from notifier.render.words import plain_reason
+
     settings = settings_from(config_path, db_url)
     require_sources(settings, config_path)
-    with open_ledger(settings) as ledger:
-        summary = queries.sources_summary(ledger.engine)
+    with open_engine(settings) as engine:
+        summary = queries.sources_summary(engine)
     configured, zone = {s.name for s in settings.sources}, settings.display_zone
     names = settings.display_names
     if as_json:
@@ -151,6 +156,8 @@ def db_upgrade(config_path: str | None, db_url: str | None) -> None:
 
     Example: oigwatch db upgrade --db postgresql://oigwatch@db/oigwatch
     """
+    from ledger.db import current_revision, head_revision, make_engine, upgrade
+
     settings = settings_from(config_path, db_url)
     engine = make_engine(settings.db_url)  # creates the ledger when there is none
     try:
@@ -174,13 +181,17 @@ def release(config_path: str | None, db_url: str | None, event_id: int) -> None:
 
     Example: oigwatch release 42
     """
+    from ledger import queries
+    from ledger.store import release_hold
+    from notifier.routes import router_for
+
     settings = settings_from(config_path, db_url)
-    with open_ledger(settings) as ledger:
-        released = release_hold(ledger.engine, event_id, router_for(settings.routes))
+    with open_engine(settings) as engine:
+        released = release_hold(engine, event_id, router_for(settings.routes))
         if released is None:
             raise UsageFailure(
                 f"event {event_id} is not a bulk hold (see `oigwatch changes --kind bulk_hold`)"
             )
         click.echo(f"released {len(released)} held events")
-        for event in queries.events(ledger.engine, ids=released):
+        for event in queries.events(engine, ids=released):
             emit(event, as_json=False, where=settings.display_zone)

@@ -11,6 +11,7 @@ job carries (``Layout.module``).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 import threading
 from collections.abc import Callable, Iterator
@@ -93,9 +94,23 @@ class Registry(Generic[E]):
             self._discovered = True
 
     def get(self, kind: str, default: E | None = None) -> E | None:
-        """The entry of ``kind``; ``default`` when no module registered it."""
-        self.discover()
+        """The entry of ``kind``; ``default`` when no module registered it. Before the package is
+        discovered, its module named ``kind`` is tried first: reading a config with a console
+        target imports the console channel, not every channel (and its client's imports)."""
+        if not self._discovered:
+            self._import_named(kind)
+            if kind not in self._entries:
+                self.discover()
         return self._entries.get(kind, default)
+
+    def _import_named(self, kind: str) -> None:
+        """Import the built-in package's module named ``kind``, when there is one."""
+        if not kind.isidentifier() or kind.startswith("_"):
+            return
+        name = f"{self.package}.{kind}"
+        with self._lock:
+            if importlib.util.find_spec(name) is not None:
+                importlib.import_module(name)
 
     def __getitem__(self, kind: str) -> E:
         entry = self.get(kind)

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from crawler.clock import aware, iso
-from ledger.models import Report, ReportMute
 from ledger.sql import chunks
+from ledger.tables import report_mutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +49,8 @@ def silenced(mutes: Sequence[Mute], detected_at: datetime, now: datetime | None 
     return now is not None and any(mute.unmuted_at is None for mute in mutes)
 
 
-COLUMNS = (ReportMute.report_id, ReportMute.muted_at, ReportMute.muted_by, ReportMute.reason,
-           ReportMute.unmuted_at, ReportMute.unmuted_by)  # fmt: skip
+_C = report_mutes.c  # Core columns: reading mutes (`oigwatch changes`) needs no ORM
+COLUMNS = (_C.report_id, _C.muted_at, _C.muted_by, _C.reason, _C.unmuted_at, _C.unmuted_by)
 
 
 def _row(row: Any) -> Mute:
@@ -65,8 +65,8 @@ def episodes(conn: Connection, report_ids: Iterable[int]) -> dict[int, list[Mute
     for part in chunks(wanted):
         query = (
             select(*COLUMNS)
-            .where(ReportMute.report_id.in_(part))
-            .order_by(ReportMute.report_id, ReportMute.muted_at, ReportMute.id)
+            .where(_C.report_id.in_(part))
+            .order_by(_C.report_id, _C.muted_at, _C.id)
         )
         for row in conn.execute(query):
             found.setdefault(row.report_id, []).append(_row(row))
@@ -81,6 +81,8 @@ def current(mutes: Mapping[int, Sequence[Mute]], report_id: int) -> Mute | None:
 def mute(engine: Engine, report_id: int, by: str, reason: str, now: datetime) -> tuple[Mute, bool]:
     """Mute a report from ``now``: its open mute, and whether this call opened it (False: it was
     muted already, and that mute is kept as it was)."""
+    from ledger.models import Report, ReportMute
+
     with engine.begin() as conn:
         conn.execute(select(Report.id).where(Report.id == report_id).with_for_update())
         existing = current(episodes(conn, [report_id]), report_id)
@@ -97,6 +99,8 @@ def mute(engine: Engine, report_id: int, by: str, reason: str, now: datetime) ->
 
 def unmute(engine: Engine, report_id: int, by: str, now: datetime) -> Mute | None:
     """End a report's mute at ``now``: the mute ended, or None when it was not muted."""
+    from ledger.models import Report, ReportMute
+
     with engine.begin() as conn:
         conn.execute(select(Report.id).where(Report.id == report_id).with_for_update())
         existing = current(episodes(conn, [report_id]), report_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from config.vocabulary import BAD_OUTCOMES, GOOD_OUTCOMES
 from crawler.clock import iso
 from crawler.normalize import norm_number
+from ledger.change_list import Candidate, changes, event_json
 from ledger.models import (
     ChangeEvent,
     CrawlRun,
@@ -25,35 +26,7 @@ from ledger.mutes import Mute
 from ledger.mutes import current as mutes_current
 from ledger.mutes import episodes as mute_episodes
 
-
-def event_json(row: Any, source: str) -> dict[str, Any]:
-    """The documented JSON shape of one change event."""
-    payload = dict(row.payload)
-    ordered = {
-        "event_id": row.id,
-        "kind": row.kind,
-        "source": source,
-        "status": row.status,
-        **{
-            k: payload.get(k)
-            for k in (
-                "report_number",
-                "title",
-                "url",
-                "issue_date",
-                "fiscal_year",
-                "components",
-                "summary",
-                "labels",
-                "changes",
-            )
-        },
-        "detected_at": iso(row.detected_at),
-    }
-    ordered["changes"] = ordered["changes"] or []
-    for key, value in payload.items():
-        ordered.setdefault(key, value)
-    return ordered
+__all__ = ["Candidate", "changes", "event_json"]  # their home: ledger/change_list.py (no ORM)
 
 
 def events(
@@ -317,72 +290,6 @@ def _run_json(run: Any) -> dict[str, Any]:
         "quarantined": (run.stats or {}).get("quarantined", 0),
         "warnings": (run.stats or {}).get("warnings", [])[:5],
     }
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A recorded event as ``changes`` filters it: its JSON shape, and what the outbox reads of
-    it (kind, payload, status, detection time, its report's mutes)."""
-
-    event: dict[str, Any]
-    kind: str
-    payload: dict[str, Any]
-    status: str
-    detected_at: datetime
-    mutes: list[Mute]
-
-
-def changes(
-    engine: Engine,
-    *,
-    since: datetime | None = None,
-    kinds: tuple[str, ...] = (),
-    source: str | None = None,
-    keep: Callable[[Candidate], bool] | None = None,
-    limit: int | None = None,
-    batch: int = 500,
-) -> list[dict[str, Any]]:
-    """Change events oldest first, filtered: time, kind and source in SQL, ``keep`` after it (in
-    batches, newest first when there is a ``limit``, so it counts only events ``keep`` kept).
-    Each event has ``muted``: the mute its report was under when it was detected, or None."""
-    query = select(ChangeEvent, Source.name).join(Source, Source.id == ChangeEvent.source_id)
-    if since is not None:
-        query = query.where(ChangeEvent.detected_at >= since)
-    if kinds:
-        query = query.where(ChangeEvent.kind.in_(kinds))
-    if source:
-        query = query.where(Source.name == source)
-    newest_first = limit is not None
-    found: list[dict[str, Any]] = []
-    cursor: int | None = None
-    with Session(engine) as session:
-        conn = session.connection()
-        while limit is None or len(found) < limit:
-            page = query
-            if cursor is not None:
-                page = page.where(
-                    ChangeEvent.id < cursor if newest_first else ChangeEvent.id > cursor
-                )
-            order = ChangeEvent.id.desc() if newest_first else ChangeEvent.id
-            rows = session.execute(page.order_by(order).limit(batch)).tuples().all()
-            mutes = mute_episodes(conn, [r[0].report_id for r in rows if r[0].report_id])
-            for event, name in rows:
-                candidate = _candidate(event, name, mutes.get(event.report_id or 0, []))
-                if keep is None or keep(candidate):
-                    found.append(candidate.event)
-                    if limit is not None and len(found) == limit:
-                        break
-            if len(rows) < batch:
-                break
-            cursor = rows[-1][0].id
-    return sorted(found, key=lambda e: e["event_id"])
-
-
-def _candidate(row: Any, source: str, mutes: list[Mute]) -> Candidate:
-    shaped = event_json(row, source)
-    covering = next((m for m in mutes if m.covers(row.detected_at)), None)
-    shaped["muted"] = covering.to_json() if covering else None
-    return Candidate(shaped, row.kind, dict(row.payload), row.status, row.detected_at, mutes)
 
 
 def report_mutes(engine: Engine, report_ids: Iterable[int]) -> dict[int, list[Mute]]:

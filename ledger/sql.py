@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
+if TYPE_CHECKING:  # the dialects load when an upsert is built (PostgreSQL's is heavy to import)
+    from sqlalchemy import Connection
+    from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
 CHUNK = 500
@@ -20,5 +21,7 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 def upsert(conn: Connection, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that can take ON CONFLICT, in the connection's dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(model)

@@ -7,13 +7,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from config.settings import Settings
 from crawler.clock import zone
 from crawler.text import clean_text
+
+if TYPE_CHECKING:  # Jinja2 loads when templates are first loaded: not for the console, not `--help`
+    import jinja2
+
+    from config.settings import Settings
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -63,6 +65,8 @@ def load_templates(
     where: tzinfo | None = None,
 ) -> Templates:
     """Templates from ``user_dir`` (same file names override) over the package's own."""
+    import jinja2
+
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))]
     if user_dir:
         loaders.insert(0, jinja2.FileSystemLoader(user_dir))
