@@ -91,7 +91,7 @@ def run_cli_start(workdir: Path) -> list[Figure]:
     config = write_config(workdir)
     db_url = f"sqlite:///{workdir / 'cli.db'}"
     events = build_ledger(db_url, config)
-    group = "CLI start-up"
+    group = "12 command line start-up"
     helps = Figure(group, "oigwatch --help", "s", goal=HELP_GOAL)
     listed = Figure(group, f"oigwatch changes, {events:,} events", "s", goal=CHANGES_GOAL)
     commands = [
@@ -104,7 +104,7 @@ def run_cli_start(workdir: Path) -> list[Figure]:
             done = run_measured(argv, workdir)
             if done.returncode != 0:
                 raise RuntimeError(f"oigwatch {argv[1]} failed: {done.stderr[-500:]}")
-            if figure is listed and done.stdout.count("\n  detected ") != 100:
+            if figure is listed and done.stdout.count(" · detected ") != 100:
                 raise RuntimeError("oigwatch changes did not list the last 100 changes")
             figure.samples.append(done.wall)
     return [helps, listed]

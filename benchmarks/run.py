@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks.bounded import run_bounded
 from benchmarks.breakdown import run_breakdown
+from benchmarks.cli_start import run_cli_start
 from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess, table, write_config
 from benchmarks.delivery import run_delivery
 from benchmarks.feeds import run_feeds
@@ -88,6 +89,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="seed of the fixture site")
     parser.add_argument(
         "--no-peer", action="store_true", help="skip urlwatch beside the sweeps (1c, 2b)"
+    )
+    parser.add_argument(
+        "--no-cli-start", action="store_true", help="skip --help and changes timings (12)"
     )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
     parser.add_argument(
@@ -174,6 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             found, raw["feeds"] = run_feeds(args.runs)
             figures += found
+        if args.no_cli_start:
+            raw["cli_start"] = "skipped (--no-cli-start)"
+        else:
+            print(
+                "12: oigwatch --help, oigwatch changes on a 100,000-report ledger ...", flush=True
+            )
+            figures += run_cli_start(workdir)
         if args.no_bounded:
             raw["bounded"] = "skipped (--no-bounded)"
         else:
