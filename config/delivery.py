@@ -33,6 +33,15 @@ Name = Annotated[str, Field(min_length=1, max_length=100)]
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
+def check_zone(value: str) -> str:
+    """``value`` if it names an IANA time zone; else a ValueError naming two that do."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (e.g. America/New_York, UTC)") from exc
+    return value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -116,11 +125,7 @@ class RouteConfig(_Frozen):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return check_zone(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> RouteConfig:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -25,7 +25,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticKnownError
 
-from config.delivery import DeliveryConfig, Name, RouteConfig, Target, TargetConfig
+from config.delivery import (
+    DeliveryConfig,
+    Name,
+    RouteConfig,
+    Target,
+    TargetConfig,
+    check_zone,
+)
 from config.registry import LAYOUTS
 from config.selectors import SelectorConfig
 from config.urls import check_database_url, check_http_url
@@ -210,11 +217,7 @@ class Settings(_Frozen):
     @field_validator("display_timezone")
     @classmethod
     def _display_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (e.g. America/New_York, UTC)") from exc
-        return value
+        return check_zone(value)
 
     @property
     def display_zone(self) -> ZoneInfo:
