@@ -83,16 +83,18 @@ class PdfPlan:
 
 @dataclass(frozen=True, slots=True)
 class CachedPage:
-    """A listing page as last read: its validators and what it held."""
+    """A listing page as last read: its validators, what it held, and the digest of its bytes."""
 
     etag: str | None
     last_modified: str | None
     page: ParsedPage
     read_by: str = ""  # a digest of the selectors that parsed it ("": a layout without any)
+    body_sha256: str = ""  # sha256 of the body it was parsed from ("": not known)
 
     def to_json(self) -> dict[str, Any]:
         """The page cache's shape (one ledger row: etag, last_modified, page)."""
         page = page_to_json(self.page) | ({"read_by": self.read_by} if self.read_by else {})
+        page |= {"body_sha256": self.body_sha256} if self.body_sha256 else {}
         return {"etag": self.etag, "last_modified": self.last_modified, "page": page}
 
     @classmethod
@@ -101,8 +103,35 @@ class CachedPage:
         page = data["page"]
         return cls(
             data.get("etag"), data.get("last_modified"), page_from_json(page),
-            str(page.get("read_by") or ""),
+            str(page.get("read_by") or ""), str(page.get("body_sha256") or ""),
         )  # fmt: skip
+
+    def replaces(self, stored: CachedPage | None) -> bool:
+        """Whether this fresh read must replace the ``stored`` row of its page in the ledger.
+        Not when it is the same row (an unchanged page writes nothing), nor when the page holds
+        the stored entries in another order (a site reshuffling ties on every request): the
+        stored row stays true of the bytes its validators and digest name."""
+        if stored is None or stored.read_by != self.read_by:
+            return True
+        if self == stored:
+            return False
+        if self.body_sha256 and self.body_sha256 == stored.body_sha256:
+            return True  # the same bytes under new validators: a 304 next time
+        return not reordered(self.page, stored.page)
+
+
+def reordered(one: ParsedPage, other: ParsedPage) -> bool:
+    """Whether two reads of a page hold the same entries (and rows, pager and findings), in
+    another order."""
+    if one.entries == other.entries or len(one.entries) != len(other.entries):
+        return False
+    facts = (one.rows_seen, one.has_next, one.last_page, sorted(one.problems))
+    if facts != (other.rows_seen, other.has_next, other.last_page, sorted(other.problems)):
+        return False
+    return all(
+        sorted(map(repr, mine)) == sorted(map(repr, theirs))
+        for mine, theirs in ((one.entries, other.entries), (one.quarantined, other.quarantined))
+    )
 
 
 def page_to_json(page: ParsedPage) -> dict[str, Any]:

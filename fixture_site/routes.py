@@ -71,11 +71,17 @@ def _not_modified(headers: dict[str, str], etag: str, last_modified: str) -> boo
 
 
 def validated(
-    headers: dict[str, str], body: bytes, content_type: str, etag: str, modified: str
+    headers: dict[str, str],
+    body: bytes,
+    content_type: str,
+    etag: str,
+    modified: str,
+    mode: str = "send",
 ) -> Response:
-    """A 200 (or 304) response with ETag and Last-Modified."""
-    extra = [("ETag", etag), ("Last-Modified", http_date(modified))]
-    if _not_modified(headers, etag, modified):
+    """A 200 (or 304) response with ETag and Last-Modified. ``mode`` (the `validators` setting):
+    ``omit`` sends neither and always answers 200; ``ignore`` sends both, but never a 304."""
+    extra = [("ETag", etag), ("Last-Modified", http_date(modified))] if mode != "omit" else []
+    if mode == "send" and _not_modified(headers, etag, modified):
         return Response(304, b"", extra)
     return Response(200, body, [("Content-Type", content_type), *extra])
 
@@ -112,7 +118,8 @@ def listing(
     text = render_listing(state, view, q, PageSlice(page_rows, index, last, len(rows)))
     body, content_type = encode_html(state, text)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    response = validated(headers, body, content_type, etag, state.modified)
+    mode = state.settings.validators
+    response = validated(headers, body, content_type, etag, state.modified, mode)
     response.headers.extend(HTML_HEADERS)
     return response
 
@@ -132,7 +139,8 @@ def pdf(
     body = cache.get(key)
     if body is None:
         body = cache[key] = build_pdf(report)
-    return validated(headers, body, "application/pdf", strong_etag(body), report.pdf_modified)
+    return validated(headers, body, "application/pdf", strong_etag(body), report.pdf_modified,
+                     state.settings.validators)  # fmt: skip
 
 
 def node(state: SiteState, report: Report | None) -> Response:
@@ -164,7 +172,9 @@ def example_oig(state: SiteState, path: str, query: str, headers: dict[str, str]
         text = render_example.render_listing(listing, render_example.page_number(query))
         body = text.encode("utf-8")
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        response = validated(headers, body, "text/html; charset=utf-8", etag, listing.modified)
+        mode = state.settings.validators
+        response = validated(headers, body, "text/html; charset=utf-8", etag, listing.modified,
+                             mode)  # fmt: skip
         response.headers.extend(HTML_HEADERS)
         return response
     for report in listing.reports:
@@ -172,7 +182,8 @@ def example_oig(state: SiteState, path: str, query: str, headers: dict[str, str]
             continue
         if path == report.pdf_path:
             body = render_example.render_pdf(report)
-            return validated(headers, body, "application/pdf", strong_etag(body), listing.modified)
+            return validated(headers, body, "application/pdf", strong_etag(body), listing.modified,
+                             state.settings.validators)  # fmt: skip
         if path == report.detail_path:
             return html(state, 200, render_example.render_detail(report))
     return html(state, 404, not_found_page(state.settings.theme))

@@ -85,6 +85,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "removed_pdf": ("keep", "404"),
     "invalid_filter": ("error_box", "ignore"),
     "encoding": ("utf-8", "bom", "mojibake", "latin1_header"),
+    "validators": ("send", "omit", "ignore"),
 }
 COLUMNS = ("number", "title", "date", "fy", "agency")
 
@@ -116,6 +117,7 @@ class Settings:
     robots_txt: str = DEFAULT_ROBOTS
     odd_pager_item: str | None = None
     odd_pager_pages: list[int] | None = None
+    validators: str = "send"  # ETag/Last-Modified: send (and honour), omit, or send and ignore
 
 
 @dataclass

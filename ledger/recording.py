@@ -184,16 +184,19 @@ def store_page_cache(
 
 
 def update_source(conn: Connection, record: RunRecord, run_id: int) -> None:
+    """The source's health after the run; the row is written only when it changes."""
+    query = select(Source.healthy, Source.unhealthy_since).where(Source.id == record.source_id)
+    source = conn.execute(query).one()
     values: dict[str, Any] = {}
     if record.outcome in ("healthy", "baseline"):
         if record.healthy_source is not False:  # a quick poll does not end a deep sweep's episode
             values = {"healthy": True, "unhealthy_since": None}
         if record.outcome == "baseline" and record.sweep == "deep":
             values["baseline_run_id"] = run_id
-    else:
-        source = conn.execute(select(Source.healthy).where(Source.id == record.source_id)).one()
-        if source.healthy:
-            values = {"healthy": False, "unhealthy_since": record.finished_at}
+    elif source.healthy:
+        values = {"healthy": False, "unhealthy_since": record.finished_at}
+    if values.get("healthy") and source.healthy and source.unhealthy_since is None:
+        del values["healthy"], values["unhealthy_since"]  # healthy already: nothing to write
     if values:
         conn.execute(update(Source).where(Source.id == record.source_id).values(**values))
 

@@ -240,9 +240,9 @@ class Ledger:
             event_ids = insert_events(conn, run_events(record, run_id, ids))
             if record.router is not None:
                 enqueue(conn, event_ids, record.router, record.finished_at)
-            conn.execute(
-                update(CrawlRun).where(CrawlRun.id == run_id).values(events=len(event_ids))
-            )
+            if event_ids:  # the run row says 0 until then
+                statement = update(CrawlRun).where(CrawlRun.id == run_id)
+                conn.execute(statement.values(events=len(event_ids)))
         return Recorded(run_id, event_ids)
 
 

@@ -204,10 +204,13 @@ class ListingSpider(Spider):
         yield from self.new_pdf_requests(parsed.entries)
 
     def read_page(self, response: Response, view: ViewPlan) -> ParsedPage | None:
-        """The parsed page (from the cache on 304), or None after recording an error."""
+        """The parsed page, or None after recording an error. A 304, or a 200 with the bytes the
+        page was last parsed from (a site without validators, or ignoring them), is answered
+        from the cache without parsing; the page cache gains a row only when it learns
+        something (:meth:`CachedPage.replaces`)."""
         url = response.meta["url"]
+        cached = self.cached(url, view)
         if response.status == 304:
-            cached = self.cached(url, view)
             if cached:
                 return cached.page
             self.error(url, view.name, "HTTP 304 for a page that is not cached")
@@ -215,18 +218,25 @@ class ListingSpider(Spider):
         if response.status != 200:
             self.error(url, view.name, f"HTTP {response.status}")
             return None
-        options = {"selectors": view.selectors} if view.selectors else {}  # generic layout
-        parsed = type(self).parse_page(
-            response.text,
-            page_url=response.url,
-            view=view.name,
-            components=view.components,
-            **options,
-        )
-        self.collector.cache[url] = CachedPage(
+        redirected = bool(response.meta.get("redirect_urls"))  # its links resolve elsewhere
+        digest = "" if redirected else hashlib.sha256(response.body).hexdigest()
+        if cached is not None and digest and cached.body_sha256 == digest:
+            parsed = cached.page  # the same bytes read the same way hold the same entries
+        else:
+            options = {"selectors": view.selectors} if view.selectors else {}  # generic layout
+            parsed = type(self).parse_page(
+                response.text,
+                page_url=response.url,
+                view=view.name,
+                components=view.components,
+                **options,
+            )
+        fresh = CachedPage(
             _header(response, b"ETag"), _header(response, b"Last-Modified"), parsed,
-            read_by(view),
+            read_by(view), digest,
         )  # fmt: skip
+        if fresh.replaces(self.collector.cache.get(url) or self.page_cache.get(url)):
+            self.collector.cache[url] = fresh
         return parsed
 
     def cached(self, url: str, view: ViewPlan) -> CachedPage | None:
