@@ -25,6 +25,7 @@ from crawler.contract import (
     PdfPlan,
     SourcePlan,
     ViewPlan,
+    page_url,
 )
 from crawler.diff import Diff, Stored, SweepFacts, diff_reports
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
@@ -168,7 +169,11 @@ def build_job(check: Check) -> CrawlJob:
     budget = crawl.pdf_checks if options.pdf_checks is None else options.pdf_checks
     budget = (10**9 if every_pdf else budget) if options.sweep == "deep" else 0
     known, recheck = check.ledger.pdf_plan(check.source_id, budget)
-    page_cache = check.ledger.page_cache(check.source_id)
+    views = expand_views(check.source)
+    # A quick sweep reads each view's first page only: it carries only their cached reads (the
+    # entries of every page of a big site would cost more than the poll itself, both ways).
+    first = {page_url(v.url, "", 0) for v in views} if options.sweep == "quick" else None
+    page_cache = check.ledger.page_cache(check.source_id, only=first)
     listed = {
         path
         for cached in page_cache.values()
@@ -180,7 +185,7 @@ def build_job(check: Check) -> CrawlJob:
         run_key=uuid.uuid4().hex,
         sweep=options.sweep,
         source=SourcePlan(source.name, source.base_url, source.hosts),
-        views=expand_views(source),
+        views=views,
         crawl=crawl_rules(crawl),
         page_cache=page_cache,
         robots=check.ledger.robots(  # None: fetch it

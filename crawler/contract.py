@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawler.entry import ParsedPage, ReportEntry
 
@@ -27,6 +28,16 @@ class SourcePlan:
     name: str
     base_url: str
     hosts: tuple[str, ...] = ()
+
+
+def page_url(view_url: str, order: str, page: int) -> str:
+    """The URL of one page of a view, in the site's default order or a stable one."""
+    parts = urlsplit(view_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    query += parse_qsl(order, keep_blank_values=True)
+    if page:
+        query.append(("page", str(page)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -109,10 +109,15 @@ class Ledger:
             stats = conn.scalar(query)
         return dict(stats.get("view_counts", {})) if stats else None
 
-    def page_cache(self, source_id: int) -> dict[str, CachedPage]:
-        """Validators and parsed entries of every cached listing page of a source."""
+    def page_cache(
+        self, source_id: int, only: Collection[str] | None = None
+    ) -> dict[str, CachedPage]:
+        """Validators and parsed entries of every cached listing page of a source (``only``:
+        of these page URLs)."""
         query = select(PageCache.url, PageCache.etag, PageCache.last_modified, PageCache.page)
         query = query.where(PageCache.source_id == source_id, ~PageCache.url.endswith(ROBOTS))
+        if only is not None:
+            query = query.where(PageCache.url.in_(sorted(only)))
         with self.engine.connect() as conn:
             rows = conn.execute(query)
             return {

@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from protego import Protego
 from scrapy import Request, Spider, signals
@@ -24,6 +23,7 @@ from crawler.contract import (
     PageRecord,
     PdfFingerprint,
     ViewPlan,
+    page_url,
 )
 from crawler.entry import ParsedPage, ReportEntry
 from crawler.normalize import pdf_path
@@ -32,16 +32,6 @@ from crawler.spiders.middleware import NO_RETRY
 ROBOTS_PATH = "/robots.txt"
 LISTING_STATUSES = [304, 403, 404, 410, 429, 500, 502, 503, 504]
 PageParser = Callable[..., ParsedPage]
-
-
-def page_url(view_url: str, order: str, page: int) -> str:
-    """The URL of one page of a view, in the site's default order or a stable one."""
-    parts = urlsplit(view_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
-    query += parse_qsl(order, keep_blank_values=True)
-    if page:
-        query.append(("page", str(page)))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
 @dataclass

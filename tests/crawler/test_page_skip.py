@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 
 from config.settings import load_settings
 from crawler.check import crawl_rules
-from crawler.contract import CachedPage, CrawlJob, CrawlResult, SourcePlan, ViewPlan
+from crawler.contract import CachedPage, CrawlJob, CrawlResult, SourcePlan, ViewPlan, page_url
 from crawler.entry import ParsedPage, ReportEntry
 from crawler.fetch import run_crawl
-from crawler.spiders.listing import page_url
 from fixture_site import FixtureSite, build_state
 
 ENTRY = st.builds(
