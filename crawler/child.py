@@ -34,12 +34,14 @@ _NO_JITTER = (
 )
 
 
-def spider_for(kind: str) -> type[ListingSpider]:
-    """The spider of a page layout: the shared walk (spiders/listing.py) with the layout's parser."""
-    layout = LAYOUTS[kind]
-    attributes = {"name": kind, "kind": kind, "parse_page": staticmethod(layout.parse_page)}
-    attributes["pdf_rechecks"] = layout.pdf_rechecks
-    return type(f"{kind.title()}Spider", (ListingSpider,), attributes)
+def spider_arguments(job: CrawlJob) -> dict[str, Any]:
+    """What the one listing spider of a crawl needs of the layouts its views name: each kind's
+    parser, and whether one of them makes the deep sweep's PDF re-checks."""
+    layouts = [LAYOUTS[kind] for kind in sorted({view.kind for view in job.views})]
+    return {
+        "parsers": {layout.kind: layout.parse_page for layout in layouts},
+        "pdf_rechecks": any(layout.pdf_rechecks for layout in layouts),
+    }
 
 
 def scrapy_settings(crawl: CrawlRules) -> dict[str, Any]:
@@ -108,11 +110,12 @@ class Crawl:
         for module in sorted({view.module for view in job.views if view.module}):
             importlib.import_module(module)  # registers its layout (one outside crawler/layouts/)
         self.runner = CrawlerRunner(scrapy_settings(job.crawl))
-        self.crawlers: list[Crawler] = []
-        for kind in sorted({view.kind for view in job.views}):
-            crawler = self.runner.create_crawler(spider_for(kind))
-            self.crawlers.append(crawler)
-            self.runner.crawl(crawler, job=job, collector=self.collector, progress=progress)
+        crawler = self.runner.create_crawler(ListingSpider)
+        self.crawlers: list[Crawler] = [crawler]
+        arguments = spider_arguments(job)
+        self.runner.crawl(
+            crawler, job=job, collector=self.collector, progress=progress, **arguments
+        )
 
     def finished(self) -> Deferred[CrawlResult]:
         """Fires with the result when every spider has closed (or with a crawler's failure)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from protego import Protego
 from scrapy import Request, Spider, signals
@@ -49,13 +49,22 @@ class Collector:
 
 
 class ListingSpider(Spider):
-    """Walks the views of one page family; subclasses only name their parser."""
+    """Walks every view of a crawl job, each page read by its view's layout parser (``parsers``
+    by kind); ``pdf_rechecks``: this crawl makes the deep sweep's PDF re-checks. One spider per
+    crawl: each Scrapy crawler costs a deep copy of the settings, more than a 304 poll itself."""
 
     name = "listing"
-    parse_page: ClassVar[PageParser]
 
-    def __init__(self, job: CrawlJob, collector: Collector, progress: Callable[[int, int], None]):
+    def __init__(
+        self,
+        job: CrawlJob,
+        collector: Collector,
+        progress: Callable[[int, int], None],
+        parsers: Mapping[str, PageParser],
+        pdf_rechecks: bool = False,
+    ):
         super().__init__()
+        self.parsers, self.pdf_rechecks = parsers, pdf_rechecks
         self.job = job
         self.collector = collector
         self.progress = progress
@@ -63,7 +72,7 @@ class ListingSpider(Spider):
         self.host_aliases = frozenset(job.source.hosts)
         self.deep = job.sweep == "deep"
         self.page_cap = job.crawl.page_cap
-        self.views = {v.name: v for v in job.views if v.kind == self.kind}
+        self.views = {v.name: v for v in job.views}
         self.walk_end: dict[str, int] = {}
         self.page_cache = job.page_cache
         self.pdf_plan = job.pdf
@@ -71,9 +80,6 @@ class ListingSpider(Spider):
         self.new_pdfs_left = job.pdf.new_cap
         self.reread = False
         self.robots: Protego | None = None
-
-    kind: ClassVar[str] = ""
-    pdf_rechecks: ClassVar[bool] = False  # this spider makes the deep sweep's PDF re-checks
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ListingSpider:
@@ -214,7 +220,7 @@ class ListingSpider(Spider):
             parsed = cached.page  # the same bytes read the same way hold the same entries
         else:
             options = {"selectors": view.selectors} if view.selectors else {}  # generic layout
-            parsed = type(self).parse_page(
+            parsed = self.parsers[view.kind](
                 response.text,
                 page_url=response.url,
                 view=view.name,
