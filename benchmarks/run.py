@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.service_cycles:
                 print(f"9, 10: oigwatch run, {args.service_cycles} quick polls ...", flush=True)
                 found, raw["service"] = run_service(workdir, config, site, args.service_cycles)
-                figures += found + service_vs_peer(figures)
+                figures += found
+                figures += service_vs_peer(figures)  # needs figure 9, just added
         settings = load_settings(config)
         print("3: compare + record into a 100,000-report ledger, SQLite ...", flush=True)
         scale = measure("SQLite", f"sqlite:///{workdir / 'scale.db'}", settings, args.runs)
