@@ -194,14 +194,15 @@ def _default_sweep(ledger: Ledger, source: SourceConfig) -> str:
 
 def _summary(name: str, sweep: str, record: Any, recorded: Any) -> None:
     from crawler.admit import describe_quarantined
+    from notifier.render.words import plain_reason
 
-    verdict = record.verdict
+    verdict, events = record.verdict, len(recorded.event_ids)
     text = (
         f"{name}: {sweep} sweep {record.outcome}, {record.stats.get('pages', 0)} pages, "
-        f"{sum(verdict.view_counts.values())} listing rows, {len(recorded.event_ids)} events"
+        f"{sum(verdict.view_counts.values())} listing rows, {events} event{'s' * (events != 1)}"
     )
-    if verdict.reasons:
-        text += f"\n  reason: {safe(verdict.reason)[:500]}"
+    if verdict.reasons:  # in plain words; `sources --json` and the ledger keep the raw text
+        text += f"\n  reason: {safe(plain_reason(verdict.reason))[:500]}"
     quarantined = record.stats.get("quarantined", 0)
     if quarantined:
         text += f"\n  {quarantined} rows quarantined (kept out of the diff), e.g.:"
