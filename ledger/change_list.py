@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 
 from crawler.clock import iso
 from ledger.mutes import Mute
@@ -62,6 +62,43 @@ class Candidate:
     mutes: list[Mute]
 
 
+def filtered(
+    since: datetime | None, kinds: tuple[str, ...], source: str | None, ids: list[int] | None = None
+) -> Select[Any]:
+    """Change events with their source's name (``source_name``), filtered by detection time,
+    kind, source and (``ids``) event id: the one filter of every list of events."""
+    query = select(*EVENT, sources.c.name.label("source_name")).join(
+        sources, sources.c.id == EVENT.source_id
+    )
+    if since is not None:
+        query = query.where(EVENT.detected_at >= since)
+    if kinds:
+        query = query.where(EVENT.kind.in_(kinds))
+    if source:
+        query = query.where(sources.c.name == source)
+    if ids is not None:
+        query = query.where(EVENT.id.in_(ids))
+    return query
+
+
+def events(
+    engine: Engine,
+    *,
+    since: datetime | None = None,
+    kinds: tuple[str, ...] = (),
+    source: str | None = None,
+    ids: list[int] | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Change events in their JSON shape, oldest first, filtered (``limit``: the newest)."""
+    query = filtered(since, kinds, source, ids).order_by(EVENT.id.desc() if limit else EVENT.id)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        rows = [event_json(row, row.source_name) for row in conn.execute(query)]
+    return sorted(rows, key=lambda e: e["event_id"])
+
+
 def changes(
     engine: Engine,
     *,
@@ -78,15 +115,7 @@ def changes(
 
     With a ``limit`` and no ``keep``, one query of ``limit`` rows walks the primary key backwards
     (no sort, however many events the ledger holds)."""
-    query = select(*EVENT, sources.c.name.label("source_name")).join(
-        sources, sources.c.id == EVENT.source_id
-    )
-    if since is not None:
-        query = query.where(EVENT.detected_at >= since)
-    if kinds:
-        query = query.where(EVENT.kind.in_(kinds))
-    if source:
-        query = query.where(sources.c.name == source)
+    query = filtered(since, kinds, source)
     newest_first = limit is not None
     size = min(batch, limit) if limit is not None and keep is None else batch
     found: list[dict[str, Any]] = []

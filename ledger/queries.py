@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from config.vocabulary import BAD_OUTCOMES, GOOD_OUTCOMES
 from crawler.clock import iso
 from crawler.normalize import norm_number
-from ledger.change_list import Candidate, changes, event_json
+from ledger.change_list import Candidate, changes, event_json, events
 from ledger.models import (
     ChangeEvent,
     CrawlRun,
@@ -26,34 +26,12 @@ from ledger.mutes import Mute
 from ledger.mutes import current as mutes_current
 from ledger.mutes import episodes as mute_episodes
 
-__all__ = ["Candidate", "changes", "event_json"]  # their home: ledger/change_list.py (no ORM)
-
-
-def events(
-    engine: Engine,
-    *,
-    since: datetime | None = None,
-    kinds: tuple[str, ...] = (),
-    source: str | None = None,
-    ids: list[int] | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Change events, oldest first, filtered."""
-    query = select(ChangeEvent, Source.name).join(Source, Source.id == ChangeEvent.source_id)
-    if since is not None:
-        query = query.where(ChangeEvent.detected_at >= since)
-    if kinds:
-        query = query.where(ChangeEvent.kind.in_(kinds))
-    if source:
-        query = query.where(Source.name == source)
-    if ids is not None:
-        query = query.where(ChangeEvent.id.in_(ids))
-    query = query.order_by(ChangeEvent.id.desc() if limit else ChangeEvent.id)
-    if limit:
-        query = query.limit(limit)
-    with Session(engine) as conn:
-        rows = [event_json(event, name) for event, name in conn.execute(query).tuples()]
-    return sorted(rows, key=lambda e: e["event_id"])
+__all__ = [
+    "Candidate",
+    "changes",
+    "event_json",
+    "events",
+]  # their home: ledger/change_list.py (no ORM)
 
 
 VERSION_FIELDS = (  # what people compare between two versions, in the order shown
