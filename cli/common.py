@@ -152,23 +152,25 @@ class Commands(click.Group):
             raise UsageFailure(one_line(str(exc))) from exc
 
 
-def _check_db(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+def _checked(param: click.Parameter, value: str | None, check: Callable[[str], str]) -> str | None:
+    """A click callback's body: ``value`` passes ``check``, or the command exits 2 naming the
+    flag and the fix (the value itself is never echoed: it may hold a password)."""
     if value:
         try:
-            check_database_url(value)
+            check(value)
         except ValueError as exc:
-            raise UsageFailure(f"--db: {exc}") from None
+            flag = param.opts[0] if param.opts else f"--{param.name}"  # as typed: "--db"
+            raise UsageFailure(f"{flag}: {exc}") from None
     return value
+
+
+def _check_db(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return _checked(param, value, check_database_url)
 
 
 def check_base_url(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A click callback: ``value`` is an http(s) URL with a host, or the command exits 2."""
-    if value:
-        try:
-            check_http_url(value)
-        except ValueError as exc:
-            raise UsageFailure(f"--{(param.name or '').replace('_', '-')}: {exc}") from None
-    return value
+    return _checked(param, value, check_http_url)
 
 
 def common(func: F) -> F:
