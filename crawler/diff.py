@@ -94,7 +94,31 @@ def next_state(old: Stored | None, seen: ReportState, facts: SweepFacts) -> Repo
             pdf_sha256=prev.pdf_sha256,
         )
     state = with_pdf(state, facts.pdfs.get(pdf_path(state.pdf_url) or ""))
+    if facts.complete and prev.settled:
+        state = hold_losses(prev, state, facts.removal_sweeps)
     return replace(state, settled=prev.settled or facts.complete)
+
+
+def hold_losses(prev: ReportState, seen: ReportState, sweeps: int) -> ReportState:
+    """Keep a component or view the report left until a second complete sweep agrees.
+
+    A view can miss a row while the site shifts under the sweep (a report pulled mid-crawl moves
+    the rows after it up a page), so one sweep's absence is held, like a removal's, and only the
+    next complete sweep that misses it too announces the loss; one that sees it again forgets it."""
+    components = set(prev.components) - set(seen.components)
+    views = set(prev.view_labels) - set(seen.view_labels)
+    lost = {f"component:{name}" for name in components} | {f"view:{name}" for name in views}
+    held = lost - set(prev.unconfirmed_losses) if sweeps > 1 else set()
+    if not held:
+        return replace(seen, unconfirmed_losses=())
+    kept_components = [name for name in components if f"component:{name}" in held]
+    kept_views = [name for name in views if f"view:{name}" in held]
+    return replace(
+        seen,
+        components=tuple(sorted({*seen.components, *kept_components})),
+        view_labels=tuple(sorted({*seen.view_labels, *kept_views})),
+        unconfirmed_losses=tuple(sorted(held)),
+    )
 
 
 def field_changes(old: ReportState, new: ReportState) -> tuple[FieldChange, ...]:

@@ -44,6 +44,8 @@ class ReportState:
     pdf_last_modified: str | None = None
     pdf_length: int | None = None
     pdf_sha256: str | None = None
+    # "component:X" / "view:Y" a complete sweep missed once; held until a second sweep confirms
+    unconfirmed_losses: tuple[str, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:

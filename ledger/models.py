@@ -79,6 +79,7 @@ class Report(Base):
     components: Mapped[list[Any]] = mapped_column(default=list)
     view_labels: Mapped[list[Any]] = mapped_column(default=list)
     settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    unconfirmed_losses: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="active")  # active|removed
     missing_sweeps: Mapped[int] = mapped_column(Integer, default=0)

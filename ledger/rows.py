@@ -30,6 +30,7 @@ _REPORT_COLUMNS = (
     "components",
     "view_labels",
     "settled",
+    "unconfirmed_losses",
     "pdf_etag",
     "pdf_last_modified",
     "pdf_length",
@@ -43,6 +44,7 @@ def state_from_row(row: Any) -> ReportState:
     values["issue_date"] = row.issue_date.isoformat() if row.issue_date else None
     values["components"] = tuple(row.components or ())
     values["view_labels"] = tuple(row.view_labels or ())
+    values["unconfirmed_losses"] = tuple(row.unconfirmed_losses or ())
     return ReportState(**values)
 
 
@@ -52,6 +54,7 @@ def state_columns(state: ReportState) -> dict[str, Any]:
     values["issue_date"] = date.fromisoformat(state.issue_date) if state.issue_date else None
     values["components"] = list(state.components)
     values["view_labels"] = list(state.view_labels)
+    values["unconfirmed_losses"] = list(state.unconfirmed_losses)
     values["content_hash"] = state.content_hash
     values["pdf_path"] = (pdf_path(state.pdf_url) or "").lower() or None
     return values

@@ -82,7 +82,39 @@ def test_quick_sweep_never_takes_components_away() -> None:
     diff = diff_reports(stored(BASE), {BASE.key: partial}, QUICK)
     assert diff.changes == []
     deep = diff_reports(stored(BASE), {BASE.key: partial}, DEEP)
-    assert [f.field for f in deep.changes[0].fields] == ["components"]
+    assert deep.changes == []  # a loss is held for one more complete sweep (see below)
+
+
+def test_a_lost_component_is_announced_only_when_a_second_complete_sweep_confirms_it() -> None:
+    partial = replace(BASE, components=())
+    first = diff_reports(stored(BASE), {BASE.key: partial}, DEEP)
+    assert first.changes == []
+    held = first.updates[BASE.key]
+    assert held.components == ("CBP",) and held.unconfirmed_losses == ("component:CBP",)
+    assert held.content_hash == BASE.content_hash  # nothing a reader sees has changed
+    [change] = diff_reports(stored(held), {BASE.key: partial}, DEEP).changes
+    assert [(f.field, f.old, f.new) for f in change.fields] == [("components", ["CBP"], [])]
+    assert change.state.unconfirmed_losses == ()
+
+
+def test_a_loss_seen_once_then_back_is_never_announced() -> None:
+    """A row missed by one view while the site shifted under the sweep (drift)."""
+    partial = replace(BASE, components=(), view_labels=())
+    before = replace(BASE, view_labels=("unresolved",))
+    first = diff_reports(stored(before), {BASE.key: partial}, DEEP)
+    assert first.changes == []
+    held = first.updates[BASE.key]
+    assert held.unconfirmed_losses == ("component:CBP", "view:unresolved")
+    back = diff_reports(stored(held), {BASE.key: before}, DEEP)
+    assert back.changes == [] and back.updates[BASE.key].unconfirmed_losses == ()
+    assert back.updates[BASE.key].content_hash == before.content_hash
+
+
+def test_one_complete_sweep_confirms_a_loss_when_removals_need_one() -> None:
+    partial = replace(BASE, components=())
+    once = SweepFacts(complete=True, removal_sweeps=1)
+    [change] = diff_reports(stored(BASE), {BASE.key: partial}, once).changes
+    assert [f.field for f in change.fields] == ["components"]
 
 
 def test_components_of_an_unsettled_report_fill_in_silently() -> None:

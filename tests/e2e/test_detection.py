@@ -179,6 +179,32 @@ def test_deletion_between_page_fetches_is_not_a_removal(baselined: Oigwatch) -> 
     assert baselined.crawl("--deep") == []
 
 
+def test_a_component_missed_by_one_sweep_is_not_a_revision(baselined: Oigwatch) -> None:
+    """What a row shifted out of one component view mid-sweep looks like, made deterministic."""
+    report = next(r for r in baselined.site.state.reports if len(r.components) == 2)
+    number, components = report.report_number, list(report.components)
+    baselined.site.mutate(
+        {"op": "retag_component", "report_number": number, "components": components[:1]}
+    )
+    assert baselined.crawl("--deep") == []
+    baselined.site.mutate(
+        {"op": "retag_component", "report_number": number, "components": components}
+    )
+    assert baselined.crawl("--deep") == []
+    assert baselined.crawl("--deep") == []
+
+
+def test_a_component_taken_away_is_announced_once_two_sweeps_agree(baselined: Oigwatch) -> None:
+    report = next(r for r in baselined.site.state.reports if r.components == ["CBP"])
+    number = report.report_number
+    baselined.site.mutate({"op": "retag_component", "report_number": number, "components": ["ICE"]})
+    [gained] = baselined.crawl("--deep")  # ICE is gained at once; losing CBP waits a sweep
+    assert gained["kind"] == "revised" and gained["report_number"] == number
+    [lost] = baselined.crawl("--deep")
+    assert lost["kind"] == "revised" and lost["report_number"] == number
+    assert baselined.crawl("--deep") == []
+
+
 def test_changes_command_filters_what_was_recorded(baselined: Oigwatch) -> None:
     baselined.site.mutate({"op": "add_report"})
     baselined.site.mutate(
