@@ -178,7 +178,7 @@ def build_job(check: Check) -> CrawlJob:
         path
         for cached in page_cache.values()
         for entry in cached.page.entries
-        if (path := pdf_path(entry.pdf_url))
+        if (path := (pdf_path(entry.pdf_url) or "").lower())
     }
     source = check.source
     return CrawlJob(

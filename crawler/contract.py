@@ -88,7 +88,7 @@ class PdfPlan:
 
     fetch_new: bool = False
     new_cap: int = 0
-    known_paths: tuple[str, ...] = ()
+    known_paths: tuple[str, ...] = ()  # lower-cased PDF paths the ledger knows
     recheck: tuple[PdfCheck, ...] = ()
 
 

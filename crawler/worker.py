@@ -102,14 +102,23 @@ class Worker:
         except Exception as exc:  # a value that cannot be written as JSON: a failed crawl
             self.failed(exc)
             return
-        gc.collect()
+        settle_heap()
         self.send({**message, "rss": resident_bytes()})
 
     def failed(self, exc: BaseException) -> None:
         traceback.print_exception(exc, file=sys.stderr)
         sys.stderr.flush()
-        gc.collect()
+        settle_heap()
         self.send({"failed": f"{type(exc).__name__}: {exc}"[:500], "rss": resident_bytes()})
+
+
+def settle_heap() -> None:
+    """Collect the crawl's garbage; after the first crawl, move what survives (modules, Scrapy's
+    classes, the layouts) out of the collector's reach with ``gc.freeze``, so each later crawl's
+    full collection scans only that crawl's objects (~1 ms, not ~30 ms over the whole heap)."""
+    gc.collect()
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 def read_jobs(worker: Worker, workdir: Path) -> None:

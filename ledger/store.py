@@ -142,9 +142,13 @@ class Ledger:
         return robots_from_json(row.page)
 
     def pdf_plan(self, source_id: int, checks: int) -> tuple[list[str], list[dict[str, Any]]]:
-        """Known PDF paths, and the PDFs due a re-check: never checked first, then oldest checks."""
-        base = select(Report.pdf_url).where(
-            Report.source_id == source_id, Report.status == "active"
+        """Known PDF paths (lower-cased, as ``reports.pdf_path`` holds them), and the PDFs due a
+        re-check: never checked first, then oldest checks."""
+        base = (
+            select(Report.pdf_path)
+            .where(Report.source_id == source_id, Report.status == "active")
+            .where(Report.pdf_path.is_not(None))
+            .distinct()
         )
         due = (
             select(Report.pdf_url, Report.pdf_etag, Report.pdf_last_modified)
@@ -156,7 +160,7 @@ class Ledger:
             .limit(checks)
         )
         with self.engine.connect() as conn:
-            known = sorted({p for (url,) in conn.execute(base) if (p := pdf_path(url))})
+            known = sorted(path for (path,) in conn.execute(base))
             recheck = (
                 [
                     {"url": r.pdf_url, "etag": r.pdf_etag, "last_modified": r.pdf_last_modified}

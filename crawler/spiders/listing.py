@@ -273,7 +273,7 @@ class ListingSpider(Spider):
         if not self.pdf_plan.fetch_new:
             return
         for entry in entries:
-            path = pdf_path(entry.pdf_url)
+            path = (pdf_path(entry.pdf_url) or "").lower()  # known paths are lower-cased
             if not path or path in self.known_pdfs or self.new_pdfs_left <= 0:
                 continue
             self.known_pdfs.add(path)
