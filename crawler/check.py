@@ -32,6 +32,7 @@ from crawler.events import EventDraft, GateFacts, gate_events, ops_event
 from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, Runner, run_crawl
 from crawler.health import Verdict, assess
 from crawler.normalize import pdf_path
+from crawler.probe import probe
 from crawler.state import ViewInfo, entry_identity, merge_entries
 from ledger.lock import source_lock
 from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports
@@ -54,9 +55,7 @@ def check_source(
         check = Check.open(ledger, settings, source, options)
         job = build_job(check)  # views, validators, PDFs due a check
         started = utcnow()
-        crawl = (options.runner or run_crawl)(  # Scrapy: in this process, or the service's worker
-            job, settings.crawl.process_timeout, progress, options.abort
-        )
+        crawl = fetch(job, settings, options, progress)  # Scrapy, unless the probe can tell
         if crawl.abandoned:  # the service is stopping: leave the ledger as it was
             raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
         admitted = admit_rows(crawl)  # odd rows quarantined, the rest cleaned
@@ -198,6 +197,17 @@ def build_job(check: Check) -> CrawlJob:
             recheck=tuple(PdfCheck(**item) for item in recheck),
         ),
     )
+
+
+def fetch(
+    job: CrawlJob, settings: Settings, options: CheckOptions, progress: Progress | None
+) -> CrawlOutcome:
+    """The quick poll's probe when no first page changed (no Scrapy at all), else the crawl:
+    Scrapy in this process, or in the service's worker."""
+    if (result := probe(job, progress, options.abort)) is not None:
+        return CrawlOutcome(result)
+    runner = options.runner or run_crawl
+    return runner(job, settings.crawl.process_timeout, progress, options.abort)
 
 
 def admit_rows(crawl: CrawlOutcome) -> Admitted:

@@ -8,6 +8,7 @@ writer (``to_json``) and one reader (``from_json``), here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,6 +91,11 @@ class PdfPlan:
     new_cap: int = 0
     known_paths: tuple[str, ...] = ()  # lower-cased PDF paths the ledger knows
     recheck: tuple[PdfCheck, ...] = ()
+
+
+def read_by(view: ViewPlan) -> str:
+    """What a cached page of this view must have been parsed with: its selectors' digest."""
+    return hashlib.sha256(view.selectors.encode()).hexdigest()[:16] if view.selectors else ""
 
 
 @dataclass(frozen=True, slots=True)

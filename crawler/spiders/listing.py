@@ -24,6 +24,7 @@ from crawler.contract import (
     PdfFingerprint,
     ViewPlan,
     page_url,
+    read_by,
 )
 from crawler.entry import ParsedPage, ReportEntry
 from crawler.normalize import pdf_path
@@ -347,11 +348,6 @@ class ListingSpider(Spider):
         for view in self.views.values():
             self.crawler.engine.crawl(self.listing_request(view, "", 0))
         raise DontCloseSpider
-
-
-def read_by(view: ViewPlan) -> str:
-    """What a cached page of this view must have been parsed with: its selectors' digest."""
-    return hashlib.sha256(view.selectors.encode()).hexdigest()[:16] if view.selectors else ""
 
 
 def _rememberable_robots(response: Response) -> bool:

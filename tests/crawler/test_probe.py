@@ -1,0 +1,199 @@
+"""The quick poll's probe stands in for the crawl only when the crawl would learn nothing: its
+result is the crawl's own for unchanged first pages, and it answers None (the crawl runs) for
+anything else."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from config.settings import load_settings
+from crawler.check import crawl_rules
+from crawler.contract import (
+    CachedPage,
+    CrawlJob,
+    CrawlResult,
+    PdfPlan,
+    SourcePlan,
+    ViewPlan,
+    page_url,
+)
+from crawler.fetch import run_crawl
+from crawler.normalize import pdf_path
+from crawler.probe import probe
+from fixture_site import FixtureSite, build_state
+
+AUDITS = "/reports/audits-inspections-and-evaluations"
+ALERTS = "/reports/management-alerts"
+
+
+def _job(base: str, cache: dict[str, CachedPage] | None = None, **changes: object) -> CrawlJob:
+    settings = load_settings(environ={})
+    views = (
+        ViewPlan("audits", base + AUDITS, "table", "audits", 0),
+        ViewPlan("alerts", base + ALERTS, "table", "alerts", 0),
+    )
+    job = CrawlJob(
+        "probe", "quick", SourcePlan("dhs-oig", base), views, crawl_rules(settings.crawl),
+        page_cache=cache or {}, robots="",
+    )  # fmt: skip
+    return replace(job, **changes)  # type: ignore[arg-type]
+
+
+def _crawled(job: CrawlJob) -> CrawlResult:
+    outcome = run_crawl(job, 60)
+    assert outcome.result is not None, outcome.failure
+    return outcome.result
+
+
+def _cache_of(job: CrawlJob, result: CrawlResult) -> dict[str, CachedPage]:
+    return {**job.page_cache, **result.page_cache}
+
+
+def _same_reading(one: CrawlResult, other: CrawlResult) -> None:
+    """The probe and the crawl read the same pages the same way (timings and byte counts aside)."""
+    assert [(p.view, p.url, p.parsed, p.order, p.number, p.status) for p in one.pages] == [
+        (p.view, p.url, p.parsed, p.order, p.number, p.status) for p in other.pages
+    ]
+    assert one.page_cache == other.page_cache and one.errors == other.errors == ()
+    assert one.pdfs == other.pdfs == {} and one.stats.requests == other.stats.requests
+    assert one.stats.not_modified == other.stats.not_modified
+
+
+@pytest.fixture(params=["etag", "omit"], ids=["validators", "no-validators"])
+def site(request: pytest.FixtureRequest) -> Iterator[FixtureSite]:
+    with FixtureSite(build_state(n_reports=120, seed=5)) as running:
+        running.mutate({"op": "set", "tie_mode": "stable"})
+        if request.param == "omit":
+            running.mutate({"op": "set", "validators": "omit"})
+        yield running
+
+
+def _warm(site: FixtureSite) -> CrawlJob:
+    """A job whose page cache holds what a first crawl read."""
+    first = _job(site.base_url)
+    return _job(site.base_url, _cache_of(first, _crawled(first)))
+
+
+def test_unchanged_first_pages_read_as_the_crawl_reads_them(site: FixtureSite) -> None:
+    job = _warm(site)
+    probed = probe(job)
+    assert probed is not None
+    _same_reading(probed, _crawled(job))
+
+
+def test_a_changed_page_leaves_it_to_the_crawl(site: FixtureSite) -> None:
+    job = _warm(site)
+    site.mutate({"op": "add_report"})
+    assert probe(job) is None
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "status", "status": 503},
+        {"kind": "redirect", "location": "/elsewhere"},
+        {"kind": "truncate"},
+        {"kind": "reset"},
+    ],
+    ids=["503", "redirect", "truncated", "reset"],
+)
+def test_a_failing_page_leaves_it_to_the_crawl(site: FixtureSite, fault: dict[str, object]) -> None:
+    job = _warm(site)
+    site.mutate({"op": "http_fault", "match": "management-alerts", "count": -1, **fault})
+    probed = probe(job)
+    if fault["kind"] == "truncate" and all(c.etag for c in job.page_cache.values()):
+        assert probed is not None, "a 304 has no body to cut: the page is unchanged"
+        _same_reading(probed, _crawled(job))
+    else:
+        assert probed is None
+
+
+def test_what_the_probe_cannot_vouch_for_leaves_it_to_the_crawl(site: FixtureSite) -> None:
+    job = _warm(site)
+    assert probe(replace(job, sweep="deep")) is None, "a deep sweep walks every page"
+    assert probe(replace(job, robots=None)) is None, "robots.txt not cached"
+    forbidding = "User-agent: *\nDisallow: /reports/management-alerts\n"
+    assert probe(replace(job, robots=forbidding)) is None, "the crawl records it as disallowed"
+    some = dict(list(job.page_cache.items())[:1])
+    assert probe(replace(job, page_cache=some)) is None, "a first page never read"
+    other = {url: replace(c, read_by="other selectors") for url, c in job.page_cache.items()}
+    assert probe(replace(job, page_cache=other)) is None, "read with other selectors"
+    unknown = PdfPlan(fetch_new=True, new_cap=5, known_paths=())
+    assert probe(replace(job, pdf=unknown)) is None, "the crawl would fingerprint new PDFs"
+    if not any(c.etag or c.last_modified for c in job.page_cache.values()):  # 200s: bodies
+        rules = replace(job.crawl, max_page_bytes=100)
+        assert probe(replace(job, crawl=rules)) is None, "a body over the size cap"
+
+
+def test_known_pdfs_and_an_abort(site: FixtureSite) -> None:
+    job = _warm(site)
+    listed = [e.pdf_url for c in job.page_cache.values() for e in c.page.entries]
+    known = tuple(sorted({(pdf_path(url) or "").lower() for url in listed} - {""}))
+    assert known
+    assert probe(replace(job, pdf=PdfPlan(fetch_new=True, new_cap=5, known_paths=known)))
+    stop = threading.Event()
+    stop.set()
+    assert probe(job, abort=stop) is None
+
+
+# --- any answer: the probe vouches only for a 304 or the very bytes last parsed ---
+
+
+class _Answer(BaseHTTPRequestHandler):
+    status, body, etag = 200, b"", ""
+
+    def do_GET(self) -> None:
+        self.send_response(self.status)
+        if self.etag:
+            self.send_header("ETag", self.etag)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def answering() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    status=st.sampled_from([200, 200, 304, 201, 204, 301, 404, 500]),
+    body=st.binary(max_size=64),
+    stored=st.binary(max_size=64),
+)
+def test_any_answer(
+    answering: ThreadingHTTPServer, status: int, body: bytes, stored: bytes
+) -> None:
+    import hashlib
+
+    from crawler.entry import ParsedPage
+
+    _Answer.status, _Answer.body = status, (b"" if status in (204, 304) else body)
+    base = f"http://127.0.0.1:{answering.server_address[1]}"
+    page = ParsedPage((), 0, False)
+    cached = CachedPage(None, None, page, "", hashlib.sha256(stored).hexdigest())
+    job = _job(base)
+    job = replace(job, views=job.views[:1])
+    job = replace(job, page_cache={page_url(job.views[0].url, "", 0): cached})
+    result = probe(job)
+    vouched = status == 304 or (status == 200 and body == stored)
+    assert (result is not None) == vouched
+    if result is not None:
+        [read] = result.pages
+        assert read.parsed == page and read.status == status
