@@ -11,12 +11,13 @@ costs more than a missing one.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.normalize import norm_text
+from crawler.normalize import repair_mojibake
 from crawler.text import clean_text
 from documents.concurrence import (
     ELSEWHERE,
@@ -28,41 +29,57 @@ from documents.concurrence import (
     read_response,
 )
 
+# curly quotes and dashes as the patterns spell them (crawler.normalize folds the same way)
+_FOLD = (
+    ("\u00a0", " "), ("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
+    ("\u2010", "-"), ("\u2011", "-"), ("\u2012", "-"), ("\u2013", "-"), ("\u2014", "-"),
+    ("\u2212", "-"), ("\u00ad", ""),
+)  # fmt: skip
 MAX_TEXT = 200_000  # characters read: a summary, or the first pages of a report's text
 _COUNT = rf"(?:{NUM}|a\s+single|a)"
-# who makes recommendations: the OIG ("we", the report) or its contracted auditors
-_MAKER = (
-    r"(?:\b(?i:we|(?:the\s+)?OIG|(?:this|the|our)\s+(?:report|review|audit|evaluation|inspection"
+# who makes recommendations: the OIG ("we", the report) or its contracted auditors ("KPMG LLP")
+_OIG = (
+    r"\b(?i:we|(?:the\s+)?OIG|(?:this|the|our)\s+(?:report|review|audit|evaluation|inspection"
     r"|memorandum|letter|alert)|(?:the\s+)?(?:independent\s+)?(?:public\s+)?(?:auditors?"
-    r"|accountants?))|\bKPMG(?:\s+LLP)?|(?:\b[A-Z][\w&.'-]*\s+){1,4}(?:LLP|LLC|P\.?C\.?))"
+    r"|accountants?))|\bKPMG"
 )
+_FIRM = r"(?:\b[A-Z][\w&.'-]*\s+){1,4}(?:LLP|LLC|P\.?C\.?)"
 _MAKES = (
     r"(?i:(?:also\s+)?(?:made|make|makes|are\s+making|is\s+making|ha(?:ve|s)\s+made|issued"
     r"|issues|offered|offers|provided|provides|included|includes?|contains?|contained|has))"
 )
-_COUNTED = re.compile(
-    rf"{_MAKER}\s+{_MAKES}\s+(?i:(?:a\s+total\s+of\s+)?(?P<n>{_COUNT})\s+"
-    r"(?:(?:new|additional|formal|specific|total)\s+)?(?P<noun>recommendations?)\b)"
-)
-_ZERO = (
-    re.compile(
-        rf"{_MAKER}\s+(?i:(?:did|does|do|will)\s+not\s+(?:make|contain|include|issue|have|offer"
-        r"|provide)\s+(?:any\s+)?(?:new\s+|formal\s+)?recommendations\b)"
-    ),
-    re.compile(rf"{_MAKER}\s+{_MAKES}\s+(?i:no\s+(?:new\s+|formal\s+)?recommendations\b)"),
-    re.compile(
-        r"\bthere\s+(?:are|were)\s+no\s+recommendations\s+in\s+(?:this|the)\s+report"
-        r"|\bno\s+(?:formal\s+)?recommendations\s+(?:are|were|have\s+been)\s+(?:made|included"
-        r"|issued|offered)\b",
-        re.IGNORECASE,
-    ),
-)
+
+
+def _patterns(maker: str) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    """A count ("We made four recommendations") and a none ("KPMG did not make any")."""
+    counted = re.compile(
+        rf"{maker}\s+{_MAKES}\s+(?i:(?:a\s+total\s+of\s+)?(?P<n>{_COUNT})\s+"
+        r"(?:(?:new|additional|formal|specific|total)\s+)?(?P<noun>recommendations?)\b)"
+    )
+    zero = (
+        re.compile(
+            rf"{maker}\s+(?i:(?:did|does|do|will)\s+not\s+(?:make|contain|include|issue|have"
+            r"|offer|provide)\s+(?:any\s+)?(?:new\s+|formal\s+)?recommendations\b)"
+        ),
+        re.compile(rf"{maker}\s+{_MAKES}\s+(?i:no\s+(?:new\s+|formal\s+)?recommendations\b)"),
+        re.compile(
+            r"\bthere\s+(?:are|were)\s+no\s+recommendations\s+in\s+(?:this|the)\s+report"
+            r"|\bno\s+(?:formal\s+)?recommendations\s+(?:are|were|have\s+been)\s+(?:made"
+            r"|included|issued|offered)\b",
+            re.IGNORECASE,
+        ),
+    )
+    return counted, zero
+
+
+# the firm alternative is the slow one: only sentences naming an LLP, LLC or P.C. try it
+_PATTERNS = {False: _patterns(f"(?:{_OIG})"), True: _patterns(f"(?:{_OIG}|{_FIRM})")}
+_FIRMS = re.compile(r"\b(?:LLP|LLC|P\.?C\.?)")
 # "... two recommendations to CBP and one to ICE": a count of part of them
 _SPLIT_COUNT = re.compile(
     rf"\b(?:and|plus)\s+{NUM}\s+(?:(?:additional|more|other|new)\s+)?(?:recommendations?\b|to\b)",
     re.IGNORECASE,
 )
-# a sentence about another report, or another year's
 _ABBREVIATION = re.compile(
     r"(?:\b(?:U\.S|U\.S\.C|No|Nos|Mr|Ms|Mrs|Dr|St|Jr|Sr|Inc|Co|Corp|Ltd|vs|v|e\.g|i\.e|etc|Jan"
     r"|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gen|Sen|Rep|Dept|approx|al|[A-Z])\.)$"
@@ -131,19 +148,31 @@ def key_facts(text: str | None, component: str | None = None) -> KeyFacts:
     ``component`` names the responder when the text says only "management" or "it"."""
     if not isinstance(text, str) or not text.strip():
         return KeyFacts()
-    plain = norm_text(clean_text(text[:MAX_TEXT]))
-    if not re.search(r"recommend|concur", plain, re.IGNORECASE):
-        return KeyFacts()
+    text = text[:MAX_TEXT]
+    lowered = text.lower()
+    if "recommend" not in lowered and "concur" not in lowered:
+        return KeyFacts()  # most summaries: no regular expression runs
+    plain = repair_mojibake(html.unescape(clean_text(text)))
+    if not plain.isascii():
+        for char, folded in _FOLD:
+            plain = plain.replace(char, folded)
+    plain = " ".join(plain.split())
     reading = Reading()
     for sentence in sentences(plain):
-        _read_counts(sentence, reading)
-        read_response(sentence, reading)
+        lowered = sentence.lower()
+        if "recommendation" in lowered:
+            _read_counts(sentence, reading)
+        if "concur" in lowered or "declined" in lowered:
+            read_response(sentence, reading)
     return _judge(reading, component)
 
 
 def _read_counts(sentence: str, reading: Reading) -> None:
-    found = list(_COUNTED.finditer(sentence))
-    zero = any(pattern.search(sentence) for pattern in _ZERO)
+    counted, zeros = _PATTERNS[bool(_FIRMS.search(sentence))]
+    found = list(counted.finditer(sentence))
+    lowered = sentence.lower()
+    negated = "no " in lowered or "not " in lowered
+    zero = negated and any(pattern.search(sentence) for pattern in zeros)
     if not found and not zero:
         return
     if ELSEWHERE.search(sentence):
