@@ -9,6 +9,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY crawler ./crawler
+COPY documents ./documents
 COPY notifier ./notifier
 COPY ledger ./ledger
 COPY web ./web

@@ -10,6 +10,7 @@ from config.vocabulary import HEALTH_KINDS, KIND_WORDS
 from crawler.text import clean_data, clean_text
 from notifier.render.bulk import bulk_context
 from notifier.render.common import Style, clean, facts, when
+from notifier.render.key_facts import change_lines
 from notifier.render.words import change_line, label_words, plain_error, plain_reason, value_text
 
 SUMMARY_LIMIT = 400
@@ -75,6 +76,7 @@ def render_text(event: dict[str, Any], where: tzinfo | None = None) -> str:
     if gained or lost:
         marks = [f"+{label}" for label in gained] + [f"-{label}" for label in lost]
         lines.append("  labels changed: " + " ".join(marks))
+    lines += [f"  {safe(line)}" for line in change_lines(event)]  # "Recommendations: 4 → 5"
     lines += [
         f"  {safe(change_line(c))}" for c in _items(event.get("changes")) if isinstance(c, dict)
     ]

@@ -1,7 +1,7 @@
 """Imports run one way: every room may import only the rooms below it (docs/architecture.md).
 
-    config ← crawler (the pure core) ← ledger ← crawler's I/O (check, fetch, child, spiders)
-           ← notifier ← web ← scheduler ← cli
+    config ← crawler (the pure core) ← documents ← ledger ← crawler's I/O (check, fetch, child,
+           spiders) ← notifier ← web ← scheduler ← cli
 
 Read from the source text (every ``import``, also inside functions), so a lazy import that breaks
 the order fails here too.
@@ -15,16 +15,36 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOMS = ("config", "crawler", "ledger", "notifier", "web", "scheduler", "cli", "fixture_site")
+ROOMS = (
+    "config",
+    "crawler",
+    "documents",
+    "ledger",
+    "notifier",
+    "web",
+    "scheduler",
+    "cli",
+    "fixture_site",
+)
 # what each room may import besides itself
 ALLOWED = {
     "config": set(),
     "crawler": {"config", "ledger"},  # the ledger: only from the I/O modules
-    "ledger": {"config", "crawler"},
-    "notifier": {"config", "crawler", "ledger"},
-    "web": {"config", "crawler", "ledger", "notifier"},
-    "scheduler": {"config", "crawler", "ledger", "notifier", "web"},
-    "cli": {"config", "crawler", "ledger", "notifier", "web", "scheduler", "fixture_site"},
+    "documents": {"crawler"},  # pure: crawler's pure core only (normalize, text)
+    "ledger": {"config", "crawler", "documents"},
+    "notifier": {"config", "crawler", "documents", "ledger"},
+    "web": {"config", "crawler", "documents", "ledger", "notifier"},
+    "scheduler": {"config", "crawler", "documents", "ledger", "notifier", "web"},
+    "cli": {
+        "config",
+        "crawler",
+        "documents",
+        "ledger",
+        "notifier",
+        "web",
+        "scheduler",
+        "fixture_site",
+    },
     "fixture_site": set(),
 }
 # crawler's modules that do I/O over the ledger; the rest of crawler (the pure core) must not
@@ -75,6 +95,8 @@ def violations(name: str, targets: set[str]) -> list[str]:
             wrong.append(target)
         elif room == "crawler" and other == "ledger" and not is_io(name):
             wrong.append(f"{target} (the pure core reads no ledger)")
+        elif room == "documents" and other == "crawler" and is_io(target):
+            wrong.append(f"{target} (documents are pure: no crawl I/O)")
         elif room == "ledger" and is_io(target):
             wrong.append(f"{target} (the ledger sits below the crawl's I/O)")
     return wrong
@@ -91,6 +113,9 @@ def test_the_order_is_enforced() -> None:
     assert violations("ledger.store", {"crawler.check"})
     assert violations("notifier.worker", {"web.app"})
     assert violations("config.settings", {"crawler.text"})
+    assert violations("documents.facts", {"crawler.check"})
+    assert violations("documents.facts", {"ledger.store"})
+    assert not violations("documents.facts", {"crawler.normalize", "crawler.text"})
     assert not violations("crawler.check", {"ledger.store", "config.settings"})
     assert not violations("cli.main", {"scheduler.service", "web.app"})
 

@@ -17,7 +17,7 @@ from ledger import queries
 from web.context import WebContext
 from web.feeds_http import FILTER_DOC
 from web.params import FILTERS, MAX_EVENT_ID
-from web.shape import fingerprint, report_href, safe_event, version_changes
+from web.shape import fingerprint, report_facts, report_href, safe_event, version_changes
 
 MAX_LIMIT = 1000
 
@@ -35,6 +35,22 @@ class FieldChange(BaseModel):
     field: str
     old: Any = None
     new: Any = None
+
+
+class KeyFacts(BaseModel):
+    """What the summary states plainly of the recommendations (null: not stated)."""
+
+    recommendations: int | None = Field(None, description="how many the OIG made (0: none)")
+    concurred: int | None = Field(None, description="how many the component concurred with")
+    response: str | None = Field(None, description='in words: "DHS concurred with all"')
+
+
+class KeyFactChange(BaseModel):
+    """A key fact a revised summary changed."""
+
+    fact: str = Field(description="recommendations, concurred or response")
+    old: int | str | None = None
+    new: int | str | None = None
 
 
 class ChangeEvent(BaseModel):
@@ -58,6 +74,12 @@ class ChangeEvent(BaseModel):
     changes: Annotated[list[FieldChange], BeforeValidator(_listed)] = Field(default_factory=list)
     detected_at: str | None = None
     report_page: str | None = Field(None, description="This site's page of the report")
+    key_facts: KeyFacts | None = Field(
+        None, description="Read from the summary (report events only; see docs/web.md)"
+    )
+    key_facts_changes: list[KeyFactChange] = Field(
+        default_factory=list, description="revised: the key facts its summary change changed"
+    )
 
 
 class ChangeList(BaseModel):
@@ -106,6 +128,7 @@ class Report(BaseModel):
     issue_date: str | None
     fiscal_year: str | None
     components: list[str]
+    key_facts: KeyFacts = Field(description="Read from the current summary")
     pdf_url: str | None
     detail_url: str | None
     first_seen_at: str | None
@@ -172,6 +195,7 @@ def report_json(history: queries.ReportHistory) -> Report:
         issue_date=row.issue_date.isoformat() if row.issue_date else None,
         fiscal_year=clean_data(row.fiscal_year),
         components=clean_data(list(row.components or [])),
+        key_facts=KeyFacts(**report_facts(row.summary, row.components)),
         pdf_url=_url(row.pdf_url),
         detail_url=_url(row.detail_url),
         first_seen_at=iso(row.first_seen_at),

@@ -28,6 +28,7 @@ from config.vocabulary import HEALTH_KINDS, KIND_WORDS
 from crawler.clock import local_minutes, parse_iso, utc_minutes
 from crawler.text import clean_json, clean_text
 from notifier.render.common import trim
+from notifier.render.key_facts import change_lines, headline_facts
 from notifier.render.words import change_line, label_words, plain_reason
 from notifier.routes import content_matches
 
@@ -118,10 +119,12 @@ def entry_title(event: Mapping[str, Any]) -> str:
 
 
 def entry_text(event: Mapping[str, Any]) -> str:
-    """The entry's plain-text body: what changed, then the summary (health: ``health_text``)."""
+    """The entry's plain-text body: a new report's key facts, what changed (key facts first),
+    then the summary (health: ``health_text``)."""
     if event.get("kind") in HEALTH_KINDS:
         return health_text(event)
-    lines = [change_line(c) for c in event.get("changes") or () if isinstance(c, dict)]
+    lines = [line for line in (headline_facts(event),) if line] + change_lines(event)
+    lines += [change_line(c) for c in event.get("changes") or () if isinstance(c, dict)]
     lines += [f"gained label {label}" for label in label_words(event.get("labels_gained"))]
     lines += [f"lost label {label}" for label in label_words(event.get("labels_lost"))]
     if isinstance(event.get("summary"), str) and event["summary"].strip():

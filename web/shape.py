@@ -18,6 +18,7 @@ from config.vocabulary import GOOD_OUTCOMES
 from crawler.clock import iso, local_text, parse_iso
 from crawler.redline import Span
 from crawler.text import clean_data
+from documents.facts import KeyFacts, facts_line, key_facts
 from ledger.queries import VERSION_FIELDS, ReportHistory
 from notifier.render.common import (
     FIELD_NAMES,
@@ -31,6 +32,7 @@ from notifier.render.common import (
     safe_url,
     trim,
 )
+from notifier.render.key_facts import key_facts_json, summary_facts_changes
 from notifier.render.words import plain_error, plain_reason, reader_change
 from web.feeds import HEALTH_KINDS, health_text, health_title
 
@@ -91,11 +93,13 @@ def when(value: datetime | str | None, where: tzinfo | None = None) -> str:
 
 def safe_event(event: Mapping[str, Any]) -> dict[str, Any]:
     """An event (for the feeds and the API) with every string cleaned (``crawler.text``) and links
-    that are http(s) or None (a ``javascript:`` URL never becomes a link)."""
+    that are http(s) or None (a ``javascript:`` URL never becomes a link); a report's event
+    also gets its ``key_facts`` (and ``key_facts_changes``), read from its summary."""
     shaped: dict[str, Any] = clean_data(dict(event))
     for key in ("url", "detail_url", "listing_url"):
         if key in shaped:
             shaped[key] = safe_url(shaped[key])
+    shaped.update(key_facts_json(shaped))
     return shaped
 
 
@@ -152,6 +156,10 @@ def report_view(history: ReportHistory, where: tzinfo | None = None) -> dict[str
     for number, version in enumerate(history.versions, 1):
         data: Mapping[str, Any] = version.data or {}
         changes = [] if previous is None else version_changes(previous, data)
+        shown = [field_change(c["field"], c["old"], c["new"]) for c in changes]
+        if any(c["field"] == "summary" for c in changes):  # "Recommendations: 4 → 5" first
+            facts = summary_facts_changes(previous.get("summary") if previous else None, data.get("summary"), _one(data.get("components")))  # fmt: skip
+            shown = [_fact_change(c.name, f"{c.old} → {c.new}") for c in facts] + shown
         versions.append(
             {
                 "number": number,
@@ -162,7 +170,7 @@ def report_view(history: ReportHistory, where: tzinfo | None = None) -> dict[str
                 "pdf": safe_url(data.get("pdf_url")),
                 "fingerprint": fingerprint(data),
                 "first": previous is None,
-                "changes": [field_change(c["field"], c["old"], c["new"]) for c in changes],
+                "changes": shown,
             }
         )
         previous = data
@@ -178,6 +186,9 @@ def report_view(history: ReportHistory, where: tzinfo | None = None) -> dict[str
         "issue_date": report.issue_date.isoformat() if report.issue_date else "",
         "fiscal_year": clean(report.fiscal_year),
         "components": [clean(c) for c in report.components or []],
+        "key_facts": clean(
+            facts_line(KeyFacts.from_json(report_facts(report.summary, report.components)))
+        ),
         "labels": label_names(_current_labels(history)),
         "pdf": safe_url(report.pdf_url),
         "detail": safe_url(report.detail_url),
@@ -194,6 +205,22 @@ def report_view(history: ReportHistory, where: tzinfo | None = None) -> dict[str
         ),
         "versions": versions,
     }
+
+
+def report_facts(summary: Any, components: Any) -> dict[str, Any]:
+    """A report's key facts as JSON (its summary read by ``documents.facts``), strings cleaned."""
+    found = key_facts(summary if isinstance(summary, str) else None, _one(components))
+    return dict(clean_data(found.to_json()))
+
+
+def _one(components: Any) -> str | None:
+    """A report's only component (None for none or several)."""
+    named = [c for c in components or () if isinstance(c, str) and c.strip()]
+    return named[0] if len(named) == 1 else None
+
+
+def _fact_change(name: str, body: str) -> dict[str, Any]:
+    return {"field": "key_facts", "name": clean(name), "body": clean(body), "redline": False}
 
 
 def _current_labels(history: ReportHistory) -> list[str]:

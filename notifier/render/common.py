@@ -12,6 +12,7 @@ from config.vocabulary import COUNT_WORDS, KIND_WORDS, LABEL_WORDS, OPS_KINDS
 from crawler.clock import local_text
 from crawler.redline import REWRITE_SHARE, Span, common_ends, diff_runs, word_diff
 from crawler.text import clean_text
+from notifier.render.key_facts import changed_facts, headline_facts
 from notifier.render.templating import PACKAGE_TEMPLATES, Templates, load_templates, templates_for
 from notifier.render.words import (
     FIELD_NAMES,
@@ -107,8 +108,10 @@ def label_changes(event: dict[str, Any]) -> list[str]:
 
 
 def facts(event: dict[str, Any]) -> list[str]:
-    """Components, issue date and fiscal year, the parts that are present."""
+    """Components, key facts (a new report's: "4 recommendations · DHS concurred with all"),
+    issue date and fiscal year, the parts that are present."""
     found = [", ".join(filter(None, (clean(c).strip() for c in _items(event.get("components")))))]
+    found.append(" ".join(clean(headline_facts(event)).split()))
     if event.get("issue_date"):
         found.append(f"issued {value_text(event['issue_date'])}")
     if event.get("fiscal_year"):
@@ -297,7 +300,8 @@ def event_context(
     """What templates see: every scraped value escaped for the channel and within its budget;
     times in the readers' zone ``where`` (default ``America/New_York``); failures in words."""
     kind = event.get("kind") or ""
-    changes = [_change(c, style) for c in event.get("changes") or [] if isinstance(c, dict)]
+    changes = [_fact_change(c.name, f"{c.old} → {c.new}", style) for c in changed_facts(event)]
+    changes += [_change(c, style) for c in event.get("changes") or [] if isinstance(c, dict)]
     summary_shown = any(c["field"] == "summary" and c["redline"] for c in changes)
 
     def text(value: Any, limit: int) -> str:
@@ -354,6 +358,16 @@ def _change(change: dict[str, Any], style: Style) -> dict[str, Any]:
         "name": fit(name, 60, style.text),
         "body": body,
         "redline": is_redline(change),
+    }
+
+
+def _fact_change(name: str, body: str, style: Style) -> dict[str, Any]:
+    """A key fact a revised summary changed, shown as a change ("Recommendations: 4 → 5")."""
+    return {
+        "field": "key_facts",
+        "name": fit(name, 60, style.text),
+        "body": fit(body, style.change, style.text),
+        "redline": False,
     }
 
 

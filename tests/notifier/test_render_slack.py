@@ -96,7 +96,11 @@ def test_summary_edit_is_word_level_and_replaces_the_summary_section() -> None:
     message = slack_message(
         event(summary=new, changes=[{"field": "summary", "old": old, "new": new}]), TEMPLATES
     )
-    body = sections(message)[1]
+    facts, body = sections(message)[1:3], sections(message)[3]
+    assert facts == [  # the key facts the edit changed come first
+        "*Recommendations:* 3 → 4",
+        "*Response:* CBP concurred with 2 of 3 → CBP concurred with all",
+    ]
     assert body.endswith(
         "We made ~3~ *4* recommendations to improve training; CBP concurred with ~2.~ *all.*"
     )

@@ -38,9 +38,12 @@ def test_changes_are_the_documented_event_shape_newest_first(web: httpx.Client, 
     fields = {c["field"]: (c["old"], c["new"]) for c in revised["changes"]}
     assert set(fields) == {"title", "summary"}
     assert fields["title"][1] == fields["title"][0] + " (Revised)"
+    facts = {"key_facts": revised.pop("key_facts"), "key_facts_changes": revised.pop("key_facts_changes")}  # fmt: skip
     assert revised == {**ledger.events["revised"], "report_page": "/reports/OIG-19-11"}, (
-        "the same JSON as `oigwatch crawl --json`, plus the page link"
+        "the same JSON as `oigwatch crawl --json`, plus the page link and the key facts"
     )
+    assert set(facts["key_facts"]) == {"recommendations", "concurred", "response"}
+    assert isinstance(facts["key_facts_changes"], list)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""What the report documents say: text read from summaries and PDFs (pure)."""
