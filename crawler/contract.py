@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 T = TypeVar("T")
+TOO_LARGE = "response larger than"  # how a refusal of an over-size body begins (middleware.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class PdfPlan:
     new_cap: int = 0
     known_paths: tuple[str, ...] = ()
     recheck: tuple[PdfCheck, ...] = ()
+    spool_dir: str = ""  # where the crawl keeps each fetched PDF for the archive ("": nowhere)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +266,8 @@ class CrawlError:
 @dataclass(frozen=True, slots=True)
 class PdfFingerprint:
     """One PDF check: not modified, an error (with its reason), or the PDF's validators and
-    digest (status "ok")."""
+    digest (status "ok"); ``spool_error``: why the crawl could not keep its bytes for the
+    archive (None: kept, or not asked to)."""
 
     url: str
     status: str  # "ok", "not_modified" or "error"
@@ -273,6 +276,12 @@ class PdfFingerprint:
     last_modified: str | None = None
     length: int | None = None
     sha256: str | None = None
+    spool_error: str | None = None
+
+    @property
+    def too_large(self) -> bool:
+        """Whether the PDF was refused for its size (``crawl.max_pdf_bytes``)."""
+        return self.status == "error" and (self.reason or "").startswith(TOO_LARGE)
 
 
 @dataclass(frozen=True, slots=True)
