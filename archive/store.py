@@ -112,7 +112,9 @@ class Archive:
             return False
         with _reaching("archive unreachable"):
             if self.local:  # written beside, then renamed: never half a PDF under its name
-                partial = posixpath.join(posixpath.dirname(key), f".{sha256}.{uuid.uuid4().hex}.part")
+                partial = posixpath.join(
+                    posixpath.dirname(key), f".{sha256}.{uuid.uuid4().hex}.part"
+                )
                 self.fs.makedirs(posixpath.dirname(key), exist_ok=True)
                 self.fs.pipe_file(partial, data)
                 self.fs.mv(partial, key)
@@ -179,7 +181,9 @@ def _protocols(fs: AbstractFileSystem) -> tuple[str, ...]:
     return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
-def archive_at(url: str, endpoint_url: str = "", region: str = "", timeout: float = 30.0) -> Archive:
+def archive_at(
+    url: str, endpoint_url: str = "", region: str = "", timeout: float = 30.0
+) -> Archive:
     """The archive at ``url``: a folder (created on first put), ``file://...`` or
     ``s3://bucket/prefix`` (``endpoint_url``: an S3-compatible server other than AWS)."""
     from fsspec.core import url_to_fs
