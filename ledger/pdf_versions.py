@@ -11,12 +11,13 @@ archive is written to.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
+from crawler.clock import aware
 from ledger.models import PdfVersion, Report
 from ledger.sql import chunks
 
@@ -161,7 +162,8 @@ def _last_versions(conn: Connection, report_ids: Collection[int]) -> dict[int, i
     )
     last: dict[int, int] = {}
     for part in chunks(sorted(report_ids)):
-        last.update(conn.execute(query.where(PdfVersion.report_id.in_(part))).tuples())
+        for report_id, version in conn.execute(query.where(PdfVersion.report_id.in_(part))):
+            last[report_id] = version
     return last
 
 
@@ -212,10 +214,14 @@ _COLUMNS = (
 
 
 def versions(engine: Engine, report_id: int) -> list[VersionInfo]:
-    """A report's PDF versions, oldest first."""
+    """A report's PDF versions, oldest first (times aware, in UTC)."""
     query = select(*_COLUMNS).where(PdfVersion.report_id == report_id)
     with engine.connect() as conn:
-        return [VersionInfo(*row) for row in conn.execute(query.order_by(PdfVersion.version))]
+        found = [VersionInfo(*row) for row in conn.execute(query.order_by(PdfVersion.version))]
+    return [
+        replace(v, first_seen_at=aware(v.first_seen_at), last_seen_at=aware(v.last_seen_at))
+        for v in found
+    ]
 
 
 def stored_digests(engine: Engine) -> set[str]:

@@ -111,7 +111,9 @@ def test_an_empty_archive_verifies(store: Archive) -> None:
     assert list(store.verify()) == []
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=4096))
 def test_any_bytes_come_back_as_they_went_in(tmp_path: Path, data: bytes) -> None:
     store = archive_at(str(tmp_path / "any"))
@@ -130,7 +132,11 @@ def test_an_unreachable_object_store_is_an_archive_error(
     endpoint = dead.endpoint_url
     dead.stop()
     store = archive_at("s3://nowhere/pdfs", endpoint, timeout=2)
-    for attempt in (lambda: store.put(SHA, PDF), lambda: store.get(SHA), lambda: list(store.verify())):
+    for attempt in (
+        lambda: store.put(SHA, PDF),
+        lambda: store.get(SHA),
+        lambda: list(store.verify()),
+    ):
         with pytest.raises(ArchiveError) as error:
             attempt()
         assert str(error.value).startswith("archive unreachable: ")
