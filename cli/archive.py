@@ -94,7 +94,7 @@ def _checked(store: Archive, present: set[str]) -> Iterator[Any]:
 
 @archive.command("get")
 @common
-@click.argument("number")
+@click.argument("number", metavar="REPORT")
 @click.option("--version", "version", type=click.IntRange(min=1), metavar="N",
               help="Which PDF version (1 is the first seen; default: the latest).")  # fmt: skip
 @click.option("-o", "--output", "output", metavar="FILE",
@@ -111,7 +111,9 @@ def get(
 ) -> None:
     """Write a stored PDF of a report out, checked against its sha256.
 
-    Example: oigwatch archive get OIG-14-131 --version 1 -o OIG-14-131-original.pdf
+    REPORT is a report number (or key), as `oigwatch report` takes it.
+
+    Example: oigwatch archive get OIG-14-131 --version 1 -o original.pdf
     """
     from archive.store import ArchiveError, NotArchived
     from ledger import queries

@@ -99,7 +99,7 @@ def test_the_crawl_spools_each_fetched_pdf(site: FixtureSite, tmp_path: Path) ->
 
 def test_without_a_spool_nothing_is_kept(site: FixtureSite, tmp_path: Path) -> None:
     outcome = run_crawl(pdf_job(site, "", 0), 60)
-    assert outcome.result is not None and list(outcome.result.pdfs.values())[0].status == "ok"
+    assert outcome.result is not None and next(iter(outcome.result.pdfs.values())).status == "ok"
     assert list(tmp_path.iterdir()) == []
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, inspect, insert, select, update
+from sqlalchemy import Engine, insert, inspect, select, update
 
 from ledger import pdf_versions
 from ledger.db import _alembic_config, ensure_schema, make_engine
