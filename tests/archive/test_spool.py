@@ -123,3 +123,21 @@ def test_an_unwritable_spool_is_noted_not_fatal(site: FixtureSite, tmp_path: Pat
     [fingerprint] = outcome.result.pdfs.values()
     assert fingerprint.status == "ok" and fingerprint.sha256
     assert fingerprint.spool_error and "Error" in fingerprint.spool_error
+
+
+def test_the_services_crawl_worker_spools_too(
+    site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service crawls in a worker process without secrets: it spools where the job says."""
+    from crawler.pool import WorkerPool
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "never-in-the-worker")
+    spool = tmp_path / "spool" / "dhs-oig"
+    pool = WorkerPool()
+    try:
+        outcome = pool.run(pdf_job(site, str(spool), 0, 1, 2), 60)
+    finally:
+        pool.close()
+    assert outcome.result is not None
+    digests = {fp.sha256 for fp in outcome.result.pdfs.values()}
+    assert len(digests) == 3 and set(waiting(spool)) == digests
