@@ -83,6 +83,8 @@ def demo(config_path: str | None, db_url: str | None, reports: int) -> None:
     settings = settings_from(config_path, db_url, delay=0.0, concurrency=4, retries=1, backoff=0.2)
     with tempfile.TemporaryDirectory(prefix="oigwatch-demo-") as tmp:
         url = db_url or f"sqlite:///{Path(tmp) / 'demo.db'}"
+        if not db_url:  # a temporary ledger's PDF archive is temporary too
+            settings = settings.model_copy(update={"data_dir": tmp})
         engine = make_engine(url)
         ensure_schema(engine)
         ledger = Ledger(engine)

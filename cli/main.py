@@ -15,6 +15,7 @@ from cli.common import Commands
 
 # name: ("module:attribute", the first paragraph of its help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "archive": ("cli.archive:archive", "Check the PDF archive, or write a stored report PDF out."),
     "changes": (
         "cli.changes:changes",
         "List recorded change events, oldest first, each with when it was detected.",

@@ -35,7 +35,7 @@ from config.delivery import (
 )
 from config.registry import LAYOUTS
 from config.selectors import SelectorConfig
-from config.urls import check_database_url, check_http_url
+from config.urls import check_archive_url, check_database_url, check_http_url
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.toml")
 ENV_PREFIX = "OIGWATCH_"
@@ -169,6 +169,28 @@ class GateConfig(_Frozen):
     )
 
 
+class ArchiveConfig(_Frozen):
+    """Where every report PDF version is kept (docs/operator-guide.md, "The PDF archive").
+    Credentials of an object store come from the standard environment variables only
+    (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from here."""
+
+    enabled: bool = True
+    url: str = ""  # "": <data_dir>/archive; a folder, file:// or s3://bucket/prefix
+    endpoint_url: str = ""  # an S3-compatible server (MinIO, Ceph, ...); "": AWS itself
+    region: str = ""  # the object store's region ("": AWS_DEFAULT_REGION, or the library's)
+    timeout: Annotated[float, Field(gt=0)] = 30.0  # seconds per archive request
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_archive_url(value)
+
+    @field_validator("endpoint_url")
+    @classmethod
+    def _endpoint_is_http(cls, value: str) -> str:
+        return check_http_url(value) if value else value
+
+
 class ServiceConfig(_Frozen):
     """The long-running service (`oigwatch run`): schedules and the HTTP side."""
 
@@ -208,6 +230,7 @@ class Settings(_Frozen):
     targets: tuple[Target, ...] = ()
     routes: tuple[RouteConfig, ...] = ()
     service: ServiceConfig = ServiceConfig()
+    archive: ArchiveConfig = ArchiveConfig()
 
     @field_validator("database_url")
     @classmethod
@@ -264,6 +287,17 @@ class Settings(_Frozen):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{Path(self.data_dir) / 'oigwatch.db'}"
+
+    @property
+    def archive_url(self) -> str:
+        """Where the PDF archive lives: ``archive.url``, or a folder in the data directory."""
+        return self.archive.url or str(Path(self.data_dir) / "archive")
+
+    @property
+    def spool_dir(self) -> Path:
+        """The local folder where crawls leave fetched PDFs for the archive (one per source
+        below it), absolute: the crawl worker may run elsewhere than the current folder."""
+        return (Path(self.data_dir) / "spool").absolute()
 
     @property
     def display_names(self) -> dict[str, str]:

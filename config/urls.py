@@ -63,3 +63,27 @@ def check_database_url(value: str) -> str:
     if rest.count("@") > 1 or "@" in (parsed.host or ""):
         raise ValueError(f"an '@' in the user name or password must be written %40; {DB_EXAMPLE}")
     return value
+
+
+ARCHIVE_EXAMPLE = "write a folder path, file:///abs/path or s3://bucket/prefix"
+
+
+def check_archive_url(value: str) -> str:
+    """``value`` if the archive can live there: "" (``<data_dir>/archive``), a folder path,
+    ``file://`` or ``s3://bucket[/prefix]``; ValueError naming the fix otherwise (never echoing
+    a user or password part)."""
+    text = value.strip()
+    if not text or "://" not in text:
+        return text
+    parts = urlsplit(text)
+    if parts.scheme == "file":
+        return text
+    if parts.scheme != "s3":
+        scheme = parts.scheme if parts.scheme.isalnum() else "that scheme"
+        raise ValueError(f"{scheme}:// is not supported; {ARCHIVE_EXAMPLE}")
+    if "@" in parts.netloc:
+        raise ValueError("credentials never go in the URL: set AWS_ACCESS_KEY_ID and "
+                         "AWS_SECRET_ACCESS_KEY in the environment")  # fmt: skip
+    if not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"an S3 URL names a bucket and an optional prefix; {ARCHIVE_EXAMPLE}")
+    return text

@@ -5,6 +5,7 @@ The scheduler and the command line call only :func:`check_source`.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.ingest import ingest_pdfs, spool_for
 from config.settings import CrawlConfig, Settings, SourceConfig
 from crawler.admit import Admitted, admit, warnings_json
 from crawler.clock import utcnow
@@ -38,6 +40,7 @@ from ledger.lock import source_lock
 from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports
 
 ALL_PDFS = -1
+log = logging.getLogger("oigwatch.archive")
 
 
 def check_source(
@@ -68,10 +71,12 @@ def check_source(
         record = run_record(check, job, crawl, verdict, outcome, diff, events, timing, admitted)
         record = replace(record, router=router)  # the outbox fills in the same transaction
         try:
-            return ledger.record(record), record
+            recorded = ledger.record(record)
         except SQLAlchemyError as exc:  # a value the database refused: a failed run, not a lost one
             record = replace(unrecordable(check, record, exc), router=router)
             return ledger.record(record), record
+        archive_pdfs(check, job, crawl, record)  # new PDFs kept, each version recorded
+        return recorded, record
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +200,7 @@ def build_job(check: Check) -> CrawlJob:
             new_cap=10**9 if every_pdf else crawl.new_pdf_cap,
             known_paths=tuple(sorted(set(known) | listed)),
             recheck=tuple(PdfCheck(**item) for item in recheck),
+            spool_dir=spool_for(check.settings, source.name),
         ),
     )
 
@@ -330,6 +336,19 @@ def run_record(
         stats=stats,
         healthy_source=check.was_healthy or check.recovers(outcome) if healthy else False,
     )
+
+
+def archive_pdfs(check: Check, job: CrawlJob, crawl: CrawlOutcome, record: RunRecord) -> None:
+    """After a recorded healthy run: the PDFs its crawl spooled into the archive, each report's
+    new PDF a ``pdf_versions`` row (``archive/ingest.py``). Nothing here fails the run: an
+    unreachable archive is recorded on the versions, and the spool kept for the next run."""
+    if not job.pdf.spool_dir or record.diff is None or crawl.result is None:
+        return
+    try:
+        ingest_pdfs(check.ledger.engine, check.settings, check.source_id, job.pdf.spool_dir,
+                    crawl.result.pdfs, record.finished_at)  # fmt: skip
+    except Exception:  # the run is recorded; the spool waits for the next one
+        log.exception("PDF archive: %s: the fetched PDFs wait for the next run", check.source.name)
 
 
 def checked_pdfs(result: CrawlResult | None) -> list[str]:

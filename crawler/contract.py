@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 T = TypeVar("T")
+TOO_LARGE = "response larger than"  # how a refusal of an over-size body begins (middleware.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class PdfPlan:
     new_cap: int = 0
     known_paths: tuple[str, ...] = ()  # lower-cased PDF paths the ledger knows
     recheck: tuple[PdfCheck, ...] = ()
+    spool_dir: str = ""  # where the crawl keeps each fetched PDF for the archive ("": nowhere)
 
 
 def read_by(view: ViewPlan) -> str:
@@ -270,7 +272,8 @@ class CrawlError:
 @dataclass(frozen=True, slots=True)
 class PdfFingerprint:
     """One PDF check: not modified, an error (with its reason), or the PDF's validators and
-    digest (status "ok")."""
+    digest (status "ok"); ``spool_error``: why the crawl could not keep its bytes for the
+    archive (None: kept, or not asked to)."""
 
     url: str
     status: str  # "ok", "not_modified" or "error"
@@ -279,6 +282,12 @@ class PdfFingerprint:
     last_modified: str | None = None
     length: int | None = None
     sha256: str | None = None
+    spool_error: str | None = None
+
+    @property
+    def too_large(self) -> bool:
+        """Whether the PDF was refused for its size (``crawl.max_pdf_bytes``)."""
+        return self.status == "error" and (self.reason or "").startswith(TOO_LARGE)
 
 
 @dataclass(frozen=True, slots=True)

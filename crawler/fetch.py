@@ -64,12 +64,12 @@ ABANDONED = CrawlOutcome(None, "crawl abandoned on request", abandoned=True)
 
 
 def child_environment(environ: dict[str, str] | os._Environ[str]) -> dict[str, str]:
-    """The parent's environment without oigwatch's secrets and database settings: a crawl
-    process needs only its jobs."""
+    """The parent's environment without oigwatch's secrets, database settings and object
+    store credentials (``AWS_*``: the archive's): a crawl process needs only its jobs."""
     return {
         name: value
         for name, value in environ.items()
-        if not name.startswith(("OIGWATCH_", "PG")) and "TOKEN" not in name.upper()
+        if not name.startswith(("OIGWATCH_", "PG", "AWS_")) and "TOKEN" not in name.upper()
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -210,3 +211,31 @@ class ReportMute(Base):
     unmuted_by: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (Index("ix_report_mutes_report", "report_id", "muted_at"),)
+
+
+class PdfVersion(Base):
+    """Every distinct PDF a report has had (by sha256), numbered 1, 2, ... per report: where and
+    when it was seen, whether the archive holds it (and why not), and the text a later step
+    extracts from it. ``sha256`` None: a PDF refused for its size, never fetched whole."""
+
+    __tablename__ = "pdf_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    length: Mapped[int | None] = mapped_column(BigInteger)
+    url: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stored: Mapped[bool] = mapped_column(Boolean, default=False)
+    store_reason: Mapped[str | None] = mapped_column(Text)  # why not stored (None: stored)
+    text_status: Mapped[str | None] = mapped_column(String(20))
+    text_reason: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[list[Any] | None] = mapped_column()  # the text of each page, when extracted
+
+    __table_args__ = (
+        UniqueConstraint("report_id", "version", name="uq_pdf_versions_report_version"),
+        UniqueConstraint("report_id", "sha256", name="uq_pdf_versions_report_sha256"),
+        Index("ix_pdf_versions_sha256", "sha256"),
+    )

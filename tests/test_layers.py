@@ -1,7 +1,7 @@
 """Imports run one way: every room may import only the rooms below it (docs/architecture.md).
 
-    config ← crawler (the pure core) ← documents ← ledger ← crawler's I/O (check, fetch, child,
-           spiders) ← notifier ← web ← scheduler ← cli
+    config ← crawler (the pure core) ← documents ← ledger ← archive ← crawler's I/O (check,
+           fetch, child, spiders) ← notifier ← web ← scheduler ← cli
 
 Read from the source text (every ``import``, also inside functions), so a lazy import that breaks
 the order fails here too.
@@ -16,35 +16,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOMS = (
-    "config",
-    "crawler",
-    "documents",
-    "ledger",
-    "notifier",
-    "web",
-    "scheduler",
-    "cli",
+    "config", "crawler", "documents", "ledger", "archive", "notifier", "web", "scheduler", "cli",
     "fixture_site",
-)
+)  # fmt: skip
 # what each room may import besides itself
 ALLOWED = {
     "config": set(),
-    "crawler": {"config", "ledger"},  # the ledger: only from the I/O modules
+    "crawler": {"config", "ledger", "archive"},  # ledger and archive: only from the I/O modules
     "documents": {"crawler"},  # pure: crawler's pure core only (normalize, text)
     "ledger": {"config", "crawler", "documents"},
-    "notifier": {"config", "crawler", "documents", "ledger"},
-    "web": {"config", "crawler", "documents", "ledger", "notifier"},
-    "scheduler": {"config", "crawler", "documents", "ledger", "notifier", "web"},
-    "cli": {
-        "config",
-        "crawler",
-        "documents",
-        "ledger",
-        "notifier",
-        "web",
-        "scheduler",
-        "fixture_site",
-    },
+    "archive": {"config", "crawler", "documents", "ledger"},  # crawler: only its pure core
+    "notifier": {"config", "crawler", "documents", "ledger", "archive"},
+    "web": {"config", "crawler", "documents", "ledger", "archive", "notifier"},
+    "scheduler": {"config", "crawler", "documents", "ledger", "archive", "notifier", "web"},
+    "cli": {*ROOMS} - {"cli"},  # everything
     "fixture_site": set(),
 }
 # crawler's modules that do I/O over the ledger; the rest of crawler (the pure core) must not
@@ -93,12 +78,12 @@ def violations(name: str, targets: set[str]) -> list[str]:
         other = target.split(".")[0]
         if other != room and other not in ALLOWED[room]:
             wrong.append(target)
-        elif room == "crawler" and other == "ledger" and not is_io(name):
-            wrong.append(f"{target} (the pure core reads no ledger)")
+        elif room == "crawler" and other in ("ledger", "archive") and not is_io(name):
+            wrong.append(f"{target} (the pure core reads no {other})")
         elif room == "documents" and other == "crawler" and is_io(target):
             wrong.append(f"{target} (documents are pure: no crawl I/O)")
-        elif room == "ledger" and is_io(target):
-            wrong.append(f"{target} (the ledger sits below the crawl's I/O)")
+        elif room in ("ledger", "archive") and is_io(target):
+            wrong.append(f"{target} (the {room} sits below the crawl's I/O)")
     return wrong
 
 
@@ -117,6 +102,10 @@ def test_the_order_is_enforced() -> None:
     assert violations("documents.facts", {"ledger.store"})
     assert not violations("documents.facts", {"crawler.normalize", "crawler.text"})
     assert not violations("crawler.check", {"ledger.store", "config.settings"})
+    assert not violations("crawler.check", {"archive.ingest"})
+    assert violations("crawler.diff", {"archive.store"})
+    assert violations("archive.ingest", {"crawler.check"})
+    assert violations("ledger.pdf_versions", {"archive.store"})
     assert not violations("cli.main", {"scheduler.service", "web.app"})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from protego import Protego
@@ -16,6 +16,7 @@ from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from twisted.python.failure import Failure
 
+from archive.spool import keep
 from crawler.contract import (
     CachedPage,
     CrawlError,
@@ -283,13 +284,21 @@ class ListingSpider(Spider):
             yield self.pdf_request(entry.pdf_url)
 
     def on_pdf(self, response: Response) -> None:
-        """Fingerprint a PDF: ETag, Last-Modified, length and sha256 of the bytes."""
+        """Fingerprint a PDF: ETag, Last-Modified, length and sha256 of the bytes; and leave
+        the bytes in the job's spool for the archive (a spool that cannot be written is noted
+        on the fingerprint, never a failed check)."""
         self.tick()
         url = response.meta["pdf"]
         try:
             record = self.fingerprint(response, url)
         except Exception as exc:  # a PDF that cannot be read is a failed check, not a lost one
             record = PdfFingerprint(url, "error", _describe(exc))
+        spool = self.pdf_plan.spool_dir
+        if spool and record.status == "ok" and record.sha256:
+            try:
+                keep(spool, record.sha256, response.body)
+            except OSError as exc:  # a full or read-only disk: the archive misses this one
+                record = replace(record, spool_error=_describe(exc))
         self.collector.pdfs[pdf_path(url) or url] = record
 
     @staticmethod

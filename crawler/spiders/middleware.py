@@ -17,6 +17,8 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from twisted.internet.defer import CancelledError
 
+from crawler.contract import TOO_LARGE
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_BEFORE = "oigwatch_not_before"
 ATTEMPT = "oigwatch_attempt"
@@ -136,7 +138,7 @@ class SizeLimitMiddleware(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except IgnoreRequest as exc:  # its only refusal: the decompressed body grew past the limit
             raise ResponseTooLarge(
-                f"response larger than {self.limit(request)} bytes (decompressed) refused"
+                f"{TOO_LARGE} {self.limit(request)} bytes (decompressed) refused"
             ) from exc
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -145,5 +147,5 @@ class SizeLimitMiddleware(HttpCompressionMiddleware):
         declared = "Expected to receive" in str(exception)  # Content-Length above the limit
         how = " (declared length)" if declared else ""
         raise ResponseTooLarge(
-            f"response larger than {self.limit(request)} bytes{how} refused"
+            f"{TOO_LARGE} {self.limit(request)} bytes{how} refused"
         ) from exception

@@ -93,6 +93,7 @@ PDF_PLAN = st.builds(
     recheck=st.lists(
         st.builds(PdfCheck, url=TEXT, etag=MAYBE, last_modified=MAYBE), max_size=3
     ).map(tuple),
+    spool_dir=TEXT,
 )
 JOBS = st.builds(
     CrawlJob,
@@ -114,6 +115,7 @@ FINGERPRINT = st.builds(
     last_modified=MAYBE,
     length=st.none() | NUMBER,
     sha256=MAYBE,
+    spool_error=MAYBE,
 )
 PAGE = st.builds(
     PageRecord, view=TEXT, url=TEXT, parsed=PARSED, order=TEXT, number=NUMBER, status=NUMBER
@@ -215,3 +217,12 @@ def test_a_page_cache_written_by_an_earlier_version_still_reads(ledger: Ledger) 
     assert cache[listing] == CachedPage(None, None, ParsedPage((), 0, False))
     assert cache[listing + "?page=3"].to_json()["page"] == OLD_PAGE
     assert ledger.robots(source_id, "https://www.oig.dhs.gov/robots.txt", 10**9) == "User-agent: *"
+
+
+@settings(max_examples=10, deadline=None)
+@given(job=JOBS)
+def test_a_job_of_an_earlier_version_reads_without_a_spool(job: CrawlJob) -> None:
+    """A job file written before the archive (no ``spool_dir``): nothing is spooled."""
+    data = through_a_file(job.to_json())
+    del data["pdf"]["spool_dir"]
+    assert CrawlJob.from_json(data).pdf.spool_dir == ""

@@ -109,6 +109,9 @@ def test_a_crawl_process_gets_no_secrets() -> None:
         "OIGWATCH_DATABASE_URL": "postgresql://u:pw@h/db",
         "PGPASSWORD": "pw",
         "GITHUB_TOKEN": "t",
+        "AWS_ACCESS_KEY_ID": "AKIA...",
+        "AWS_SECRET_ACCESS_KEY": "archive-secret",
+        "AWS_SESSION_TOKEN": "s",
     }
     assert child_environment(environ) == {"PATH": "/usr/bin", "HOME": "/root"}
 

@@ -162,6 +162,7 @@ def test_a_worker_inherits_no_secrets(
     monkeypatch.setenv("OIGWATCH_DATABASE_URL", "postgresql://u:pw@h/db")
     monkeypatch.setenv("PGPASSWORD", "pw")
     monkeypatch.setenv("SOME_API_TOKEN", "t")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "archive-secret")
     monkeypatch.setenv("OIGWATCH_TEST_MARKER_PATH", "kept-out")
     assert pool.run(every_view(site.base_url), 60).result is not None
     [pid] = pool.pids
@@ -171,7 +172,8 @@ def test_a_worker_inherits_no_secrets(
         if item
     ]
     assert "PATH" in names
-    assert [n for n in names if n.startswith(("OIGWATCH_", "PG")) or "TOKEN" in n.upper()] == []
+    secret = ("OIGWATCH_", "PG", "AWS_")
+    assert [n for n in names if n.startswith(secret) or "TOKEN" in n.upper()] == []
 
 
 def test_closing_the_pool_ends_its_workers(site: FixtureSite, private_tmp: Path) -> None:

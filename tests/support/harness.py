@@ -76,8 +76,11 @@ target = "newsroom"
 
 def write_config(directory: Path, extra: str = "", routes: str = "", service: str = "") -> Path:
     """The shipped config with fast crawl settings for loopback tests (plus targets and routes;
-    ``service`` replaces the shipped [service] section's keys)."""
+    ``service`` replaces the shipped [service] section's keys), its data directory
+    ``directory``."""
     shipped = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    # the data directory (PDF archive and spool) is the test's own, never the working folder
+    shipped = shipped.replace('data_dir = "data"', f"data_dir = {json.dumps(str(directory))}", 1)
     head, _, rest = shipped.partition("[crawl]")
     rest = rest[rest.index("[gates]") :]
     if service:
