@@ -3,6 +3,9 @@
     config ← crawler (the pure core) ← ledger ← crawler's I/O (check, fetch, child, spiders)
            ← notifier ← web ← scheduler ← cli
 
+``documents`` (PDF text and page redlines) reads only crawler's text helpers (normalize, text,
+redline); every room above the ledger may use it.
+
 Read from the source text (every ``import``, also inside functions), so a lazy import that breaks
 the order fails here too.
 """
@@ -15,18 +18,40 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOMS = ("config", "crawler", "ledger", "notifier", "web", "scheduler", "cli", "fixture_site")
+ROOMS = (
+    "config",
+    "crawler",
+    "ledger",
+    "notifier",
+    "web",
+    "scheduler",
+    "cli",
+    "fixture_site",
+    "documents",
+)
 # what each room may import besides itself
 ALLOWED = {
     "config": set(),
-    "crawler": {"config", "ledger"},  # the ledger: only from the I/O modules
-    "ledger": {"config", "crawler"},
-    "notifier": {"config", "crawler", "ledger"},
-    "web": {"config", "crawler", "ledger", "notifier"},
-    "scheduler": {"config", "crawler", "ledger", "notifier", "web"},
-    "cli": {"config", "crawler", "ledger", "notifier", "web", "scheduler", "fixture_site"},
+    "crawler": {"config", "ledger", "documents"},  # the ledger: only from the I/O modules
+    "ledger": {"config", "crawler", "documents"},
+    "notifier": {"config", "crawler", "ledger", "documents"},
+    "web": {"config", "crawler", "ledger", "notifier", "documents"},
+    "scheduler": {"config", "crawler", "ledger", "notifier", "web", "documents"},
+    "cli": {
+        "config",
+        "crawler",
+        "ledger",
+        "notifier",
+        "web",
+        "scheduler",
+        "fixture_site",
+        "documents",
+    },
     "fixture_site": set(),
+    "documents": {"crawler"},  # only DOCUMENTS_READ of it
 }
+# what documents/ may read of crawler: text helpers, nothing that does I/O or knows the ledger
+DOCUMENTS_READ = ("crawler.normalize", "crawler.text", "crawler.redline")
 # crawler's modules that do I/O over the ledger; the rest of crawler (the pure core) must not
 # import the ledger, and the ledger must not import these
 CRAWLER_IO = ("crawler.check", "crawler.fetch", "crawler.child", "crawler.spiders")
@@ -67,6 +92,10 @@ def test_the_rooms_are_all_found() -> None:
     assert len(MODULES) > 60
 
 
+def _reads_text(target: str) -> bool:
+    return any(target == m or target.startswith(m + ".") for m in DOCUMENTS_READ)
+
+
 def violations(name: str, targets: set[str]) -> list[str]:
     room, wrong = name.split(".")[0], []
     for target in sorted(targets):
@@ -77,6 +106,8 @@ def violations(name: str, targets: set[str]) -> list[str]:
             wrong.append(f"{target} (the pure core reads no ledger)")
         elif room == "ledger" and is_io(target):
             wrong.append(f"{target} (the ledger sits below the crawl's I/O)")
+        elif room == "documents" and other == "crawler" and not _reads_text(target):
+            wrong.append(f"{target} (documents read only crawler's text helpers)")
     return wrong
 
 
@@ -93,6 +124,9 @@ def test_the_order_is_enforced() -> None:
     assert violations("config.settings", {"crawler.text"})
     assert not violations("crawler.check", {"ledger.store", "config.settings"})
     assert not violations("cli.main", {"scheduler.service", "web.app"})
+    assert violations("documents.redline", {"crawler.check"})
+    assert violations("documents.extract", {"ledger.store"})
+    assert not violations("documents.redline", {"crawler.redline.common_ends"})
 
 
 def test_a_wrong_import_is_caught(tmp_path: Path) -> None:
