@@ -71,14 +71,14 @@ _SENTENCES = (
 _MONTHS = ("January", "March", "June", "September", "December")
 
 
-def report_text(pages: int = REPORT_PAGES, seed: int = 24) -> list[list[str]]:
+def report_text(pages: int = REPORT_PAGES, seed: int = 24, paragraphs: int = 4) -> list[list[str]]:
     """Paragraphs of a plausible OIG report, page by page (deterministic for a seed); each page
-    fits one printed page at the default width."""
+    fits one printed page at the default width (``paragraphs`` up to 6)."""
     rng = random.Random(seed)
     out: list[list[str]] = []
     for _ in range(pages):
-        paragraphs = []
-        for _ in range(4):
+        page: list[str] = []
+        for _ in range(paragraphs):
             comp = rng.choice(_COMPONENTS)
             values = {
                 "comp": comp,
@@ -94,8 +94,8 @@ def report_text(pages: int = REPORT_PAGES, seed: int = 24) -> list[list[str]]:
                 "app": rng.choice("ABCD"),
             }
             chosen = rng.sample(_SENTENCES, 3)
-            paragraphs.append(" ".join(s.format(**values) for s in chosen))
-        out.append(paragraphs)
+            page.append(" ".join(s.format(**values) for s in chosen))
+        out.append(page)
     return out
 
 
