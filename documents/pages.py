@@ -5,10 +5,12 @@ a running header and footer and a page number on every page. Two printings of th
 must compare equal, so ``normalize_pages`` reduces each page to its words:
 
 1. characters no reader should get are dropped (``crawler.text.clean_text``; soft hyphens too);
-2. layout furniture goes: in the first and last ``ZONE`` lines of a page, page-number lines
-   ("3", "- 3 -", "Page 3 of 40", "iv") and running lines (a line that, digits aside, stands in
-   that zone on at least half of the pages, and on at least ``MIN_RUNNING_PAGES`` of them: "OIG-24-01
-   www.oig.dhs.gov", "Page 3 | FEMA's Oversight of ...");
+2. layout furniture goes: page-number lines ("3", "- 3 -", "Page 3 of 40", "iv") among the
+   first and last ``NUMBER_ZONE`` lines of a page, and running lines: a line that, digits aside,
+   stands among the first ``ZONE`` lines of at least half of the pages (a header), or among the
+   last ``ZONE`` lines (a footer), and of at least ``MIN_RUNNING_PAGES`` pages ("OIG-24-01
+   www.oig.dhs.gov", "Page 3 | FEMA's Oversight of ..."). A body line that repeats word for word
+   at the top or the bottom of most pages is taken for one too;
 3. the lines are joined: a word hyphenated at a line end is joined again ("recom-" + "mendation"
    → "recommendation"; "follow-" + "up" stays "follow-up" when the document writes "follow-up"
    elsewhere and never "followup"), other line breaks become spaces;
@@ -75,20 +77,18 @@ def line_key(line: str) -> str:
     return _DIGITS.sub("#", " ".join(line.casefold().split()))
 
 
-def running_lines(pages: Sequence[Sequence[str]]) -> frozenset[str]:
-    """Keys (``line_key``) of the lines that stand in the top or bottom ``ZONE`` lines of at
-    least ``RUNNING_SHARE`` of the pages, and of at least ``MIN_RUNNING_PAGES`` pages."""
+def running_lines(pages: Sequence[Sequence[str]]) -> frozenset[tuple[str, str]]:
+    """The running lines: (side, ``line_key``) of each line standing in the top ("top") or the
+    bottom ("bottom") ``ZONE`` lines of at least ``RUNNING_SHARE`` of the pages, and of at
+    least ``MIN_RUNNING_PAGES`` of them."""
     needed = max(MIN_RUNNING_PAGES, math.ceil(RUNNING_SHARE * len(pages)))
     if len(pages) < needed:
         return frozenset()
-    seen: Counter[str] = Counter()
+    seen: Counter[tuple[str, str]] = Counter()
     for lines in pages:
-        seen.update({line_key(line) for line in _zone(lines, ZONE)})
+        seen.update({("top", line_key(line)) for line in lines[:ZONE]})
+        seen.update({("bottom", line_key(line)) for line in lines[-ZONE:]})
     return frozenset(key for key, count in seen.items() if count >= needed)
-
-
-def _zone(lines: Sequence[str], size: int) -> list[str]:
-    return list(lines) if len(lines) <= 2 * size else [*lines[:size], *lines[-size:]]
 
 
 def is_page_number(line: str) -> bool:
@@ -96,19 +96,24 @@ def is_page_number(line: str) -> bool:
     return _PAGE_NUMBER.fullmatch(line.strip()) is not None
 
 
-def strip_furniture(lines: Sequence[str], running: frozenset[str]) -> list[str]:
+def strip_furniture(lines: Sequence[str], running: frozenset[tuple[str, str]]) -> list[str]:
     """The page's lines without its running lines and page numbers (looked for only in the top
     and bottom ``ZONE`` / ``NUMBER_ZONE`` lines)."""
     last = len(lines) - 1
     kept = []
     for index, line in enumerate(lines):
         edge = min(index, last - index)  # 0: the first or last line
-        if edge < ZONE and line_key(line) in running:
+        if edge < ZONE and _running(line, index < ZONE, last - index < ZONE, running):
             continue
         if edge < NUMBER_ZONE and is_page_number(line):
             continue
         kept.append(line)
     return kept
+
+
+def _running(line: str, top: bool, bottom: bool, running: frozenset[tuple[str, str]]) -> bool:
+    key = line_key(line)
+    return (top and ("top", key) in running) or (bottom and ("bottom", key) in running)
 
 
 def words_in(lines: Iterable[str]) -> frozenset[str]:
@@ -124,7 +129,8 @@ def words_in(lines: Iterable[str]) -> frozenset[str]:
 
 def join_lines(lines: Sequence[str], vocabulary: frozenset[str] = frozenset()) -> str:
     """The lines as one text: a word hyphenated at a line end and continued in lowercase is
-    joined without the hyphen, unless ``vocabulary`` holds it hyphenated and not joined."""
+    joined without the hyphen, unless ``vocabulary`` holds it hyphenated and not joined; one
+    continued otherwise ("DHS-" + "OIG") keeps it; other line breaks become spaces."""
     out = ""
     for line in lines:
         broken = _HYPHEN_END.search(out) if out else None
@@ -134,6 +140,8 @@ def join_lines(lines: Sequence[str], vocabulary: frozenset[str] = frozenset()) -
             word = head.strip(_PUNCTUATION)
             kept = f"{word}-{tail}" in vocabulary and f"{word}{tail}" not in vocabulary
             out = out[: broken.start()] + head + ("-" if kept else "") + line
+        elif broken and line[0].isalnum():  # "DHS-" + "OIG": a compound's own hyphen
+            out = out[: broken.start()] + broken.group(1) + "-" + line
         else:
             out = f"{out} {line}" if out else line
     return out
