@@ -29,7 +29,8 @@ class Passage:
         texts = [data.get(name) for name in ("before", "after", "redline")]
         if not (_is_int(page) and _is_int(size)) or not all(isinstance(t, str) for t in texts):
             raise ValueError("a passage needs page and size (integers), before, after and redline")
-        return cls(page, *texts, size=size)  # type: ignore[arg-type]
+        before, after, redline = (str(text) for text in texts)
+        return cls(int(page), before, after, redline, int(size))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +63,9 @@ class PdfChanges:
             raise ValueError("passages must be a list of objects")
         if not _is_int(omitted):
             raise ValueError("omitted must be an integer")
+        changed, added, removed = (tuple(pages) for pages in lists)
         found = tuple(Passage.from_json(p) for p in passages)
-        return cls(*(tuple(pages) for pages in lists), passages=found, omitted=omitted)
+        return cls(changed, added, removed, found, omitted)
 
     @property
     def empty(self) -> bool:

@@ -8,9 +8,10 @@ How: the pages are aligned first (difflib over the pages' comparison forms), so 
 or dropped, leaves the pages after it unchanged; pages only one side has between two aligned
 runs are added or removed pages. Each stretch of pages that differs is then compared word by
 word as one run of text (``documents/worddiff.py``, bounded cost), so a paragraph that pushes
-the following text onto later pages changes only the page it was added to. A page of the new
-version made only of inserted words is an added page (and an old one made only of deleted words
-a removed page), named as such rather than cut into passages. Words are compared with their
+the following text onto later pages changes only the page it was added to. In a stretch that
+gained pages, a page of the new version made only of inserted words is an added page (and in
+one that lost pages, an old one made only of deleted words a removed page), named as such rather
+than cut into passages. Words are compared with their
 inner hyphens left out (``pages.comparison_word``). A passage stays on one page of the new
 version; the words it shows are clipped to ``SHOWN_WORDS`` a side.
 """
@@ -96,9 +97,14 @@ def diff_pages(old_pages: Sequence[str], new_pages: Sequence[str]) -> PdfChanges
         elif tag == "delete":
             removed.update(range(p1 + 1, p2 + 1))
         else:
-            hunks += _word_hunks(old, new, (i1, i2, j1, j2), old_eq, new_eq)
-    added |= _whole_pages(new, hunks, "insert", lambda h: (h[3], h[4]))
-    removed |= _whole_pages(old, hunks, "delete", lambda h: (h[1], h[2]))
+            found = _word_hunks(old, new, (i1, i2, j1, j2), old_eq, new_eq)
+            # whole pages of inserted (deleted) words, as many as the stretch gained (lost)
+            more, fewer = (q2 - q1) - (p2 - p1), (p2 - p1) - (q2 - q1)
+            added.update(sorted(_whole_pages(new, found, "insert", lambda h: (h[3], h[4])))[:more])
+            removed.update(
+                sorted(_whole_pages(old, found, "delete", lambda h: (h[1], h[2])))[:fewer]
+            )
+            hunks += found
     pieces = [piece for hunk in hunks for piece in _pieces(hunk, old, new, added, removed)]
     groups = _groups(pieces, old_eq, new_eq)
     passages = [_passage(group, old, new, old_eq, new_eq) for group in groups]
@@ -185,15 +191,18 @@ def _runs(doc: _Doc, start: int, end: int, skip: set[int]) -> list[tuple[int, in
 def _groups(
     pieces: list[tuple[int, Hunk]], old_eq: bytearray, new_eq: bytearray
 ) -> list[tuple[int, list[Hunk]]]:
-    """Hunks on one page close enough that their contexts would overlap: one passage each."""
+    """Hunks on one page close enough that their contexts would overlap: one passage each (up
+    to ``SHOWN_WORDS`` words long a side)."""
     groups: list[tuple[int, list[Hunk]]] = []
     for page, hunk in sorted(pieces, key=lambda p: (p[1][3], p[1][1])):
         if groups and groups[-1][0] == page:
             last = groups[-1][1][-1]
             gap_old, gap_new = hunk[1] - last[2], hunk[3] - last[4]
+            first = groups[-1][1][0]
             if (
                 gap_old == gap_new
                 and 0 <= gap_old <= 2 * CONTEXT
+                and max(hunk[2] - first[1], hunk[4] - first[3]) <= SHOWN_WORDS
                 and all(old_eq[last[2] : hunk[1]])
                 and all(new_eq[last[4] : hunk[3]])
             ):

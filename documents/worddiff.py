@@ -37,9 +37,9 @@ def opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     while stack:
         item = stack.pop()
         if len(item) == 5:
-            out.append(item)  # type: ignore[arg-type]
+            out.append(item)
             continue
-        i1, i2, j1, j2 = item  # type: ignore[misc]
+        i1, i2, j1, j2 = item
         head, tail = common_ends(a[i1:i2], b[j1:j2])
         if tail:
             stack.append(("equal", i2 - tail, i2, j2 - tail, j2))

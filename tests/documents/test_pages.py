@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.pdf_layout import COMPOUNDS, WORDS, document, documents_of, lay_out, style, words_of
 
 from documents.pages import (
     MIN_RUNNING_PAGES,
@@ -16,7 +17,6 @@ from documents.pages import (
     running_lines,
 )
 from documents.redline import diff_pages
-from support.pdf_layout import COMPOUNDS, WORDS, document, documents_of, lay_out, style, words_of
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,10 @@ def test_running_header_and_footer_are_dropped_not_body_text() -> None:
 
 
 def test_header_with_the_page_number_in_it_is_running() -> None:
-    pages = [[f"OIG-24-01 | Page {p}", *(f"{n}{line}" for line in BODY)] for p, n in enumerate("abcd", start=1)]
+    pages = [
+        [f"OIG-24-01 | Page {p}", *(f"{n}{line}" for line in BODY)]
+        for p, n in enumerate("abcd", start=1)
+    ]
     assert running_lines(pages) == frozenset({("top", "oig-#-# | page #")})
 
 

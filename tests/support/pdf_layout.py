@@ -26,7 +26,6 @@ WORDS = (
 COMPOUNDS = ("follow-up", "non-federal", "DHS-wide", "self-assessment", "long-term")
 
 
-
 def numbered(pages: list[list[str]]) -> list[list[str]]:
     """Each paragraph marked as its own ("¶bA ... [bA]", page 2's first), and a tag word after
     every word ("Kabc"): a report's lines seldom repeat, and a line that repeats (digits
