@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +26,16 @@ class Passage:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Passage:
         page, size = data.get("page"), data.get("size")
-        texts = [data.get(name) for name in ("before", "after", "redline")]
-        if not (_is_int(page) and _is_int(size)) or not all(isinstance(t, str) for t in texts):
+        before, after, redline = (data.get(name) for name in ("before", "after", "redline"))
+        if not (
+            _is_int(page)
+            and _is_int(size)
+            and isinstance(before, str)
+            and isinstance(after, str)
+            and isinstance(redline, str)
+        ):
             raise ValueError("a passage needs page and size (integers), before, after and redline")
-        before, after, redline = (str(text) for text in texts)
-        return cls(int(page), before, after, redline, int(size))
+        return cls(page, before, after, redline, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +98,7 @@ class PdfChanges:
         return grouped
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
