@@ -15,6 +15,7 @@ COPY web ./web
 COPY scheduler ./scheduler
 COPY cli ./cli
 COPY fixture_site ./fixture_site
+COPY documents ./documents
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 # -- runtime: the wheel and its dependencies, no source tree, no compilers ---------------------------
