@@ -84,14 +84,17 @@ def extract_text(pdf: bytes | Path, limits: ExtractLimits = ExtractLimits()) -> 
     argv = [sys.executable, "-I", "-m", "documents.extract_child",
             repr(limits.seconds), str(limits.memory_mb), str(limits.max_pages), source]  # fmt: skip
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"}
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        start_new_session=True,  # a Ctrl-C meant for the service is not the child's
-    )
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,  # a Ctrl-C meant for the service is not the child's
+        )
+    except OSError as exc:  # no process to be had (EAGAIN, ENOMEM): this PDF's failure only
+        return PdfText.failed(f"the extracting process could not start: {exc.strerror or exc}")
     try:
         out, err = proc.communicate(pdf if isinstance(pdf, bytes) else b"", limits.seconds)
     except subprocess.TimeoutExpired:

@@ -52,7 +52,7 @@ def _failed(reason: str) -> dict[str, Any]:
 
 
 def _answer(result: dict[str, Any]) -> bytes:
-    return json.dumps(result, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return json.dumps(result, ensure_ascii=False).encode("utf-8", "replace")
 
 
 def read(data: bytes, max_pages: int) -> dict[str, Any]:
@@ -110,7 +110,9 @@ def _limit_reason(message: str) -> str:
 
 
 def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    from crawler.text import clean_text
+
+    text = " ".join(clean_text(str(exc)).split()) or type(exc).__name__
     return text[:REASON_CHARS]
 
 
