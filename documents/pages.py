@@ -49,7 +49,6 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _HYPHENS = "-\u2010"
-_HYPHEN_END = re.compile(r"(\S*[^\W\d_])[-\u2010]$")  # a line's last word, broken after a letter
 _INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010](?=[^\W\d_])")
 _ALNUM = re.compile(r"[^\W_]")
 _PUNCTUATION = "\"'()[]{},.;:!?\u201c\u201d\u2018\u2019"
@@ -130,21 +129,24 @@ def words_in(lines: Iterable[str]) -> frozenset[str]:
 def join_lines(lines: Sequence[str], vocabulary: frozenset[str] = frozenset()) -> str:
     """The lines as one text: a word hyphenated at a line end and continued in lowercase is
     joined without the hyphen, unless ``vocabulary`` holds it hyphenated and not joined; one
-    continued otherwise ("DHS-" + "OIG") keeps it; other line breaks become spaces."""
-    out = ""
+    continued otherwise ("DHS-" + "OIG") keeps it; other line breaks become spaces. Linear in
+    the text (each line end is looked at once)."""
+    pieces: list[str] = []
     for line in lines:
-        broken = _HYPHEN_END.search(out) if out else None
-        if broken and line[0].islower():
-            head = broken.group(1)
-            tail = line.split(" ", 1)[0].strip(_PUNCTUATION)
-            word = head.strip(_PUNCTUATION)
-            kept = f"{word}-{tail}" in vocabulary and f"{word}{tail}" not in vocabulary
-            out = out[: broken.start()] + head + ("-" if kept else "") + line
-        elif broken and line[0].isalnum():  # "DHS-" + "OIG": a compound's own hyphen
-            out = out[: broken.start()] + broken.group(1) + "-" + line
+        last = pieces[-1] if pieces else ""
+        if len(last) > 1 and last[-1] in _HYPHENS and last[-2].isalpha() and line[0].isalnum():
+            cut = last.rfind(" ") + 1
+            head = last[cut:-1]  # the broken word, without its hyphen
+            if line[0].islower():
+                word = head.strip(_PUNCTUATION)
+                tail = line.split(" ", 1)[0].strip(_PUNCTUATION)
+                kept = f"{word}-{tail}" in vocabulary and f"{word}{tail}" not in vocabulary
+            else:  # "DHS-" + "OIG": a compound's own hyphen
+                kept = True
+            pieces[-1] = last[:cut] + head + ("-" if kept else "") + line
         else:
-            out = f"{out} {line}" if out else line
-    return out
+            pieces.append(line)
+    return " ".join(pieces)
 
 
 def comparison_word(word: str) -> str:

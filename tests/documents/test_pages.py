@@ -121,3 +121,15 @@ def test_any_text_normalises_without_error(raw: list[str]) -> None:
     pages = normalize_pages(raw)
     assert len(pages) == len(raw)
     assert all("\n" not in page and page == page.strip() for page in pages)
+
+
+def test_pathological_pages_normalise_in_linear_time() -> None:
+    """Thousands of hyphenated line ends in a row, one line of a million letters: no blow-up."""
+    import time
+
+    raw = ["\n".join(["abc-"] * 20_000 + ["end"]), "x" * 1_000_000 + "-\n" + "y" * 1000]
+    started = time.perf_counter()
+    pages = normalize_pages(raw)
+    assert time.perf_counter() - started < 5.0, "a hang guard, not a benchmark"
+    assert pages[0] == "abc" * 20_000 + "end"
+    assert pages[1] == "x" * 1_000_000 + "y" * 1000
