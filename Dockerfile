@@ -12,6 +12,7 @@ COPY crawler ./crawler
 COPY documents ./documents
 COPY notifier ./notifier
 COPY ledger ./ledger
+COPY archive ./archive
 COPY web ./web
 COPY scheduler ./scheduler
 COPY cli ./cli

@@ -27,6 +27,7 @@ from benchmarks.common import REPO, Figure, LoadMeter, SiteProcess, table, write
 from benchmarks.delivery import run_delivery
 from benchmarks.feeds import run_feeds
 from benchmarks.ledger_scale import PG_ADMIN_URL, measure, scratch_postgres
+from benchmarks.pdf_redline import run_pdf_redline
 from benchmarks.service import run_service
 from benchmarks.sweeps import run_sweeps
 from config.settings import load_settings
@@ -111,6 +112,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--no-bounded", action="store_true", help="skip the gzip bomb memory figure (11)"
     )
     parser.add_argument(
+        "--no-pdf", action="store_true", help="skip the PDF text and page redline figure (13)"
+    )
+    parser.add_argument(
         "--wait-quiet",
         type=float,
         default=0.0,
@@ -191,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("11: oigwatch crawl --quick against 7 gzip bombs of 1.5 GB ...", flush=True)
             found, raw["bounded"] = run_bounded(workdir, args.runs)
+            figures += found
+        if args.no_pdf:
+            raw["pdf_redline"] = "skipped (--no-pdf)"
+        else:
+            print("13: text and page redline of a 150-page report PDF ...", flush=True)
+            found, raw["pdf_redline"] = run_pdf_redline(workdir, args.runs)
             figures += found
     raw["seconds"] = time.perf_counter() - started
     raw["waited_for_quiet_seconds"] = args.wait_quiet - max(LoadMeter.patience, 0.0)

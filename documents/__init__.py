@@ -1,1 +1,2 @@
-"""What the report documents say: text read from summaries and PDFs (pure)."""
+"""What the report documents say: their PDFs' text per page, extracted safely; page redlines
+between versions; key facts read from summaries (pure, except the bounded extraction child)."""
