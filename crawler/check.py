@@ -35,6 +35,7 @@ from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, Runner, run_cr
 from crawler.health import Verdict, assess
 from crawler.normalize import pdf_path
 from crawler.probe import probe
+from crawler.replay import nothing_new, reading
 from crawler.state import ViewInfo, entry_identity, merge_entries
 from ledger.lock import source_lock
 from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports
@@ -63,12 +64,14 @@ def check_source(
             raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
         admitted = admit_rows(crawl)  # odd rows quarantined, the rest cleaned
         verdict = judge(check, job, crawl, admitted)  # trustworthy enough to change the ledger?
-        diff = compare(check, job, crawl, admitted, verdict) if verdict.healthy else None
+        read = reading(job, crawl.result) if crawl.result is not None else None
+        diff = compare(check, job, crawl, admitted, verdict, read) if verdict.healthy else None
         outcome = outcome_of(check, verdict, crawl)  # baseline, healthy, unhealthy or failed
         finished = utcnow()
         events = decide_events(check, job.run_key, diff, outcome, verdict, finished)
         timing = Timing(started, finished)
         record = run_record(check, job, crawl, verdict, outcome, diff, events, timing, admitted)
+        record = with_reading(record, read)  # what a later quick poll compares itself with
         record = replace(record, router=router)  # the outbox fills in the same transaction
         try:
             recorded = ledger.record(record)
@@ -238,11 +241,19 @@ def judge(check: Check, job: CrawlJob, crawl: CrawlOutcome, admitted: Admitted) 
 
 
 def compare(
-    check: Check, job: CrawlJob, crawl: CrawlOutcome, admitted: Admitted, verdict: Verdict
+    check: Check,
+    job: CrawlJob,
+    crawl: CrawlOutcome,
+    admitted: Admitted,
+    verdict: Verdict,
+    read: str | None = None,
 ) -> Diff:
     """Union the admitted entries by identity and diff them against the ledger. A quarantined
-    row's report is not missing; a row that could not be identified forbids concluding any."""
+    row's report is not missing; a row that could not be identified forbids concluding any.
+    A quick poll that read what the latest run read and absorbed has nothing to compare."""
     assert crawl.result is not None
+    if nothing_new(check.ledger.latest_run(check.source_id), check.options.sweep, read):
+        return Diff()
     gates, ledger = check.settings.gates, check.ledger
     views = {v.name: ViewInfo(family=v.family, rank=v.rank, labels=v.labels) for v in job.views}
     entries = admitted.entries
@@ -336,6 +347,13 @@ def run_record(
         stats=stats,
         healthy_source=check.was_healthy or check.recovers(outcome) if healthy else False,
     )
+
+
+def with_reading(record: RunRecord, read: str | None) -> RunRecord:
+    """A quick run's stats name what it read (:func:`crawler.replay.reading`)."""
+    if not read or record.sweep != "quick":
+        return record
+    return replace(record, stats={**record.stats, "reading": read})
 
 
 def archive_pdfs(check: Check, job: CrawlJob, crawl: CrawlOutcome, record: RunRecord) -> None:

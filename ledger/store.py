@@ -96,6 +96,19 @@ class Ledger:
         with self.engine.connect() as conn:
             return {sweep: aware(at) for sweep, at in conn.execute(query) if at is not None}
 
+    def latest_run(self, source_id: int) -> dict[str, Any] | None:
+        """The source's latest run: its ``sweep``, ``outcome`` and ``stats`` (None: no run yet)."""
+        query = (
+            select(CrawlRun.sweep, CrawlRun.outcome, CrawlRun.stats)
+            .where(CrawlRun.source_id == source_id)
+            .order_by(CrawlRun.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else {"sweep": row.sweep, "outcome": row.outcome,
+                                         "stats": row.stats or {}}  # fmt: skip
+
     def last_view_counts(self, source_id: int, sweep: str) -> dict[str, int] | None:
         """Report counts per view of the last healthy run of this sweep kind."""
         query = (
