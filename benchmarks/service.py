@@ -1,11 +1,14 @@
 """Figures 9 and 10: the service (``oigwatch run``) in its own process against the fixture site.
 
-9. quick polls of an unchanged site (stable tie order, so every page answers 304): requests,
-   bytes, pages parsed and CPU seconds per cycle of the whole process tree (the service and
-   every crawl process it starts, live or reaped), and of the service alone;
-10. the service's resident memory, and its largest crawl process's, after 50 cycles and after all
-   of them (500 by default), with
-   the quick interval shortened so cycles run back to back. The web side is on (port 0).
+9. quick polls of an unchanged site (stable tie order, so every page answers 304 and the quick
+   poll's probe answers without a crawl): requests, bytes, pages parsed and CPU seconds per cycle
+   of the whole process tree (the service and every crawl process it starts, live or reaped),
+   and of the service alone;
+10. the service's resident memory after 50 cycles and after all of them (500 by default), and
+   the crawl worker's over a second run of as many polls in which the site reshuffles its tied
+   rows on every request, so no page is byte-identical, the probe hands every poll to the
+   worker, and the worker crawls each time (its RSS and growth, and its CPU per poll).
+The quick interval is shortened so cycles run back to back. The web side is on (port 0).
 
 The cycles are the service's own schedule, not a loop of ours: we only watch the ledger.
 """
@@ -97,14 +100,30 @@ def _sample(pid: int) -> Sample:
     )
 
 
-def run_service(
-    workdir: Path, config: Path, site: SiteProcess, cycles: int
-) -> tuple[list[Figure], dict[str, Any]]:
-    """Baseline with the CLI, then watch ``oigwatch run`` make ``cycles`` quick polls."""
-    db_url = f"sqlite:///{workdir / 'service.db'}"
+@dataclass(frozen=True)
+class Watched:
+    """One service run: its tree at cycle WARM and at the end, and the quick runs it recorded."""
+
+    warm: Sample
+    done: Sample
+    measured: int
+    runs: list[dict[str, Any]]
+    exit_code: int
+    seconds: float
+
+    @property
+    def span(self) -> int:
+        return max(self.measured - WARM, 1)
+
+
+def _watch(workdir: Path, config: Path, site: SiteProcess, cycles: int, ties: str) -> Watched:
+    """Baseline with the CLI, then watch ``oigwatch run`` make ``cycles`` quick polls of the
+    site with its ties in ``ties`` order ("stable": every page answers 304; "shuffle": every
+    page's bytes differ on each request, so every poll crawls with the worker)."""
+    db_url = f"sqlite:///{workdir / f'service-{ties}.db'}"
     subprocess.run(
         [str(OIGWATCH.parent / "python"), "-m", "fixture_site", "mutate", site.base_url,
-         '{"op": "tie_shuffle", "mode": "stable"}'],
+         json.dumps({"op": "tie_shuffle", "mode": ties})],
         check=True, capture_output=True,
     )  # fmt: skip
     baseline = run_measured(
@@ -119,7 +138,7 @@ def run_service(
         "OIGWATCH_SERVICE__DEEP_INTERVAL": str(30 * 86400),
         "OIGWATCH_SERVICE__JITTER": "0",
     }
-    log = workdir / "service.log"
+    log = workdir / f"service-{ties}.log"
     argv = [str(OIGWATCH), "run", "--config", str(config), "--db", db_url,
             "--base-url", site.base_url, "--port", "0"]  # fmt: skip
     with open(log, "wb") as out:
@@ -135,40 +154,71 @@ def run_service(
         finally:
             proc.send_signal(signal.SIGTERM)
             code = proc.wait(timeout=120)
-    runs = _quick_runs(db_url)
-    span = max(measured - WARM, 1)
+    seconds = time.perf_counter() - started
+    return Watched(warm, done, measured, _quick_runs(db_url), code, seconds)
+
+
+def run_service(
+    workdir: Path, config: Path, site: SiteProcess, cycles: int
+) -> tuple[list[Figure], dict[str, Any]]:
+    """Figure 9 (an unchanged site, every page 304) and figure 10 (the same service while every
+    poll crawls: the site reshuffles its ties, so no page is ever byte-identical)."""
+    still = _watch(workdir, config, site, cycles, "stable")
+    busy = _watch(workdir, config, site, cycles, "shuffle")
+    return _poll_figures(still) + _memory_figures(still, busy), {
+        "unchanged": _info(still),
+        "reshuffled": _info(busy),
+    }
+
+
+def _info(run: Watched) -> dict[str, Any]:
+    return {
+        "cycles": run.measured,
+        "seconds": run.seconds,
+        "exit_code_after_sigterm": run.exit_code,
+        "outcomes": sorted({r["outcome"] for r in run.runs}),
+        "events": sum(r["events"] for r in run.runs),
+    }
+
+
+def _poll_figures(run: Watched) -> list[Figure]:
+    warm, done, span, runs = run.warm, run.done, run.span, run.runs
     parent = (done.service_cpu - warm.service_cpu) / span
     tree = (done.tree_cpu - warm.tree_cpu) / span
-    worker = bool(warm.crawl_rss and done.crawl_rss)  # a long-lived crawl process to watch
-    worker_note = "" if worker else "no crawl process alive at both samples (one per poll)"
-    group8, group9 = "9 quick poll, service, 304s", "10 service memory"
-    figures = [
-        Figure(group8, "requests per cycle", "count", [float(r["requests"]) for r in runs], REQUESTS_GOAL,
+    group = "9 quick poll, service, 304s"
+    return [
+        Figure(group, "requests per cycle", "count", [float(r["requests"]) for r in runs], REQUESTS_GOAL,
                note="one per view (13 views)"),
-        Figure(group8, "304 answers per cycle", "count", [float(r["not_modified"]) for r in runs]),
-        Figure(group8, "pages parsed per cycle", "count",
+        Figure(group, "304 answers per cycle", "count", [float(r["not_modified"]) for r in runs]),
+        Figure(group, "pages parsed per cycle", "count",
                [float(r["requests"] - r["not_modified"]) for r in runs], 0.0),
-        Figure(group8, "bytes received per cycle", "kB", [r["bytes"] / 1000 for r in runs]),
-        Figure(group8, "CPU per cycle, whole process tree", "s", [tree], TREE_CPU_GOAL,
+        Figure(group, "bytes received per cycle", "kB", [r["bytes"] / 1000 for r in runs]),
+        Figure(group, "CPU per cycle, whole process tree", "s", [tree], TREE_CPU_GOAL,
                note="service + every crawl process, live or reaped"),
-        Figure(group8, "CPU per cycle, service process alone", "s", [parent]),
-        Figure(group8, "CPU per cycle, crawl processes", "s", [tree - parent]),
-        Figure(group8, "wall per cycle (back to back)", "s", [(done.at - warm.at) / span]),
-        Figure(group9, f"service RSS after {WARM} cycles", "MB", [warm.service_rss]),
-        Figure(group9, f"service RSS after {measured} cycles", "MB", [done.service_rss], RSS_GOAL),
-        Figure(group9, f"service growth, cycles {WARM}-{measured}", "MB",
-               [done.service_rss - warm.service_rss], GROWTH_GOAL),
-        Figure(group9, f"largest crawl process RSS after {measured} cycles", "MB",
-               [done.crawl_rss] if worker else [], WORKER_RSS_GOAL, note=worker_note),
-        Figure(group9, f"crawl process growth, cycles {WARM}-{measured}", "MB",
-               [done.crawl_rss - warm.crawl_rss] if worker else [], WORKER_GROWTH_GOAL,
-               note=worker_note),
+        Figure(group, "CPU per cycle, service process alone", "s", [parent]),
+        Figure(group, "CPU per cycle, crawl processes", "s", [tree - parent]),
+        Figure(group, "wall per cycle (back to back)", "s", [(done.at - warm.at) / span]),
     ]  # fmt: skip
-    info = {
-        "cycles": measured,
-        "seconds": time.perf_counter() - started,
-        "exit_code_after_sigterm": code,
-        "outcomes": sorted({r["outcome"] for r in runs}),
-        "events": sum(r["events"] for r in runs),
-    }
-    return figures, info
+
+
+def _memory_figures(still: Watched, busy: Watched) -> list[Figure]:
+    group, n = "10 service memory", busy.measured
+    worker = bool(busy.warm.crawl_rss and busy.done.crawl_rss)  # a long-lived crawl process
+    note = "" if worker else "no crawl process alive at both samples"
+    crawl_cpu = (busy.done.tree_cpu - busy.warm.tree_cpu - busy.done.service_cpu
+                 + busy.warm.service_cpu) / busy.span  # fmt: skip
+    return [
+        Figure(group, f"service RSS after {WARM} cycles", "MB", [still.warm.service_rss]),
+        Figure(group, f"service RSS after {still.measured} cycles", "MB", [still.done.service_rss],
+               RSS_GOAL),
+        Figure(group, f"service growth, cycles {WARM}-{still.measured}", "MB",
+               [still.done.service_rss - still.warm.service_rss], GROWTH_GOAL),
+        Figure(group, f"crawl worker RSS after {n} crawling polls", "MB",
+               [busy.done.crawl_rss] if worker else [], WORKER_RSS_GOAL,
+               note=note or "ties reshuffled: every poll crawls with the worker"),
+        Figure(group, f"crawl worker growth, crawling polls {WARM}-{n}", "MB",
+               [busy.done.crawl_rss - busy.warm.crawl_rss] if worker else [], WORKER_GROWTH_GOAL,
+               note=note),
+        Figure(group, "CPU per crawling poll, crawl worker", "s", [crawl_cpu],
+               note="pages reshuffled: the probe fails, the worker crawls"),
+    ]  # fmt: skip
