@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.compare import describe_replaced_pdfs
 from archive.ingest import ingest_pdfs, spool_for
 from config.settings import CrawlConfig, Settings, SourceConfig
 from crawler.admit import Admitted, admit, warnings_json
@@ -35,6 +36,7 @@ from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, Runner, run_cr
 from crawler.health import Verdict, assess
 from crawler.normalize import pdf_path
 from crawler.probe import probe
+from documents.extract import PdfText
 from crawler.state import ViewInfo, entry_identity, merge_entries
 from ledger.lock import source_lock
 from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports
@@ -67,6 +69,7 @@ def check_source(
         outcome = outcome_of(check, verdict, crawl)  # baseline, healthy, unhealthy or failed
         finished = utcnow()
         events = decide_events(check, job.run_key, diff, outcome, verdict, finished)
+        texts = describe_pdfs(check, job, events)  # what changed inside each replaced PDF
         timing = Timing(started, finished)
         record = run_record(check, job, crawl, verdict, outcome, diff, events, timing, admitted)
         record = replace(record, router=router)  # the outbox fills in the same transaction
@@ -75,7 +78,7 @@ def check_source(
         except SQLAlchemyError as exc:  # a value the database refused: a failed run, not a lost one
             record = replace(unrecordable(check, record, exc), router=router)
             return ledger.record(record), record
-        archive_pdfs(check, job, crawl, record)  # new PDFs kept, each version recorded
+        archive_pdfs(check, job, crawl, record, texts)  # new PDFs kept, versions and texts
         return recorded, record
 
 
@@ -338,15 +341,30 @@ def run_record(
     )
 
 
-def archive_pdfs(check: Check, job: CrawlJob, crawl: CrawlOutcome, record: RunRecord) -> None:
+def describe_pdfs(check: Check, job: CrawlJob, events: list[EventDraft]) -> dict[str, PdfText]:
+    """Each ``revised`` event of a replaced PDF gains ``pdf_changes``, the pages and passages
+    that changed (``archive/compare.py``), before it is recorded; the texts read, by digest.
+    Only replaced PDFs are read; nothing here fails the run."""
+    try:
+        return describe_replaced_pdfs(check.ledger.engine, check.settings, job.pdf.spool_dir,
+                                      events)  # fmt: skip
+    except Exception:  # the events go out without it rather than not at all
+        log.exception("PDF changes: %s: not compared", check.source.name)
+        return {}
+
+
+def archive_pdfs(
+    check: Check, job: CrawlJob, crawl: CrawlOutcome, record: RunRecord, texts: dict[str, PdfText]
+) -> None:
     """After a recorded healthy run: the PDFs its crawl spooled into the archive, each report's
-    new PDF a ``pdf_versions`` row (``archive/ingest.py``). Nothing here fails the run: an
-    unreachable archive is recorded on the versions, and the spool kept for the next run."""
+    new PDF a ``pdf_versions`` row with the text read from it (``archive/ingest.py``). Nothing
+    here fails the run: an unreachable archive is recorded on the versions, and the spool kept
+    for the next run."""
     if not job.pdf.spool_dir or record.diff is None or crawl.result is None:
         return
     try:
         ingest_pdfs(check.ledger.engine, check.settings, check.source_id, job.pdf.spool_dir,
-                    crawl.result.pdfs, record.finished_at)  # fmt: skip
+                    crawl.result.pdfs, record.finished_at, texts)  # fmt: skip
     except Exception:  # the run is recorded; the spool waits for the next one
         log.exception("PDF archive: %s: the fetched PDFs wait for the next run", check.source.name)
 
