@@ -69,13 +69,13 @@ def replaced_pdf(payload: Mapping[str, Any]) -> tuple[str, str] | None:
         if not isinstance(change, Mapping) or change.get("field") != "pdf_content":
             continue
         old, new = change.get("old"), change.get("new")
-        if _digest(old) and _digest(new) and old != new:
-            return old, new
+        if isinstance(old, str) and isinstance(new, str) and _digest(old) and _digest(new):
+            return (old, new) if old != new else None
     return None
 
 
-def _digest(value: object) -> bool:
-    return isinstance(value, str) and bool(SHA256.fullmatch(value))
+def _digest(value: str) -> bool:
+    return bool(SHA256.fullmatch(value))
 
 
 def pdf_changes(before: Side, after: Side, held: bool = False) -> dict[str, Any]:

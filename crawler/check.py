@@ -36,8 +36,8 @@ from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, Runner, run_cr
 from crawler.health import Verdict, assess
 from crawler.normalize import pdf_path
 from crawler.probe import probe
-from documents.extract import PdfText
 from crawler.state import ViewInfo, entry_identity, merge_entries
+from documents.extract import PdfText
 from ledger.lock import source_lock
 from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports
 

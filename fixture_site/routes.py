@@ -10,9 +10,9 @@ from urllib.parse import parse_qsl
 
 from fixture_site import render_example
 from fixture_site.chrome import access_denied_page, maintenance_page, not_found_page
+from fixture_site.document_ops import document_bytes
 from fixture_site.example_oig import LISTING as EXAMPLE_LISTING
 from fixture_site.example_oig import PREFIX as EXAMPLE_PREFIX
-from fixture_site.document_ops import document_bytes
 from fixture_site.faults import Response
 from fixture_site.paths import site_path
 from fixture_site.pdf import build_pdf, strong_etag
