@@ -342,12 +342,11 @@ def run_record(
 
 
 def describe_pdfs(check: Check, job: CrawlJob, events: list[EventDraft]) -> dict[str, PdfText]:
-    """Each ``revised`` event of a replaced PDF gains ``pdf_changes``, the pages and passages
-    that changed (``archive/compare.py``), before it is recorded; the texts read, by digest.
-    Only replaced PDFs are read; nothing here fails the run."""
+    """Each ``revised`` event of a replaced PDF gains ``pdf_changes`` (``archive/compare.py``)
+    before it is recorded; the texts read, by digest. Nothing here fails the run."""
     try:
-        return describe_replaced_pdfs(check.ledger.engine, check.settings, job.pdf.spool_dir,
-                                      events)  # fmt: skip
+        engine, spool = check.ledger.engine, job.pdf.spool_dir
+        return describe_replaced_pdfs(engine, check.settings, spool, events)
     except Exception:  # the events go out without it rather than not at all
         log.exception("PDF changes: %s: not compared", check.source.name)
         return {}
@@ -357,9 +356,8 @@ def archive_pdfs(
     check: Check, job: CrawlJob, crawl: CrawlOutcome, record: RunRecord, texts: dict[str, PdfText]
 ) -> None:
     """After a recorded healthy run: the PDFs its crawl spooled into the archive, each report's
-    new PDF a ``pdf_versions`` row with the text read from it (``archive/ingest.py``). Nothing
-    here fails the run: an unreachable archive is recorded on the versions, and the spool kept
-    for the next run."""
+    new PDF a ``pdf_versions`` row with any text read (``archive/ingest.py``). Nothing here
+    fails the run: an unreachable archive is noted on the versions, the spool kept for later."""
     if not job.pdf.spool_dir or record.diff is None or crawl.result is None:
         return
     try:
