@@ -42,7 +42,7 @@ COMPARED, NO_TEXT_CHANGE, NOT_COMPARED = "compared", "no_text_change", "not_comp
 KEY = "pdf_changes"  # the payload key
 REASON_CHARS = 300
 HELD = "it was held with the run's other revisions (a bulk hold), which are not compared"
-NO_ARCHIVE = "the PDF archive is off ([archive] enabled = false), so no version was kept"
+NO_ARCHIVE = "was not kept (the PDF archive is off: [archive] enabled = false)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,7 @@ class Reader:
         if (text := self.known.get(sha256) or self.read.get(sha256)) is not None:
             return Side(sha256, text)
         if not self.settings.archive.enabled:
-            return Side(sha256, None, "was not kept: " + NO_ARCHIVE)
+            return Side(sha256, None, NO_ARCHIVE)
         source: Path | bytes | None = None
         spooled = spool_path(self.spool_dir, sha256) if self.spool_dir else None
         if spooled is not None and spooled.is_file():

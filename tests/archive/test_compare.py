@@ -176,3 +176,19 @@ def test_describe_reads_the_spool_and_the_archive_once_each(tmp_path: Path) -> N
     assert KEY not in events[3].payload
     assert describe_replaced_pdfs(engine, settings, str(spool), events[3:]) == {}
     engine.dispose()
+
+
+def test_with_the_archive_off_nothing_is_read(tmp_path: Path) -> None:
+    environ = {"OIGWATCH_DATA_DIR": str(tmp_path), "OIGWATCH_ARCHIVE__ENABLED": "false"}
+    settings = load_settings(None, environ=environ)
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+    upgrade(engine)
+    changes = [{"field": "pdf_content", "old": A, "new": B}]
+    event = EventDraft("revised", "one", {"changes": changes}, "one")
+    assert describe_replaced_pdfs(engine, settings, "", [event]) == {}
+    found = event.payload[KEY]
+    assert found["status"] == "not_compared"
+    assert found["reason"] == (
+        "the new version was not kept (the PDF archive is off: [archive] enabled = false)"
+    )
+    engine.dispose()
