@@ -24,7 +24,7 @@ VERSIONS = {
     "layout": "layout_only",
 }
 HOSTILE: dict[str, Callable[[], bytes]] = {
-    "bomb": pdf_pages.bomb_pdf,
+    "bomb": lambda: pdf_pages.bomb_pdf(inflated_mb=512),  # 512 MB from about 0.5 MB
     "loop": pdf_pages.loop_pdf,
     "many_pages": pdf_pages.many_pages_pdf,
 }
@@ -49,6 +49,8 @@ def set_pdf_document(state: SiteState, op: Op) -> dict[str, Any]:
         raise MutationError(f"document must be one of {DOCUMENTS} or null")
     if document == report.pdf_document:
         return {"nid": report.nid, "document": document, "pdf_version": report.pdf_version}
+    if document is not None:
+        document_bytes(document)  # built now (a bomb takes seconds), not while a client waits
     now = touch(state, op)
     report.pdf_document = document
     report.pdf_version += 1
