@@ -221,3 +221,18 @@ def test_hostile_pdfs_fail_only_their_own_extraction(ow: Oigwatch, db_url: str) 
     assert any(m in versions(db_url, bomb)[1]["text_reason"] for m in HOSTILE_REASONS)
     assert versions(db_url, many)[1]["text_reason"] == "has 2,000 pages, more than 100"
     assert events[many]["pdf_changes"]["reason"] == "the new version has 2,000 pages, more than 100"
+
+
+def test_revisions_held_in_bulk_are_not_read(ow: Oigwatch, db_url: str) -> None:
+    first, second = reports(ow.site, 2)
+    baseline(ow, [first, second])
+    serve(ow.site, first, "number")
+    serve(ow.site, second, "paragraph")
+    events = ow.crawl("--deep", "--pdf-checks", "all", env={"OIGWATCH_GATES__BULK_THRESHOLD": "1"})
+    assert sorted(e["kind"] for e in events) == ["bulk_hold", "revised", "revised"]
+    held = [e for e in events if e["kind"] == "revised"]
+    for payload in held:
+        changes = payload["pdf_changes"]
+        assert changes["status"] == "not_compared" and "bulk hold" in changes["reason"]
+    for report in (first, second):  # nothing read: neither version has a text
+        assert [r["text_status"] for r in versions(db_url, report)] == [None, None]
