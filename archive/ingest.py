@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from archive.spool import discard, waiting
 from crawler.contract import PdfFingerprint
 from crawler.normalize import pdf_path
+from documents.extract import PdfText
 from ledger import pdf_versions
 from ledger.pdf_versions import NewVersion
 
@@ -53,9 +54,12 @@ def ingest_pdfs(
     spool_dir: str | Path,
     pdfs: Mapping[str, PdfFingerprint],
     now: datetime,
+    texts: Mapping[str, PdfText] | None = None,
 ) -> Ingested:
     """Move the spooled PDFs of one source into the archive and record each new version (the
-    crawl's ``pdfs``: its fingerprints, for lengths, re-fetches and size refusals)."""
+    crawl's ``pdfs``: its fingerprints, for lengths, re-fetches and size refusals), with the
+    text this run read from PDFs (``texts`` by digest, ``archive/compare.py``) on the versions
+    of those digests that have none yet, so a later revision reads it from the ledger."""
     spooled = waiting(spool_dir)
     fetched = {fp.sha256: fp for fp in pdfs.values() if fp.status == "ok" and fp.sha256}
     refusals = {
@@ -63,7 +67,7 @@ def ingest_pdfs(
         for fp in pdfs.values()
         if fp.too_large and (path := pdf_path(fp.url))
     }
-    if not (spooled or fetched or refusals):
+    if not (spooled or fetched or refusals or texts):
         return Ingested()
     refused = pdf_versions.refused(engine, source_id, refusals, now)
     plan = pdf_versions.plan(engine, source_id, set(spooled) | set(fetched))
@@ -77,7 +81,7 @@ def ingest_pdfs(
         if outcome[sha] != (False, item.reason)  # unchanged: nothing to write
     }
     seen = [vid for sha in fetched for vid in plan.known.get(sha, ())]
-    pdf_versions.record(engine, new, updates, seen, now)
+    pdf_versions.record(engine, new, updates, seen, now, texts)
     kept = 0
     for sha, spooled_file in spooled.items():  # recorded: the spool may let go of what is kept
         stored, reason = outcome.get(sha, (True, None))

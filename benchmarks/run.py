@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.archive_sweep import run_archive_sweep
 from benchmarks.bounded import run_bounded
 from benchmarks.breakdown import run_breakdown
 from benchmarks.cli_start import run_cli_start
@@ -94,6 +95,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-cli-start", action="store_true", help="skip --help and changes timings (12)"
     )
+    parser.add_argument(
+        "--no-archive-sweep",
+        action="store_true",
+        help="skip the unchanged deep sweeps beside a 1,000-PDF archive (14)",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
     parser.add_argument(
         "--no-delivery", action="store_true", help="skip the delivery figures (5, 6, 7)"
@@ -147,6 +153,14 @@ def main(argv: list[str] | None = None) -> int:
             raw["crawl_runs"] = sweeps.runs
             print("4: where the time of an unchanged deep sweep goes ...", flush=True)
             figures += run_breakdown(config, sweeps.ledger_url, site, args.breakdown_runs)
+            if args.no_archive_sweep:
+                raw["archive_sweep"] = "skipped (--no-archive-sweep)"
+            else:
+                print("14: unchanged deep sweeps, 1,000 archived PDFs or none ...", flush=True)
+                found, raw["archive_sweep"] = run_archive_sweep(
+                    workdir, sweeps.ledger_url, site, args.runs
+                )
+                figures += found
             if args.service_cycles:
                 print(f"9, 10: oigwatch run, {args.service_cycles} quick polls ...", flush=True)
                 found, raw["service"] = run_service(workdir, config, site, args.service_cycles)

@@ -179,6 +179,10 @@ class ArchiveConfig(_Frozen):
     endpoint_url: str = ""  # an S3-compatible server (MinIO, Ceph, ...); "": AWS itself
     region: str = ""  # the object store's region ("": AWS_DEFAULT_REGION, or the library's)
     timeout: Annotated[float, Field(gt=0)] = 30.0  # seconds per archive request
+    # reading a replaced PDF's text (documents.extract.ExtractLimits), per extraction
+    text_seconds: Annotated[float, Field(gt=0)] = 20.0  # wall clock
+    text_memory_mb: Annotated[int, Field(ge=64)] = 512  # address space of the reading process
+    text_max_pages: Annotated[int, Field(ge=1)] = 1500  # more pages: not read, reason recorded
 
     @field_validator("url")
     @classmethod

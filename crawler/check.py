@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive.compare import describe_replaced_pdfs
 from archive.ingest import ingest_pdfs, spool_for
 from config.settings import CrawlConfig, Settings, SourceConfig
 from crawler.admit import Admitted, admit, warnings_json
@@ -31,12 +32,12 @@ from crawler.contract import (
 )
 from crawler.diff import Diff, Stored, SweepFacts, diff_reports
 from crawler.events import EventDraft, GateFacts, gate_events, ops_event
-from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, Runner, run_crawl
+from crawler.fetch import CrawlAbandoned, CrawlOutcome, Progress, Runner, fetch
 from crawler.health import Verdict, assess
 from crawler.normalize import pdf_path
-from crawler.probe import probe
 from crawler.replay import nothing_new, reading
 from crawler.state import ViewInfo, entry_identity, merge_entries
+from documents.extract import PdfText
 from ledger.lock import source_lock
 from ledger.store import ROBOTS, Ledger, Recorded, Router, RunRecord, count_reports
 
@@ -59,7 +60,7 @@ def check_source(
         check = Check.open(ledger, settings, source, options)
         job = build_job(check)  # views, validators, PDFs due a check
         started = utcnow()
-        crawl = fetch(job, settings, options, progress)  # Scrapy, unless the probe can tell
+        crawl = fetch(job, settings.crawl.process_timeout, progress, options.abort, options.runner)
         if crawl.abandoned:  # the service is stopping: leave the ledger as it was
             raise CrawlAbandoned(f"{source.name}: {options.sweep} sweep abandoned")
         admitted = admit_rows(crawl)  # odd rows quarantined, the rest cleaned
@@ -69,16 +70,17 @@ def check_source(
         outcome = outcome_of(check, verdict, crawl)  # baseline, healthy, unhealthy or failed
         finished = utcnow()
         events = decide_events(check, job.run_key, diff, outcome, verdict, finished)
+        texts = describe_pdfs(check, job, events)  # what changed inside each replaced PDF
         timing = Timing(started, finished)
         record = run_record(check, job, crawl, verdict, outcome, diff, events, timing, admitted)
-        record = with_reading(record, read)  # what a later quick poll compares itself with
+        record = replace(record, stats=record.stats | reading_stats(check, read))
         record = replace(record, router=router)  # the outbox fills in the same transaction
         try:
             recorded = ledger.record(record)
         except SQLAlchemyError as exc:  # a value the database refused: a failed run, not a lost one
             record = replace(unrecordable(check, record, exc), router=router)
             return ledger.record(record), record
-        archive_pdfs(check, job, crawl, record)  # new PDFs kept, each version recorded
+        archive_pdfs(check, job, crawl, record, texts)  # new PDFs kept, versions and texts
         return recorded, record
 
 
@@ -206,17 +208,6 @@ def build_job(check: Check) -> CrawlJob:
             spool_dir=spool_for(check.settings, source.name),
         ),
     )
-
-
-def fetch(
-    job: CrawlJob, settings: Settings, options: CheckOptions, progress: Progress | None
-) -> CrawlOutcome:
-    """The quick poll's probe when no first page changed (no Scrapy at all), else the crawl:
-    Scrapy in this process, or in the service's worker."""
-    if (result := probe(job, progress, options.abort)) is not None:
-        return CrawlOutcome(result)
-    runner = options.runner or run_crawl
-    return runner(job, settings.crawl.process_timeout, progress, options.abort)
 
 
 def admit_rows(crawl: CrawlOutcome) -> Admitted:
@@ -349,22 +340,33 @@ def run_record(
     )
 
 
-def with_reading(record: RunRecord, read: str | None) -> RunRecord:
+def describe_pdfs(check: Check, job: CrawlJob, events: list[EventDraft]) -> dict[str, PdfText]:
+    """Each ``revised`` event of a replaced PDF gains ``pdf_changes`` (``archive/compare.py``)
+    before it is recorded; the texts read, by digest. Nothing here fails the run."""
+    try:
+        engine, spool = check.ledger.engine, job.pdf.spool_dir
+        return describe_replaced_pdfs(engine, check.settings, spool, events)
+    except Exception:  # the events go out without it rather than not at all
+        log.exception("PDF changes: %s: not compared", check.source.name)
+        return {}
+
+
+def reading_stats(check: Check, read: str | None) -> dict[str, str]:
     """A quick run's stats name what it read (:func:`crawler.replay.reading`)."""
-    if not read or record.sweep != "quick":
-        return record
-    return replace(record, stats={**record.stats, "reading": read})
+    return {"reading": read} if read and check.options.sweep == "quick" else {}
 
 
-def archive_pdfs(check: Check, job: CrawlJob, crawl: CrawlOutcome, record: RunRecord) -> None:
+def archive_pdfs(
+    check: Check, job: CrawlJob, crawl: CrawlOutcome, record: RunRecord, texts: dict[str, PdfText]
+) -> None:
     """After a recorded healthy run: the PDFs its crawl spooled into the archive, each report's
-    new PDF a ``pdf_versions`` row (``archive/ingest.py``). Nothing here fails the run: an
-    unreachable archive is recorded on the versions, and the spool kept for the next run."""
+    new PDF a ``pdf_versions`` row with any text read (``archive/ingest.py``). Nothing here
+    fails the run: an unreachable archive is noted on the versions, the spool kept for later."""
     if not job.pdf.spool_dir or record.diff is None or crawl.result is None:
         return
     try:
         ingest_pdfs(check.ledger.engine, check.settings, check.source_id, job.pdf.spool_dir,
-                    crawl.result.pdfs, record.finished_at)  # fmt: skip
+                    crawl.result.pdfs, record.finished_at, texts)  # fmt: skip
     except Exception:  # the run is recorded; the spool waits for the next one
         log.exception("PDF archive: %s: the fetched PDFs wait for the next run", check.source.name)
 

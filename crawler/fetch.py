@@ -97,6 +97,22 @@ def _reactor() -> Any:
     return reactor
 
 
+def fetch(
+    job: CrawlJob,
+    timeout: float,
+    progress: Progress | None = None,
+    abort: threading.Event | None = None,
+    runner: Runner | None = None,
+) -> CrawlOutcome:
+    """The probe's result when nothing changed (no Scrapy at all: ``crawler/probe.py``), else
+    the crawl: Scrapy in this process (:func:`run_crawl`), or ``runner`` (the service's worker)."""
+    from crawler.probe import probe
+
+    if (result := probe(job, progress, abort)) is not None:
+        return CrawlOutcome(result)
+    return (runner or run_crawl)(job, timeout, progress, abort)
+
+
 def run_crawl(
     job: CrawlJob,
     timeout: float,

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from fixture_site import example_ops, report_ops
+from fixture_site import document_ops, example_ops, report_ops
 from fixture_site.report_ops import MutationError, Op, touch
 from fixture_site.state import (
     CHOICES,
@@ -169,6 +169,7 @@ OPS: dict[str, Callable[[SiteState, Op], dict[str, Any]]] = {
     "http_fault": http_fault,
     "clear_faults": clear_faults,
     "drift_during_crawl": drift_during_crawl,
+    **document_ops.OPS,  # multi-page and hostile report PDFs (pdf_pages.py)
     **example_ops.OPS,  # the Department of Examples OIG (example_oig.py)
 }
 

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 from fixture_site import render_example
 from fixture_site.chrome import access_denied_page, maintenance_page, not_found_page
+from fixture_site.document_ops import document_bytes
 from fixture_site.example_oig import LISTING as EXAMPLE_LISTING
 from fixture_site.example_oig import PREFIX as EXAMPLE_PREFIX
 from fixture_site.faults import Response
@@ -137,7 +138,9 @@ def pdf(
         return html(state, 404, not_found_page(state.settings.theme))
     key = (report.nid, report.pdf_version, *report.pdf_caption)
     body = cache.get(key)
-    if body is None:
+    if body is None and report.pdf_document:
+        body = document_bytes(report.pdf_document)  # cached by its module
+    elif body is None:
         body = cache[key] = build_pdf(report)
     return validated(headers, body, "application/pdf", strong_etag(body), report.pdf_modified,
                      state.settings.validators)  # fmt: skip

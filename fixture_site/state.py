@@ -153,6 +153,7 @@ class Report:
     synthetic_fields: list[str] = field(default_factory=list)
     source_url: str | None = None
     cell_text: dict[str, str] = field(default_factory=dict)
+    pdf_document: str | None = None  # a document of document_ops.DOCUMENTS served instead
 
     @property
     def date(self) -> dt.date:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from crawler.clock import aware
+from documents.extract import PdfText
 from ledger.models import PdfVersion, Report
 from ledger.sql import chunks
 
@@ -112,12 +113,14 @@ def record(
     updates: Mapping[int, tuple[bool, str | None]],
     seen: Iterable[int],
     now: datetime,
+    texts: Mapping[str, PdfText] | None = None,
 ) -> None:
     """One transaction: the ``new`` versions (numbered after each report's last), the stored
-    flag and reason of versions tried again (``updates`` by id), and ``last_seen_at`` of the
-    versions whose bytes were fetched again (``seen``)."""
+    flag and reason of versions tried again (``updates`` by id), ``last_seen_at`` of the
+    versions whose bytes were fetched again (``seen``), and the text read from PDFs (``texts``
+    by digest) on the versions of those digests that have none yet."""
     seen_ids = sorted(set(seen))
-    if not (new or updates or seen_ids):
+    if not (new or updates or seen_ids or texts):
         return
     with engine.begin() as conn:
         rows = _numbered(conn, new, now)
@@ -133,6 +136,38 @@ def record(
         for part in chunks(seen_ids):
             statement = update(PdfVersion).where(PdfVersion.id.in_(part))
             conn.execute(statement.values(last_seen_at=now))
+        for sha256, text in sorted((texts or {}).items()):
+            statement = update(PdfVersion).where(
+                PdfVersion.sha256 == sha256, PdfVersion.text_status.is_(None)
+            )
+            conn.execute(statement.values(**text_columns(text)))
+
+
+def text_columns(text: PdfText) -> dict[str, Any]:
+    """A PDF's text as the ``pdf_versions`` columns keep it (pages: a JSON list, or None)."""
+    pages = list(text.pages) if text.status != "failed" else None
+    return {"text_status": text.status, "text_reason": text.reason, "pages": pages}
+
+
+def known_texts(engine: Engine, digests: Collection[str]) -> dict[str, PdfText]:
+    """The text already read from PDFs of these digests, by digest (any report's version)."""
+    query = select(PdfVersion.sha256, PdfVersion.text_status, PdfVersion.text_reason,
+                   PdfVersion.pages).where(PdfVersion.text_status.is_not(None))  # fmt: skip
+    found: dict[str, PdfText] = {}
+    with engine.connect() as conn:
+        for part in chunks(sorted(set(digests))):
+            for sha256, status, reason, pages in conn.execute(
+                query.where(PdfVersion.sha256.in_(part))
+            ).tuples():
+                if sha256 in found:
+                    continue
+                try:
+                    found[sha256] = PdfText.from_json(
+                        {"status": status, "reason": reason, "pages": pages or []}
+                    )
+                except ValueError:  # a row not written by text_columns: read it again
+                    continue
+    return found
 
 
 def _numbered(conn: Connection, new: Sequence[NewVersion], now: datetime) -> list[dict[str, Any]]:
