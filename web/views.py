@@ -69,7 +69,14 @@ def router(ctx: WebContext) -> APIRouter:
             {**m, "since": local_text(m["muted_at"], zone)} if (m := muted.get(i)) else None
             for i in ids
         ]
-        return ctx.page("report.html", number=number, reports=views, events=events, mutes=mutes)
+        return ctx.page(
+            "report.html",
+            number=number,
+            reports=views,
+            events=events,
+            mutes=mutes,
+            archive_links=ctx.settings.archive.enabled,  # /archive/<sha256>.pdf answers
+        )
 
     @pages.get("/sources", response_class=HTMLResponse)
     def sources() -> HTMLResponse:

@@ -29,6 +29,7 @@ LAYOUT_ONLY = "The PDF was replaced; its text did not change (layout only)"
 NOT_COMPARABLE = "The PDF was replaced; its text could not be compared: {reason}"
 NO_REASON = "no reason recorded"
 REASON_LIMIT = 500  # characters of a reason shown
+MAX_PAGE = 100_000  # no PDF has more pages; a larger number is not one to print
 LINE_LIMIT = 600  # characters of a pages line (thousands of scattered pages: cut)
 _PLAIN_MARKS = {"-": "[-{}-]", "+": "{{+{}+}}", " ": "{}"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -99,7 +100,7 @@ def _version(value: Any) -> PdfVersion:
     sha, pages = value.get("sha256"), value.get("pages")
     if sha is not None and not (isinstance(sha, str) and _SHA256.fullmatch(sha)):
         raise ValueError("sha256 must be 64 lowercase hex digits or null")
-    if pages is not None and not _is_count(pages):
+    if pages is not None and not (_is_count(pages) and pages <= MAX_PAGE):
         raise ValueError("pages must be a count or null")
     return PdfVersion(sha, pages)
 
@@ -114,8 +115,8 @@ def _clean_passage(passage: Passage) -> Passage:
 def _changes(value: Mapping[str, Any]) -> PdfChanges:
     found = PdfChanges.from_json(value)
     pages = (*found.changed_pages, *found.added_pages, *found.removed_pages)
-    if any(page < 1 for page in (*pages, *(p.page for p in found.passages))):
-        raise ValueError("page numbers start at 1")
+    if any(not 1 <= page <= MAX_PAGE for page in (*pages, *(p.page for p in found.passages))):
+        raise ValueError(f"page numbers run from 1 to {MAX_PAGE}")
     if found.omitted < 0 or any(p.size < 0 for p in found.passages):
         raise ValueError("counts cannot be negative")
     passages = tuple(_clean_passage(p) for p in found.passages)

@@ -158,6 +158,8 @@ def test_a_malformed_object_is_dropped_whole() -> None:
         {**compared(NUMBER), "after": {"sha256": NEW, "pages": True}},
         {**compared(NUMBER), "before": None},
         {**compared(NUMBER), "changed_pages": [0]},
+        {**compared(NUMBER), "changed_pages": [10**30]},
+        {**compared(NUMBER), "passages": [{**NUMBER.to_json(), "page": 10**6}]},
         {**compared(NUMBER), "changed_pages": "3"},
         {**compared(NUMBER), "passages": [{"page": 3}]},
         {**compared(NUMBER), "passages": [{**NUMBER.to_json(), "page": "12"}]},

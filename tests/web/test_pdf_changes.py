@@ -14,6 +14,7 @@ from lxml import etree
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from config.settings import ArchiveConfig
 from ledger.models import ChangeEvent, Report, Source
 
 OLD, NEW = "ab" * 32, "cd" * 32
@@ -174,3 +175,15 @@ def test_a_page_says_the_other_statuses_and_drops_a_malformed_object(
     )
     assert "The PDF was replaced; its text did not change (layout only)" in page.text
     assert page.text.count('class="pdf-changes"') == 2
+
+
+def test_no_archive_links_when_the_archive_is_disabled(
+    empty_ledger: Any, serve: Any, record_events: Any
+) -> None:
+    engine, settings = empty_ledger
+    ids = record_events(engine, settings, revision("OIG-21-56", COMPARED))
+    attach_report(engine, "OIG-21-56", ids)
+    disabled = settings.model_copy(update={"archive": ArchiveConfig(enabled=False)})
+    page = httpx.get(serve(disabled, engine).url + "/reports/OIG-21-56").text
+    assert "Changed on pages 3 and 12" in page and page.count('<li class="redline"') == 3
+    assert "/archive/" not in page and "Archived copies" not in page
