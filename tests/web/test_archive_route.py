@@ -8,9 +8,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.harness import write_config
 from support.s3_server import S3Server, running_s3
 from support.web_server import WebServer
@@ -37,7 +40,7 @@ def local_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(params=["local", "s3"])
-def settings(request: pytest.FixtureRequest, local_settings: Settings) -> Iterator[Settings]:
+def app_settings(request: pytest.FixtureRequest, local_settings: Settings) -> Iterator[Settings]:
     """The app's settings, its archive a folder under ``data_dir`` or a bucket on moto."""
     if request.param == "local":
         yield local_settings
@@ -67,13 +70,13 @@ def served(settings: Settings, tmp_path: Path) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def web(settings: Settings, tmp_path: Path) -> Iterator[httpx.Client]:
-    yield from served(settings, tmp_path)
+def web(app_settings: Settings, tmp_path: Path) -> Iterator[httpx.Client]:
+    yield from served(app_settings, tmp_path)
 
 
 @pytest.fixture
-def store(settings: Settings) -> Archive:
-    return open_archive(settings)
+def store(app_settings: Settings) -> Archive:
+    return open_archive(app_settings)
 
 
 def test_a_stored_pdf_is_served_inline_with_its_digest_as_etag(
@@ -180,3 +183,21 @@ def test_etag_matching() -> None:
     assert etag_matches(f'"{SHA}"', SHA) and etag_matches(f'W/"{SHA}" , "x"', SHA)
     assert not etag_matches(None, SHA) and not etag_matches(SHA, SHA)
     assert not etag_matches(f'"{SHA[:-1]}"', SHA)
+
+
+def test_any_name_is_the_pdf_or_a_plain_404(local_settings: Settings, tmp_path: Path) -> None:
+    open_archive(local_settings).put(SHA, PDF)
+    names = st.text(max_size=80) | st.sampled_from([SHA + ".pdf", SHA.upper() + ".pdf", SHA])
+
+    @settings(max_examples=200, deadline=None)
+    @given(name=names)
+    def check(web: httpx.Client, name: str) -> None:
+        answer = web.get("/archive/" + quote(name, safe=""))
+        if name == SHA + ".pdf":
+            assert answer.status_code == 200 and answer.content == PDF
+        else:
+            assert answer.status_code == 404, name
+            assert PDF not in answer.content
+
+    for web in served(local_settings, tmp_path):
+        check(web)
