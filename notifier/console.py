@@ -11,6 +11,7 @@ from crawler.text import clean_data, clean_text
 from notifier.render.bulk import bulk_context
 from notifier.render.common import Style, clean, facts, when
 from notifier.render.key_facts import change_lines
+from notifier.render.pdf_changes import event_pdf_changes
 from notifier.render.words import change_line, label_words, plain_error, plain_reason, value_text
 
 SUMMARY_LIMIT = 400
@@ -80,6 +81,10 @@ def render_text(event: dict[str, Any], where: tzinfo | None = None) -> str:
     lines += [
         f"  {safe(change_line(c))}" for c in _items(event.get("changes")) if isinstance(c, dict)
     ]
+    if pdf := event_pdf_changes(event):  # "Inside the PDF: Changed on pages 3 and 7"
+        lines.append(
+            f"  {pdf.line}" if pdf.status != "compared" else f"  Inside the PDF: {pdf.line}"
+        )
     if kind == "new" and isinstance(event.get("summary"), str) and event["summary"].strip():
         lines += textwrap.wrap(
             safe(trim(event["summary"])), 96, initial_indent="  ", subsequent_indent="  "

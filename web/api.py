@@ -53,6 +53,40 @@ class KeyFactChange(BaseModel):
     new: int | str | None = None
 
 
+class PdfSide(BaseModel):
+    """One version of a replaced PDF: its sha256 (its archived copy is ``/archive/<sha256>.pdf``)
+    and its page count (null: not extracted)."""
+
+    sha256: str | None
+    pages: int | None
+
+
+class PdfPassage(BaseModel):
+    """One changed passage: its page (of the new version; a removal's, of the old), the words
+    before and after with a little context, the ``[-old-]{+new+}`` redline, changed words."""
+
+    page: int
+    before: str
+    after: str
+    redline: str
+    size: int
+
+
+class PdfChanges(BaseModel):
+    """What changed inside a replaced PDF (revised events; see docs/web.md)."""
+
+    status: str = Field(description="compared, no_text_change or not_compared")
+    reason: str | None = Field(None, description="not_compared: why, in plain words")
+    before: PdfSide
+    after: PdfSide
+    pages_line: str = Field(description='"Changed on pages 3 and 7" ("" unless compared)')
+    changed_pages: list[int] = Field(default_factory=list)
+    added_pages: list[int] = Field(default_factory=list)
+    removed_pages: list[int] = Field(default_factory=list, description="old version's numbers")
+    passages: list[PdfPassage] = Field(default_factory=list, description="largest first")
+    omitted: int = Field(0, description="smaller passages the comparison left out")
+
+
 class ChangeEvent(BaseModel):
     """A change event in the documented JSON shape (``oigwatch changes --json``); ops events carry
     their own fields (reason, held, target...). Links are http(s) or null."""
@@ -79,6 +113,9 @@ class ChangeEvent(BaseModel):
     )
     key_facts_changes: list[KeyFactChange] = Field(
         default_factory=list, description="revised: the key facts its summary change changed"
+    )
+    pdf_changes: PdfChanges | None = Field(
+        None, description="revised with a replaced PDF: what changed inside it (else null)"
     )
 
 

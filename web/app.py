@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.settings import Settings
-from web import api, feeds_http, health, views
+from web import api, archived, feeds_http, health, views
 from web.banner import Banner
 from web.context import StatusFn, WebContext
 from web.middleware import HeadAsGet, SecurityHeaders
@@ -26,6 +26,7 @@ from web.middleware import HeadAsGet, SecurityHeaders
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api/", "/healthz", "/openapi.json")
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 503: "Unavailable"}
+PLAIN_PREFIXES = ("/feeds/", archived.PREFIX)  # errors as plain text: feed readers, PDF links
 
 
 def create_app(
@@ -43,7 +44,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.web = ctx
-    for part in (views, feeds_http, api, health):
+    for part in (views, feeds_http, api, health, archived):
         app.include_router(part.router(ctx))
     _errors(app, ctx)
     app.add_middleware(HeadAsGet)
@@ -58,7 +59,7 @@ def _errors(app: FastAPI, ctx: WebContext) -> None:
         path = request.url.path
         if path.startswith(MACHINE_PREFIXES):
             return JSONResponse({"detail": message}, status_code=code)
-        if path.startswith("/feeds/"):
+        if path.startswith(PLAIN_PREFIXES):
             return PlainTextResponse(message + "\n", status_code=code)
         title = TITLES.get(code, "Error")
         return ctx.page("error.html", status_code=code, title=title, message=message)

@@ -29,6 +29,7 @@ from crawler.clock import local_minutes, parse_iso, utc_minutes
 from crawler.text import clean_json, clean_text
 from notifier.render.common import trim
 from notifier.render.key_facts import change_lines, headline_facts
+from notifier.render.pdf_changes import text_lines as pdf_lines
 from notifier.render.words import change_line, label_words, plain_reason
 from notifier.routes import content_matches
 
@@ -127,6 +128,7 @@ def entry_text(event: Mapping[str, Any]) -> str:
     lines += [change_line(c) for c in event.get("changes") or () if isinstance(c, dict)]
     lines += [f"gained label {label}" for label in label_words(event.get("labels_gained"))]
     lines += [f"lost label {label}" for label in label_words(event.get("labels_lost"))]
+    lines += pdf_lines(event)  # what changed inside a replaced PDF
     if isinstance(event.get("summary"), str) and event["summary"].strip():
         lines.append(trim(event["summary"], SUMMARY_LIMIT))
     if event.get("reason"):

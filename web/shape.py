@@ -8,6 +8,7 @@ Links are http(s) only: any other scheme from scraped data is dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +34,7 @@ from notifier.render.common import (
     trim,
 )
 from notifier.render.key_facts import key_facts_json, summary_facts_changes
+from notifier.render.pdf_changes import pdf_changes_json
 from notifier.render.words import plain_error, plain_reason, reader_change
 from web.feeds import HEALTH_KINDS, health_text, health_title
 
@@ -75,8 +77,9 @@ def _same(url: str) -> str:
 
 WEB_STYLE = Style(
     clean, _same, html_redline, _text_cost, headline=300, title=2000, summary=6000,
-    change=CHANGE_LIMIT, context_words=10_000,
+    change=CHANGE_LIMIT, context_words=10_000, passage=CHANGE_LIMIT, passages=None,
 )  # fmt: skip
+LIST_STYLE = replace(WEB_STYLE, passages=0)  # the change list: a PDF's pages line, no passages
 
 
 def report_href(key: Any) -> str | None:
@@ -100,12 +103,17 @@ def safe_event(event: Mapping[str, Any]) -> dict[str, Any]:
         if key in shaped:
             shaped[key] = safe_url(shaped[key])
     shaped.update(key_facts_json(shaped))
+    if "pdf_changes" in shaped:  # validated and rebuilt; a malformed one is null
+        shaped.update(pdf_changes_json(shaped))
     return shaped
 
 
-def event_card(event: Mapping[str, Any], where: tzinfo | None = None) -> dict[str, Any]:
-    """One change as the change list shows it: the email's context, with web redlines."""
-    card = event_context(dict(event), WEB_STYLE, where)
+def event_card(
+    event: Mapping[str, Any], where: tzinfo | None = None, full: bool = False
+) -> dict[str, Any]:
+    """One change as the change list shows it: the email's context, with web redlines; ``full``
+    (a report's page): every passage of a replaced PDF's redline too, not only its pages line."""
+    card = event_context(dict(event), WEB_STYLE if full else LIST_STYLE, where)
     card["id"] = event.get("event_id")
     card["href"] = report_href(event.get("report_key") or event.get("report_number"))
     card["when"] = when(event.get("detected_at"), where)

@@ -63,13 +63,20 @@ def router(ctx: WebContext) -> APIRouter:
         zone = ctx.settings.display_zone
         views = [report_view(item, zone) for item in found]
         ids = [item.report.id for item in found]
-        events = [event_card(e, zone) for e in queries.report_events(ctx.engine, ids)]
+        events = [event_card(e, zone, full=True) for e in queries.report_events(ctx.engine, ids)]
         muted = queries.current_mutes(ctx.engine, ids)
         mutes = [
             {**m, "since": local_text(m["muted_at"], zone)} if (m := muted.get(i)) else None
             for i in ids
         ]
-        return ctx.page("report.html", number=number, reports=views, events=events, mutes=mutes)
+        return ctx.page(
+            "report.html",
+            number=number,
+            reports=views,
+            events=events,
+            mutes=mutes,
+            archive_links=ctx.settings.archive.enabled,  # /archive/<sha256>.pdf answers
+        )
 
     @pages.get("/sources", response_class=HTMLResponse)
     def sources() -> HTMLResponse:

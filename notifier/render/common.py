@@ -149,7 +149,15 @@ def redline(
     kept = sum(len(s.text.split()) for s in diffed if s.op == " ")
     if 1 - kept / max(len(a.split()), len(b.split())) > REWRITE_SHARE:
         return _rewrite(a, b, limit, cost)
-    spans = _condense(diffed, context)
+    return fit_spans(diffed, limit, cost, context)
+
+
+def fit_spans(
+    spans: list[Span], limit: int, cost: Callable[[list[Span]], int], context: int
+) -> list[Span]:
+    """Unchanged runs cut to ``context`` words around each change, then the spans clipped (the
+    last at a word, with "…") until ``cost`` of them is within ``limit``."""
+    spans = _condense(spans, context)
     size = limit
     while True:
         clipped = _clip(spans, size)
@@ -292,6 +300,8 @@ class Style:
     summary: int
     change: int
     context_words: int = 12
+    passage: int = 700  # characters of one passage of a PDF redline
+    passages: int | None = 3  # passages of a PDF redline shown (None: every one)
 
 
 def event_context(
@@ -339,6 +349,7 @@ def event_context(
         "since": text(when(event.get("since"), where), 40),
         "pending": text(event.get("pending"), 20),
         "bulk": _bulk(event, style) if kind == "bulk_hold" else None,
+        "pdf": _pdf(event, style),
     }
 
 
@@ -375,3 +386,9 @@ def _bulk(event: dict[str, Any], style: Style) -> dict[str, Any]:
     from notifier.render.bulk import bulk_context  # bulk.py builds on this module
 
     return bulk_context(event, style)
+
+
+def _pdf(event: dict[str, Any], style: Style) -> dict[str, Any] | None:
+    from notifier.render.pdf_changes import pdf_context  # pdf_changes.py builds on this module
+
+    return pdf_context(event, style)

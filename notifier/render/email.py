@@ -62,19 +62,19 @@ def _same(url: str) -> str:
 
 TEXT_STYLE = Style(
     clean, _same, text_redline, lambda spans: len(text_redline(spans)), headline=200,
-    title=1000, summary=1500, change=3000, context_words=25,
+    title=1000, summary=1500, change=3000, context_words=25, passage=3000, passages=None,
 )  # fmt: skip
 HTML_STYLE = Style(
     clean, _same, html_redline, _raw_cost, headline=200, title=1000, summary=1500, change=3000,
-    context_words=25,
+    context_words=25, passage=3000, passages=None,
 )  # fmt: skip
 DIGEST_TEXT_STYLE = Style(
     clean, _same, text_redline, lambda spans: len(text_redline(spans)), headline=200,
-    title=500, summary=600, change=800, context_words=10,
+    title=500, summary=600, change=800, context_words=10, passages=0,
 )  # fmt: skip
 DIGEST_HTML_STYLE = Style(
     clean, _same, html_redline, _raw_cost, headline=200, title=500, summary=600, change=800,
-    context_words=10,
+    context_words=10, passages=0,
 )  # fmt: skip
 
 

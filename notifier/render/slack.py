@@ -25,6 +25,8 @@ HEADER_LIMIT = 150
 TEXT_LIMIT = 3000
 DIGEST_TEXT_BUDGET = 36_000  # all sections of one digest: well under Slack's 40,000 characters
 MAX_CHANGE_SECTIONS = 40
+TOP_PASSAGES = 3  # passages of a PDF redline in a revision's message (one section for all)
+PASSAGE_LIMIT = 700  # characters a passage: 3 of them and a pages line stay within a section
 _LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
 
 
@@ -92,11 +94,11 @@ def _cost(spans: list[Span]) -> int:
 
 MESSAGE_STYLE = Style(
     slack_text, slack_url, mrkdwn_redline, _cost, headline=HEADER_LIMIT, title=1000,
-    summary=700, change=1800,
+    summary=700, change=1800, passage=PASSAGE_LIMIT, passages=TOP_PASSAGES,
 )  # fmt: skip
 DIGEST_STYLE = Style(
     slack_text, slack_url, mrkdwn_redline, _cost, headline=150, title=300, summary=200,
-    change=160, context_words=4,
+    change=160, context_words=4, passages=0,
 )  # fmt: skip
 
 
@@ -141,6 +143,8 @@ def slack_message(event: dict[str, Any], templates: Templates) -> SlackMessage:
         texts += [templates.render("slack/change.md.j2", change=c, **ctx) for c in shown]
         if len(changes) > len(shown):
             texts.append(f"…and {len(changes) - len(shown)} more changed fields")
+        if ctx["pdf"]:  # what changed inside a replaced PDF
+            texts.append(templates.render("slack/pdf_changes.md.j2", **ctx))
         texts.append(templates.render("slack/summary.md.j2", **ctx))
     blocks = [_header(header), *(_section(t) for t in texts if t)]
     links = templates.render("slack/links.md.j2", **ctx)
@@ -156,6 +160,8 @@ def _what(ctx: dict[str, Any]) -> str:
     parts = ctx["label_changes"] + [f"{c['name']}: {c['body']}" for c in changes[:2]]
     if len(changes) > 2:
         parts.append(f"and {len(changes) - 2} more fields")
+    if ctx["pdf"]:
+        parts.append(ctx["pdf"]["line"])
     return " · ".join(parts)
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from notifier.render.pdf_changes import pdf_changes_json
+
 EVENT_KEYS = {
     "event_id", "kind", "source", "status", "report_number", "title", "url", "issue_date",
     "fiscal_year", "components", "summary", "labels", "changes", "detected_at", "report_page",
@@ -39,8 +41,12 @@ def test_changes_are_the_documented_event_shape_newest_first(web: httpx.Client, 
     assert set(fields) == {"title", "summary"}
     assert fields["title"][1] == fields["title"][0] + " (Revised)"
     facts = {"key_facts": revised.pop("key_facts"), "key_facts_changes": revised.pop("key_facts_changes")}  # fmt: skip
-    assert revised == {**ledger.events["revised"], "report_page": "/reports/OIG-19-11"}, (
-        "the same JSON as `oigwatch crawl --json`, plus the page link and the key facts"
+    crawled = dict(ledger.events["revised"])
+    # pdf_changes: the crawl's object validated and rebuilt, null when the PDF was not replaced
+    assert revised.pop("pdf_changes") == pdf_changes_json(crawled)["pdf_changes"]
+    crawled.pop("pdf_changes", None)
+    assert revised == {**crawled, "report_page": "/reports/OIG-19-11"}, (
+        "the same JSON as `oigwatch crawl --json`, plus the page link, key facts and PDF changes"
     )
     assert set(facts["key_facts"]) == {"recommendations", "concurred", "response"}
     assert isinstance(facts["key_facts_changes"], list)
