@@ -9,16 +9,18 @@ from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.settings import load_settings
-from crawler.check import crawl_rules
+from crawler.check import crawl_rules, expand_views
 from crawler.contract import (
     CachedPage,
     CrawlJob,
     CrawlResult,
+    PdfCheck,
     PdfPlan,
     SourcePlan,
     ViewPlan,
@@ -86,6 +88,21 @@ def test_unchanged_first_pages_read_as_the_crawl_reads_them(site: FixtureSite) -
     probed = probe(job)
     assert probed is not None
     _same_reading(probed, _crawled(job))
+
+
+def test_reshuffled_ties_are_read_without_the_crawl(site: FixtureSite) -> None:
+    """The real site orders rows that share a date differently from one request to the next:
+    a page whose bytes changed but whose entries did not is parsed by the probe, as the crawl
+    would, and stores nothing."""
+    job = _warm(site)
+    site.mutate({"op": "tie_shuffle", "mode": "shuffle", "seed": 11})
+    probed = probe(job)
+    assert probed is not None and probed.page_cache == {}
+    crawled = _crawled(job)
+    assert crawled.page_cache == {}
+    read = {page.url: set(page.parsed.entries) for page in crawled.pages}
+    assert {page.url: set(page.parsed.entries) for page in probed.pages} == read
+    assert read == {url: set(cached.page.entries) for url, cached in job.page_cache.items()}
 
 
 def test_a_changed_page_leaves_it_to_the_crawl(site: FixtureSite) -> None:
@@ -182,11 +199,11 @@ def test_any_answer(
 ) -> None:
     import hashlib
 
-    from crawler.entry import ParsedPage
+    from crawler.entry import ParsedPage, ReportEntry
 
     _Answer.status, _Answer.body = status, (b"" if status in (204, 304) else body)
     base = f"http://127.0.0.1:{answering.server_address[1]}"
-    page = ParsedPage((), 0, False)
+    page = ParsedPage((ReportEntry("audits", "Held In The Cache", "OIG-99-99"),), 1, False)
     cached = CachedPage(None, None, page, "", hashlib.sha256(stored).hexdigest())
     job = _job(base)
     job = replace(job, views=job.views[:1])
@@ -197,3 +214,83 @@ def test_any_answer(
     if result is not None:
         [read] = result.pages
         assert read.parsed == page and read.status == status
+
+
+# --- deep sweeps: the walk, the PDF re-checks and the re-read of page 0 ---
+
+
+def _deep(site: FixtureSite, cache: dict[str, CachedPage], **changes: object) -> CrawlJob:
+    settings = load_settings(environ={})
+    source = settings.sources[0].with_base_url(site.base_url)
+    job = CrawlJob(
+        "deep", "deep", SourcePlan(source.name, source.base_url, source.hosts),
+        expand_views(source), crawl_rules(settings.crawl), page_cache=cache, robots="",
+    )  # fmt: skip
+    fast = replace(job.crawl, delay=0.0, concurrency=8)  # the tests' crawl settings, no politeness
+    return replace(job, crawl=fast, **changes)  # type: ignore[arg-type]
+
+
+def _rechecks(job: CrawlJob, count: int = 5) -> tuple[PdfCheck, ...]:
+    urls = sorted({e.pdf_url for c in job.page_cache.values() for e in c.page.entries if e.pdf_url})
+    return tuple(
+        PdfCheck(url, httpx.head(url, timeout=5).headers.get("ETag")) for url in urls[:count]
+    )
+
+
+def _same_walk(one: CrawlResult, other: CrawlResult) -> None:
+    """The same pages read the same way, in any order (Scrapy's is its scheduler's)."""
+
+    def pages(result: CrawlResult) -> list[tuple[object, ...]]:
+        return sorted((p.view, p.url, p.order, p.number, p.status, repr(p.parsed))
+                      for p in result.pages)  # fmt: skip
+
+    assert pages(one) == pages(other)
+    assert one.page_cache == other.page_cache and one.errors == other.errors == ()
+    assert one.pdfs == other.pdfs and one.capped == other.capped
+
+
+@pytest.mark.parametrize("pager", ["drupal", "mini", "none"])
+def test_an_unchanged_deep_sweep_walks_as_the_crawl_walks(site: FixtureSite, pager: str) -> None:
+    site.mutate({"op": "set", "pager": pager})
+    first = _deep(site, {})
+    job = _deep(site, _cache_of(first, _crawled(first)))
+    rechecks = PdfPlan(recheck=_rechecks(job))
+    if all(check.etag for check in rechecks.recheck):  # the re-checks can answer 304
+        job = replace(job, pdf=rechecks)
+    else:
+        assert probe(replace(job, pdf=rechecks)) is None, "a PDF sent whole is the crawl's"
+    probed = probe(job)
+    assert probed is not None
+    assert len(probed.pdfs) == len(job.pdf.recheck)
+    assert {f.status for f in probed.pdfs.values()} <= {"not_modified"}
+    assert len(probed.pages) > len(job.views) + 13, "walked beyond the first pages"
+    _same_walk(probed, _crawled(job))
+
+
+def test_a_capped_deep_sweep_is_capped_alike(site: FixtureSite) -> None:
+    first = _deep(site, {})
+    job = _deep(site, _cache_of(first, _crawled(first)))
+    job = replace(job, crawl=replace(job.crawl, page_cap=2))  # delay 0 as _deep set it
+    probed = probe(job)
+    assert probed is not None and probed.capped
+    _same_walk(probed, _crawled(job))
+
+
+def test_a_deep_sweep_with_anything_new_leaves_it_to_the_crawl(site: FixtureSite) -> None:
+    first = _deep(site, {})
+    job = _deep(site, _cache_of(first, _crawled(first)))
+    assert probe(job) is not None
+    last = site.state.reports[-1].report_number  # deep in every walk, not on a first page
+    site.mutate({"op": "retitle", "report_number": last, "suffix_op": "append_revised"})
+    assert probe(job) is None
+    [check] = _rechecks(job, 1)
+    site.mutate({"op": "replace_pdf", "report_number": _number_of(site, check.url),
+                 "mode": "bytes"})  # fmt: skip
+    fresh = _deep(site, _cache_of(job, _crawled(job)), pdf=PdfPlan(recheck=(check,)))
+    assert probe(fresh) is None, "a re-checked PDF that changed is the crawl's to fingerprint"
+
+
+def _number_of(site: FixtureSite, pdf_url: str) -> str:
+    path = pdf_path(pdf_url) or ""
+    [report] = [r for r in site.state.reports if r.pdf_path and path.endswith(r.pdf_path)]
+    return report.report_number or ""
