@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from support.harness import Oigwatch, write_config
+from support.s3_server import running_s3
 
 from archive.store import open_archive
 from config.settings import load_settings
@@ -236,3 +237,27 @@ def test_revisions_held_in_bulk_are_not_read(ow: Oigwatch, db_url: str) -> None:
         assert changes["status"] == "not_compared" and "bulk hold" in changes["reason"]
     for report in (first, second):  # nothing read: neither version has a text
         assert [r["text_status"] for r in versions(db_url, report)] == [None, None]
+
+
+def test_the_earlier_version_is_read_from_an_s3_archive(
+    site: FixtureSite, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive in an S3-compatible store (moto's server): the baseline's PDF leaves the spool
+    for the bucket with no text read, so the revision reads the earlier version from the bucket."""
+    with running_s3(monkeypatch) as server:
+        section = LIMITS + (
+            f'url = "s3://{server.bucket()}/oigwatch"\n'
+            f'endpoint_url = "{server.endpoint_url}"\ntimeout = 5\n'
+        )
+        ow = Oigwatch(site, db_url, write_config(tmp_path, extra=section))
+        [report] = reports(site, 1)
+        baseline(ow, [report])
+        [original] = versions(db_url, report)
+        assert original["stored"] and original["text_status"] is None, "nothing read yet"
+        serve(site, report, "number")
+        [event] = ow.crawl("--deep", "--pdf-checks", "all")
+        changes = event["pdf_changes"]
+        assert changes["status"] == "compared", changes
+        assert changes["before"] == {"sha256": sha(document_bytes("original")), "pages": 12}
+        assert changes["changed_pages"] == [NUMBER_PAGE]
+        assert [v["text_status"] for v in versions(db_url, report)] == ["ok", "ok"]
