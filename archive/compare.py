@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.spool import SHA256, spool_path
+from crawler.normalize import pdf_path
 from documents.extract import FAILED, OK, SCANNED, ExtractLimits, PdfText, extract_text
+from documents.facts import KeyFacts, key_facts
 from documents.redline import compare
 
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ log = logging.getLogger("oigwatch.archive")
 
 COMPARED, NO_TEXT_CHANGE, NOT_COMPARED = "compared", "no_text_change", "not_compared"
 KEY = "pdf_changes"  # the payload key
+FACTS_KEY = "pdf_key_facts"  # a new report's key facts read from its PDF (when it states any)
+FACT_PAGES = 3  # the pages that hold a report's highlights
 REASON_CHARS = 300
 HELD = "it was held with the run's other revisions (a bulk hold), which are not compared"
 NO_ARCHIVE = "was not kept (the PDF archive is off: [archive] enabled = false)"
@@ -179,22 +183,59 @@ class Reader:
             return self._archive_down
 
 
+def first_facts(text: PdfText | None, components: Any) -> KeyFacts | None:
+    """The key facts the first of a report's first pages that states any states (its highlights,
+    as the OIG prints them); None when none does. One page at a time: the body's own
+    "we recommend ..." sentences would only blur a count the highlights state plainly."""
+    if text is None or text.status != "ok":
+        return None
+    named = [c for c in components if isinstance(c, str)] if isinstance(components, list) else []
+    component = named[0] if len(named) == 1 else None
+    for page in text.pages[:FACT_PAGES]:
+        facts = key_facts(page, component)
+        if not facts.empty:
+            return facts
+    return None
+
+
 def describe_replaced_pdfs(
-    engine: Engine, settings: Settings, spool_dir: str, events: Iterable[EventDraft]
+    engine: Engine,
+    settings: Settings,
+    spool_dir: str,
+    events: Iterable[EventDraft],
+    fetched: Mapping[str, str] | None = None,
 ) -> dict[str, PdfText]:
-    """Give each ``revised`` event with a replaced PDF its ``pdf_changes`` (in place); returns
-    the texts extracted now, by digest, for ``archive.ingest.ingest_pdfs`` to keep."""
+    """Give each ``revised`` event with a replaced PDF its ``pdf_changes``, and each published
+    ``new`` event whose PDF this crawl fetched (``fetched``: digest by PDF path) the key facts its
+    first pages state (``pdf_key_facts``), in place; returns the texts extracted now, by digest,
+    for ``archive.ingest.ingest_pdfs`` to keep."""
+    events = list(events)
     replaced = [
         (event, pair)
         for event in events
         if event.kind == "revised" and (pair := replaced_pdf(event.payload)) is not None
     ]
-    if not replaced:
+    fresh = [
+        (event, digest)
+        for event in events
+        if event.kind == "new" and event.status != "held" and fetched
+        if (digest := fetched.get(pdf_path(event.payload.get("url")) or "")) is not None
+    ]
+    if not replaced and not fresh:
         return {}
     from ledger.pdf_versions import known_texts
 
     published = {digest for event, pair in replaced if event.status != "held" for digest in pair}
+    published |= {digest for _, digest in fresh}
     reader = Reader(settings, spool_dir, known_texts(engine, published) if published else {})
+    for event, digest in fresh:
+        try:
+            facts = first_facts(reader.side(digest).text, event.payload.get("components"))
+        except Exception:  # the alert goes out with the summary's facts only
+            log.exception("key facts of the PDF of %s", event.report_key)
+            continue
+        if facts is not None:
+            event.payload[FACTS_KEY] = facts.to_json()
     for event, (old, new) in replaced:
         if event.status == "held":
             event.payload[KEY] = pdf_changes(Side(old), Side(new), held=True)

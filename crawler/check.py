@@ -70,7 +70,7 @@ def check_source(
         outcome = outcome_of(check, verdict, crawl)  # baseline, healthy, unhealthy or failed
         finished = utcnow()
         events = decide_events(check, job.run_key, diff, outcome, verdict, finished)
-        texts = describe_pdfs(check, job, events)  # what changed inside each replaced PDF
+        texts = describe_pdfs(check, job, crawl, events)  # inside each replaced or new PDF
         timing = Timing(started, finished)
         record = run_record(check, job, crawl, verdict, outcome, diff, events, timing, admitted)
         record = replace(record, stats=record.stats | reading_stats(check, read))
@@ -340,12 +340,17 @@ def run_record(
     )
 
 
-def describe_pdfs(check: Check, job: CrawlJob, events: list[EventDraft]) -> dict[str, PdfText]:
-    """Each ``revised`` event of a replaced PDF gains ``pdf_changes`` (``archive/compare.py``)
-    before it is recorded; the texts read, by digest. Nothing here fails the run."""
+def describe_pdfs(
+    check: Check, job: CrawlJob, crawl: CrawlOutcome, events: list[EventDraft]
+) -> dict[str, PdfText]:
+    """Each ``revised`` event of a replaced PDF gains ``pdf_changes``, each new report whose PDF
+    was fetched the key facts its first pages state (``archive/compare.py``), before they are
+    recorded; the texts read, by digest. Nothing here fails the run."""
+    pdfs = crawl.result.pdfs if crawl.result is not None else {}
+    fetched = {path: f.sha256 for path, f in pdfs.items() if f.status == "ok" and f.sha256}
     try:
         engine, spool = check.ledger.engine, job.pdf.spool_dir
-        return describe_replaced_pdfs(engine, check.settings, spool, events)
+        return describe_replaced_pdfs(engine, check.settings, spool, events, fetched)
     except Exception:  # the events go out without it rather than not at all
         log.exception("PDF changes: %s: not compared", check.source.name)
         return {}

@@ -22,6 +22,7 @@ VERSIONS = {
     "number": "number_changed",
     "paragraph": "paragraph_added",
     "layout": "layout_only",
+    "highlights": "with_highlights",
 }
 HOSTILE: dict[str, Callable[[], bytes]] = {
     "bomb": lambda: pdf_pages.bomb_pdf(inflated_mb=512),  # 512 MB from about 0.5 MB

@@ -205,6 +205,14 @@ def assemble(objects: Sequence[bytes], root: int = 1, info: int | None = None) -
     return bytes(out)
 
 
+# the first page of a report as the OIG prints it: the highlights, which state the key facts
+HIGHLIGHTS = (
+    "Highlights. What We Found. The program office did not track the grants it awarded.",
+    "What We Recommend. We made four recommendations to improve the oversight of the program.",
+    "FEMA Response. FEMA concurred with all four recommendations.",
+)
+
+
 def version_pages(name: str) -> list[list[str]]:
     """The paragraphs of one named version of the sample report (see ``report_versions``)."""
     pages = report_text()
@@ -214,17 +222,20 @@ def version_pages(name: str) -> list[list[str]]:
         pages[NUMBER_PAGE - 1][1] = paragraph.replace(NUMBER_BEFORE, NUMBER_AFTER)
     elif name == "paragraph_added":
         pages[ADDED_PAGE - 1].insert(2, ADDED_PARAGRAPH)
+    elif name == "with_highlights":
+        pages[0] = list(HIGHLIGHTS)
     elif name not in ("original", "layout_only"):
         raise ValueError(f"no version {name!r}")
     return pages
 
 
 def report_versions() -> dict[str, bytes]:
-    """The sample report (12 pages) in four versions:
+    """The sample report (12 pages) in five versions:
 
     - ``original``;
     - ``number_changed``: ``NUMBER_BEFORE`` → ``NUMBER_AFTER`` on page ``NUMBER_PAGE``;
     - ``paragraph_added``: ``ADDED_PARAGRAPH`` on page ``ADDED_PAGE``;
+    - ``with_highlights``: a first page of highlights stating the key facts (``HIGHLIGHTS``);
     - ``layout_only``: the original's words re-typeset: narrower lines, words hyphenated at line
       ends, "- 3 -" footers instead of "Page 3 of 12" (no change in the text).
     """
@@ -232,6 +243,7 @@ def report_versions() -> dict[str, bytes]:
         "original": build_report_pdf(version_pages("original")),
         "number_changed": build_report_pdf(version_pages("number_changed")),
         "paragraph_added": build_report_pdf(version_pages("paragraph_added")),
+        "with_highlights": build_report_pdf(version_pages("with_highlights")),
         "layout_only": build_report_pdf(
             version_pages("layout_only"), footer="- {page} -", width=74, hyphenate=True
         ),

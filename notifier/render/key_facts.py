@@ -2,7 +2,9 @@
 alert, and "Recommendations: 4 → 5" on a revision whose summary changed them.
 
 Read from the event's summary when it is rendered or shaped (``documents.facts``, conservative:
-a fact only when the summary states it plainly); nothing stores them. The text is plain: each
+a fact only when the summary states it plainly); when the summary states none, a new report's
+alert uses the facts the crawl read from its PDF's first pages (``pdf_key_facts`` in the payload,
+``archive/compare.py``). The text is plain: each
 output escapes it as it escapes the summary it was read from.
 """
 
@@ -38,10 +40,15 @@ def _text(value: Any) -> str | None:
 
 
 def event_key_facts(event: Mapping[str, Any]) -> KeyFacts | None:
-    """The key facts of a report event's current summary; None for events of no report."""
+    """The key facts of a report event's current summary, else (a new report whose summary
+    states none) those its PDF's first pages state (``pdf_key_facts``, read by the crawl);
+    None for events of no report."""
     if event.get("kind") not in CONTENT_KINDS:
         return None
-    return _read(_text(event.get("summary")), _component(event))
+    facts = _read(_text(event.get("summary")), _component(event))
+    if facts.empty and isinstance(event.get("pdf_key_facts"), Mapping):
+        return KeyFacts.from_json(dict(event["pdf_key_facts"]))
+    return facts
 
 
 def headline_facts(event: Mapping[str, Any]) -> str:

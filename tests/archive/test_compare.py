@@ -192,3 +192,17 @@ def test_with_the_archive_off_nothing_is_read(tmp_path: Path) -> None:
         "the new version was not kept (the PDF archive is off: [archive] enabled = false)"
     )
     engine.dispose()
+
+
+def test_the_first_page_that_states_facts_gives_them() -> None:
+    from archive.compare import first_facts
+
+    cover = "Department of Homeland Security. Office of Inspector General. March 2026."
+    highlights = "We made three recommendations. FEMA concurred with all three recommendations."
+    body = "We recommend that the Administrator act. Management did not concur with it."
+    text = PdfText("ok", (cover, highlights, body))
+    facts = first_facts(text, ["FEMA"])
+    assert facts is not None and (facts.recommendations, facts.concurred) == (3, 3)
+    assert first_facts(PdfText("ok", (cover, cover, cover, highlights)), ["FEMA"]) is None
+    assert first_facts(PdfText("scanned", ("",)), ["FEMA"]) is None
+    assert first_facts(None, None) is None

@@ -116,3 +116,39 @@ def test_a_replaced_pdf_reaches_slack_email_feed_and_page(
                 assert stored.status_code == 200 and stored.content == document_bytes(document)
     finally:
         engine.dispose()
+
+
+def test_a_new_report_alert_leads_with_the_key_facts_its_pdf_states(
+    site: FixtureSite, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No summary on the listing: the facts come from the highlights on the PDF's first page."""
+    monkeypatch.setenv("OIGWATCH_SLACK_TOKEN", "xoxb-test")
+    with FakeSlack(token="xoxb-test", channels=("C-DESK",)) as slack:
+        routes = SLACK_ONLY.format(api=slack.api_url)
+        ow = Oigwatch(site, db_url, write_config(tmp_path, routes=routes))
+        assert ow.crawl("--deep") == []
+        added = site.mutate({"op": "add_report", "components": ["FEMA"], "summary": None})
+        site.mutate({"op": "set_pdf_document", "report_number": added["report_number"],
+                     "document": "highlights"})  # fmt: skip
+        [new] = ow.crawl("--quick")
+        assert new["kind"] == "new" and new["summary"] is None
+        assert new["pdf_key_facts"] == {
+            "recommendations": 4, "concurred": 4, "response": "FEMA concurred with all"
+        }  # fmt: skip
+        [alert] = slack.messages
+        assert "4 recommendations · FEMA concurred with all" in json.dumps(
+            alert.blocks, ensure_ascii=False
+        )
+
+
+SLACK_ONLY = """
+[[targets]]
+kind = "slack"
+name = "desk-slack"
+channel = "C-DESK"
+base_url = "{api}"
+
+[[routes]]
+name = "everything-slack"
+target = "desk-slack"
+"""

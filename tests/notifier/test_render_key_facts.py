@@ -181,3 +181,16 @@ def test_control_characters_in_the_summary_never_reach_the_line() -> None:
     assert line == "4 recommendations · CBP concurred with all"
     mail = email_message(event, TEMPLATES)
     assert "\x1b" not in mail.text and "\u202e" not in mail.html
+
+
+def test_a_new_report_without_stated_facts_in_its_summary_takes_its_pdfs() -> None:
+    from_pdf = {"recommendations": 4, "concurred": 4, "response": "FEMA concurred with all"}
+    event = new_event(summary="The program office did not track its grants.",
+                      pdf_key_facts=from_pdf)  # fmt: skip
+    assert headline_facts(event) == "4 recommendations · FEMA concurred with all"
+    assert key_facts_json(event)["key_facts"] == from_pdf
+    stated = new_event(pdf_key_facts=from_pdf)  # the summary states its own facts: they win
+    assert headline_facts(stated) == headline_facts(new_event())
+    hostile = new_event(summary=None, pdf_key_facts={"recommendations": "four", "concurred": -1,
+                                                     "response": ["<!channel>"]})  # fmt: skip
+    assert headline_facts(hostile) == "", "stored JSON of the wrong shape states nothing"
