@@ -42,7 +42,8 @@ log = logging.getLogger("oigwatch.archive")
 
 COMPARED, NO_TEXT_CHANGE, NOT_COMPARED = "compared", "no_text_change", "not_compared"
 KEY = "pdf_changes"  # the payload key
-FACTS_KEY = "pdf_key_facts"  # a new report's key facts read from its PDF (when it states any)
+FACTS_KEY = "pdf_key_facts"  # key facts read from a report's PDF (when it states any)
+BEFORE_FACTS_KEY = "pdf_key_facts_before"  # a replaced PDF's earlier version's, when they moved
 FACT_PAGES = 3  # the pages that hold a report's highlights
 REASON_CHARS = 300
 HELD = "it was held with the run's other revisions (a bulk hold), which are not compared"
@@ -198,6 +199,15 @@ def first_facts(text: PdfText | None, components: Any) -> KeyFacts | None:
     return None
 
 
+def facts_moved(before: Side, after: Side, components: Any) -> dict[str, Any]:
+    """A replaced PDF whose first pages state other key facts than the earlier version's:
+    ``pdf_key_facts_before`` and ``pdf_key_facts`` (alerts call the change out); else nothing."""
+    old, new = first_facts(before.text, components), first_facts(after.text, components)
+    if old is None or new is None or old == new:
+        return {}
+    return {BEFORE_FACTS_KEY: old.to_json(), FACTS_KEY: new.to_json()}
+
+
 def describe_replaced_pdfs(
     engine: Engine,
     settings: Settings,
@@ -241,7 +251,9 @@ def describe_replaced_pdfs(
             event.payload[KEY] = pdf_changes(Side(old), Side(new), held=True)
             continue
         try:
-            event.payload[KEY] = pdf_changes(reader.side(old), reader.side(new))
+            before, after = reader.side(old), reader.side(new)
+            event.payload[KEY] = pdf_changes(before, after)
+            event.payload.update(facts_moved(before, after, event.payload.get("components")))
         except Exception:  # never the run's failure: this event says it could not compare
             log.exception("PDF changes of %s", event.report_key)
             missing = "could not be read (an unexpected error, logged)"

@@ -23,6 +23,7 @@ VERSIONS = {
     "paragraph": "paragraph_added",
     "layout": "layout_only",
     "highlights": "with_highlights",
+    "highlights_revised": "highlights_revised",
 }
 HOSTILE: dict[str, Callable[[], bytes]] = {
     "bomb": lambda: pdf_pages.bomb_pdf(inflated_mb=512),  # 512 MB from about 0.5 MB

@@ -212,6 +212,11 @@ HIGHLIGHTS = (
     "FEMA Response. FEMA concurred with all four recommendations.",
 )
 
+REVISED_HIGHLIGHTS = (  # the same report's highlights after a revision added a recommendation
+    "What We Recommend. We made five recommendations to improve the oversight of the program.",
+    "FEMA Response. FEMA concurred with all five recommendations.",
+)
+
 
 def version_pages(name: str) -> list[list[str]]:
     """The paragraphs of one named version of the sample report (see ``report_versions``)."""
@@ -224,18 +229,21 @@ def version_pages(name: str) -> list[list[str]]:
         pages[ADDED_PAGE - 1].insert(2, ADDED_PARAGRAPH)
     elif name == "with_highlights":
         pages[0] = list(HIGHLIGHTS)
+    elif name == "highlights_revised":
+        pages[0] = [HIGHLIGHTS[0], *REVISED_HIGHLIGHTS]
     elif name not in ("original", "layout_only"):
         raise ValueError(f"no version {name!r}")
     return pages
 
 
 def report_versions() -> dict[str, bytes]:
-    """The sample report (12 pages) in five versions:
+    """The sample report (12 pages) in six versions:
 
     - ``original``;
     - ``number_changed``: ``NUMBER_BEFORE`` → ``NUMBER_AFTER`` on page ``NUMBER_PAGE``;
     - ``paragraph_added``: ``ADDED_PARAGRAPH`` on page ``ADDED_PAGE``;
     - ``with_highlights``: a first page of highlights stating the key facts (``HIGHLIGHTS``);
+    - ``highlights_revised``: the same with five recommendations, all concurred with;
     - ``layout_only``: the original's words re-typeset: narrower lines, words hyphenated at line
       ends, "- 3 -" footers instead of "Page 3 of 12" (no change in the text).
     """
@@ -244,6 +252,7 @@ def report_versions() -> dict[str, bytes]:
         "number_changed": build_report_pdf(version_pages("number_changed")),
         "paragraph_added": build_report_pdf(version_pages("paragraph_added")),
         "with_highlights": build_report_pdf(version_pages("with_highlights")),
+        "highlights_revised": build_report_pdf(version_pages("highlights_revised")),
         "layout_only": build_report_pdf(
             version_pages("layout_only"), footer="- {page} -", width=74, hyphenate=True
         ),

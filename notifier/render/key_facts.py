@@ -66,11 +66,24 @@ def _summary_change(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _before_after(event: Mapping[str, Any]) -> tuple[KeyFacts, KeyFacts] | None:
-    change = _summary_change(event) if event.get("kind") == "revised" else None
-    if change is None:
+    """The facts before and after a revision: its summary's when they moved, else (a replaced
+    PDF whose first pages state other facts) its PDF's as the crawl read them, else the
+    summary's unmoved ones; None when the revision touched neither."""
+    if event.get("kind") != "revised":
         return None
-    component = _component(event)
-    return _read(_text(change.get("old")), component), _read(_text(change.get("new")), component)
+    pair = None
+    if (change := _summary_change(event)) is not None:
+        component = _component(event)
+        pair = (
+            _read(_text(change.get("old")), component),
+            _read(_text(change.get("new")), component),
+        )
+        if pair[0] != pair[1]:
+            return pair
+    before, after = event.get("pdf_key_facts_before"), event.get("pdf_key_facts")
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        return KeyFacts.from_json(dict(before)), KeyFacts.from_json(dict(after))
+    return pair
 
 
 def changed_facts(event: Mapping[str, Any]) -> tuple[FactChange, ...]:

@@ -261,3 +261,19 @@ def test_the_earlier_version_is_read_from_an_s3_archive(
         assert changes["before"] == {"sha256": sha(document_bytes("original")), "pages": 12}
         assert changes["changed_pages"] == [NUMBER_PAGE]
         assert [v["text_status"] for v in versions(db_url, report)] == ["ok", "ok"]
+
+
+def test_a_replaced_pdf_whose_highlights_state_other_facts_calls_them_out(
+    ow: Oigwatch, db_url: str
+) -> None:
+    from notifier.render.key_facts import change_lines
+
+    [report] = reports(ow.site, 1)
+    serve(ow.site, report, "highlights")
+    assert ow.crawl("--deep", "--pdf-checks", "all") == []
+    serve(ow.site, report, "highlights_revised")
+    [event] = ow.crawl("--deep", "--pdf-checks", "all")
+    assert event["pdf_changes"]["changed_pages"] == [1]
+    assert event["pdf_key_facts_before"]["recommendations"] == 4
+    assert event["pdf_key_facts"]["recommendations"] == 5
+    assert "Recommendations: 4 → 5" in change_lines(event)

@@ -194,3 +194,16 @@ def test_a_new_report_without_stated_facts_in_its_summary_takes_its_pdfs() -> No
     hostile = new_event(summary=None, pdf_key_facts={"recommendations": "four", "concurred": -1,
                                                      "response": ["<!channel>"]})  # fmt: skip
     assert headline_facts(hostile) == "", "stored JSON of the wrong shape states nothing"
+
+
+def test_a_replaced_pdf_whose_facts_moved_is_called_out_like_a_summary() -> None:
+    four = {"recommendations": 4, "concurred": 4, "response": "FEMA concurred with all"}
+    five = {"recommendations": 5, "concurred": 5, "response": "FEMA concurred with all"}
+    event = new_event(kind="revised", summary=None, pdf_key_facts_before=four,
+                      pdf_key_facts=five)  # fmt: skip
+    assert change_lines(event) == ["Recommendations: 4 → 5"]
+    assert key_facts_json(event)["key_facts_changes"] == [
+        {"fact": "recommendations", "old": 4, "new": 5},
+        {"fact": "concurred", "old": 4, "new": 5},
+    ]
+    assert change_lines({**event, "pdf_key_facts_before": "four"}) == []
