@@ -71,7 +71,7 @@ def router(ctx: WebContext) -> APIRouter:
                     raise HTTPException(503, UNREACHABLE, headers=RETRY_AFTER) from None
             return opened[0]
 
-    @pdfs.get(PREFIX + "{name}")
+    @pdfs.get(PREFIX + "{name:path}")  # any name, slashes too: a 404 here, never a redirect
     def archived(name: str, request: Request) -> Response:
         match = PDF_NAME.fullmatch(name)
         if match is None:
