@@ -270,9 +270,14 @@ def bomb_pdf(inflated_mb: int = 1024, streams: int = 1) -> bytes:
     packed = b"".join(packer.compress(chunk) for _ in range(inflated_mb)) + packer.flush()
     stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed)
     stream += packed + b"\nendstream"
+    return _pages_sharing(stream, streams)
+
+
+def _pages_sharing(stream: bytes, pages: int) -> bytes:
+    """A PDF of ``pages`` pages whose contents are all the one ``stream`` (object 4)."""
     body = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", FONT, stream]
     kids = []
-    for _ in range(streams):
+    for _ in range(pages):
         body.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
             b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
@@ -316,13 +321,4 @@ def slow_pdf(operators: int = 2_000_000) -> bytes:
 def many_pages_pdf(pages: int = 2000) -> bytes:
     """A valid PDF of ``pages`` small pages sharing one content stream."""
     stream = _stream(b"BT /F1 11 Tf 72 700 Td (One of many pages) Tj ET", compress=False)
-    body = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", FONT, stream]
-    kids = []
-    for _ in range(pages):
-        body.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
-        )
-        kids.append(b"%d 0 R" % len(body))
-    body[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
-    return assemble(body)
+    return _pages_sharing(stream, pages)
