@@ -9,7 +9,7 @@ writer (``to_json``) and one reader (``from_json``), here.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -93,6 +93,17 @@ class PdfPlan:
     known_paths: tuple[str, ...] = ()  # lower-cased PDF paths the ledger knows
     recheck: tuple[PdfCheck, ...] = ()
     spool_dir: str = ""  # where the crawl keeps each fetched PDF for the archive ("": nowhere)
+
+
+def guarded_url(url: str, base_url: str, aliases: Collection[str]) -> str | None:
+    """The URL as a crawl of the source at ``base_url`` fetches it: itself on the base host, the
+    base host's scheme and address for the source's other names (``aliases``), None elsewhere."""
+    base, parts = urlsplit(base_url), urlsplit(url)
+    if parts.netloc == base.netloc and parts.scheme == base.scheme:
+        return url
+    if parts.hostname in aliases or parts.netloc == base.netloc:
+        return urlunsplit((base.scheme, base.netloc, *parts[2:]))
+    return None
 
 
 def read_by(view: ViewPlan) -> str:

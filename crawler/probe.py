@@ -27,7 +27,6 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
 
 import certifi
 import httpx
@@ -40,6 +39,7 @@ from crawler.contract import (
     PageRecord,
     PdfFingerprint,
     ViewPlan,
+    guarded_url,
     page_url,
     read_by,
 )
@@ -92,7 +92,6 @@ class _Walk:
         self.robots = _robots(job)
         self.known = set(job.pdf.known_paths)
         self.new_pdfs = job.pdf.fetch_new and job.pdf.new_cap > 0
-        self.base = urlsplit(job.source.base_url)
         self.pages: list[PageRecord] = []
         self.pdfs: dict[str, PdfFingerprint] = {}
         self.cache: dict[str, CachedPage] = {}
@@ -219,11 +218,10 @@ class _Walk:
     def fetchable(self, url: str) -> str:
         """The URL as the crawl's host guard fetches it: the base host (its other names go
         through it), as robots.txt allows."""
-        parts = urlsplit(url)
-        if parts.netloc != self.base.netloc or parts.scheme != self.base.scheme:
-            if parts.hostname not in self.job.source.hosts:
-                raise Unsure(f"{url}: host not configured")
-            url = urlunsplit((self.base.scheme, self.base.netloc, *parts[2:]))
+        target = guarded_url(url, self.job.source.base_url, self.job.source.hosts)
+        if target is None:
+            raise Unsure(f"{url}: host not configured")
+        url = target
         if self.robots is not None and not self.robots(url):
             raise Unsure(f"{url}: forbidden by robots.txt")
         return url

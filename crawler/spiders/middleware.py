@@ -8,7 +8,7 @@ import random
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -17,7 +17,7 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from twisted.internet.defer import CancelledError
 
-from crawler.contract import TOO_LARGE
+from crawler.contract import TOO_LARGE, guarded_url
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_BEFORE = "oigwatch_not_before"
@@ -52,15 +52,15 @@ class HostGuardMiddleware:
 
     def process_request(self, request: Request) -> Request | None:
         spider: Any = self.crawler.spider
-        base = urlsplit(spider.base_url)
-        parts = urlsplit(request.url)
-        if parts.netloc == base.netloc and parts.scheme == base.scheme:
-            if not spider.allowed(request.url):
-                raise IgnoreRequest("Forbidden by robots.txt")
-            return None
-        if parts.hostname in spider.host_aliases or parts.netloc == base.netloc:
-            return request.replace(url=urlunsplit((base.scheme, base.netloc, *parts[2:])))
-        raise IgnoreRequest(f"host {parts.hostname} is not configured for this source")
+        target = guarded_url(request.url, spider.base_url, spider.host_aliases)
+        if target is None:
+            host = urlsplit(request.url).hostname
+            raise IgnoreRequest(f"host {host} is not configured for this source")
+        if target != request.url:
+            return request.replace(url=target)  # it comes back through here
+        if not spider.allowed(request.url):
+            raise IgnoreRequest("Forbidden by robots.txt")
+        return None
 
 
 class BackoffRetryMiddleware:

@@ -226,3 +226,20 @@ def test_a_job_of_an_earlier_version_reads_without_a_spool(job: CrawlJob) -> Non
     data = through_a_file(job.to_json())
     del data["pdf"]["spool_dir"]
     assert CrawlJob.from_json(data).pdf.spool_dir == ""
+
+
+def test_a_crawl_fetches_the_base_host_its_other_names_through_it_and_nothing_else() -> None:
+    from crawler.contract import guarded_url
+
+    base, aliases = "https://www.oig.dhs.gov", ("oig.dhs.gov",)
+    page = "https://www.oig.dhs.gov/reports/x?page=1"
+    assert guarded_url(page, base, aliases) == page
+    assert (
+        guarded_url("http://oig.dhs.gov/a.pdf?q=1", base, aliases)
+        == "https://www.oig.dhs.gov/a.pdf?q=1"
+    )
+    assert (
+        guarded_url("http://www.oig.dhs.gov/a.pdf", base, aliases)
+        == "https://www.oig.dhs.gov/a.pdf"
+    )
+    assert guarded_url("https://evil.example/a.pdf", base, aliases) is None
