@@ -6,8 +6,9 @@
    and of the service alone;
 10. the service's resident memory after 50 cycles and after all of them (500 by default), and
    the crawl worker's over a second run of as many polls in which the site reshuffles its tied
-   rows on every request, so no page is byte-identical, the probe hands every poll to the
-   worker, and the worker crawls each time (its RSS and growth, and its CPU per poll).
+   rows on every request (no page is byte-identical) and its robots.txt answers 503 (never
+   cached, so the probe hands every poll to the worker, which asks for it first), and the
+   worker crawls each time (its RSS and growth, and its CPU per poll).
 The quick interval is shortened so cycles run back to back. The web side is on (port 0).
 
 The cycles are the service's own schedule, not a loop of ours: we only watch the ledger.
@@ -119,11 +120,16 @@ class Watched:
 def _watch(workdir: Path, config: Path, site: SiteProcess, cycles: int, ties: str) -> Watched:
     """Baseline with the CLI, then watch ``oigwatch run`` make ``cycles`` quick polls of the
     site with its ties in ``ties`` order ("stable": every page answers 304; "shuffle": every
-    page's bytes differ on each request, so every poll crawls with the worker)."""
+    page's bytes differ on each request, and robots.txt answers 503, so every poll crawls with
+    the worker)."""
     db_url = f"sqlite:///{workdir / f'service-{ties}.db'}"
+    ops = [{"op": "tie_shuffle", "mode": ties}, {"op": "clear_faults"}]
+    if ties == "shuffle":  # a robots.txt never cached: the probe leaves each poll to the worker
+        ops.append({"op": "http_fault", "match": "/robots.txt", "kind": "status", "status": 503,
+                    "count": -1})  # fmt: skip
     subprocess.run(
         [str(OIGWATCH.parent / "python"), "-m", "fixture_site", "mutate", site.base_url,
-         json.dumps({"op": "tie_shuffle", "mode": ties})],
+         json.dumps(ops)],
         check=True, capture_output=True,
     )  # fmt: skip
     baseline = run_measured(
@@ -162,7 +168,8 @@ def run_service(
     workdir: Path, config: Path, site: SiteProcess, cycles: int
 ) -> tuple[list[Figure], dict[str, Any]]:
     """Figure 9 (an unchanged site, every page 304) and figure 10 (the same service while every
-    poll crawls: the site reshuffles its ties, so no page is ever byte-identical)."""
+    poll crawls: the site reshuffles its ties and its robots.txt fails, so the probe never
+    answers)."""
     still = _watch(workdir, config, site, cycles, "stable")
     busy = _watch(workdir, config, site, cycles, "shuffle")
     return _poll_figures(still) + _memory_figures(still, busy), {
@@ -220,5 +227,5 @@ def _memory_figures(still: Watched, busy: Watched) -> list[Figure]:
                [busy.done.crawl_rss - busy.warm.crawl_rss] if worker else [], WORKER_GROWTH_GOAL,
                note=note),
         Figure(group, "CPU per crawling poll, crawl worker", "s", [crawl_cpu],
-               note="pages reshuffled: the probe fails, the worker crawls"),
+               note="robots.txt fails: the probe leaves every poll to the worker"),
     ]  # fmt: skip

@@ -8,6 +8,7 @@ characters no reader should get (NUL and other controls, bidi overrides) and bou
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -150,6 +151,7 @@ def _cleaned(entry: ReportEntry) -> ReportEntry:
     return replace(entry, **changes) if changes else entry
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _parses(url: str) -> bool:
     parts = url.split("/", 3)
     if "[" not in url and (len(parts) < 3 or ":" not in parts[2]):  # no port, no IPv6 host

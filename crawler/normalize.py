@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -73,6 +74,7 @@ def norm_summary(text: str | None) -> str:
     return _SUMMARY_PREFIX.sub("", norm_text(text))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a sweep asks for each number several times
 def norm_number(number: str | None) -> str | None:
     """Normalize a report number: compatibility forms folded (full-width digits), invisible
     and control characters dropped, uppercase, trimmed, nbsp and doubled dashes folded."""
@@ -91,6 +93,7 @@ def norm_fiscal_year(raw: str | None) -> int | None:
     return int(digits) if _ASCII_DIGITS.fullmatch(digits) else None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a sweep asks for each link several times
 def pdf_path(url: str | None) -> str | None:
     """The PDF path without host or query: what identifies a linked file across hosts."""
     if not url:

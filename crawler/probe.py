@@ -1,20 +1,23 @@
-"""The probe: conditional GETs that tell whether Scrapy is needed at all.
+"""The light crawl: listing pages over httpx, so that most sweeps need no Scrapy at all.
 
-A sweep whose every page is cached and answers ``304 Not Modified`` (or ``200`` with the very
-bytes it was parsed from), and whose every PDF re-check answers 304, would learn nothing the page
-cache does not hold. :func:`probe` walks it the way the listing spider would (a quick sweep: each
-view's first page; a deep sweep: also each view's walk, page after page as the cached pagers
-say, then the PDF re-checks, then page 0 again) and builds the crawl's result from the cache,
-with one small httpx client and no Scrapy, reactor or crawl worker. At the first thing it cannot
-vouch for (a page not cached or read with other selectors, a changed page, a redirect, an error,
-a body over the size cap, a PDF that is not a 304, a report PDF the crawl would fingerprint, a
-host not configured, robots.txt not cached or forbidding a URL) it answers ``None``, and the
-full crawl runs as before and does what it always did (retries, backoff, errors, parsing).
+A sweep reads listing pages (a quick sweep: each view's first page; a deep sweep: also each
+view's walk, page after page as the pagers say, then the PDF re-checks, then page 0 again).
+:func:`probe` reads them the way the listing spider would, with one small httpx client and no
+Scrapy, reactor or crawl worker: a ``304 Not Modified`` or the very bytes last parsed are
+answered from the page cache, any other ``200`` is parsed by the view's layout over the text
+Scrapy would decode, and the page cache gains the row the spider would store
+(:meth:`CachedPage.replaces`). At the first thing only the full crawl does (an error, which it
+retries; a redirect; a body over the size cap, or compressed; a PDF re-check that is not a 304;
+a report PDF to fingerprint; a host not configured; robots.txt not cached or forbidding a URL;
+a page not declared HTML, or that cannot be parsed, or whose encoding needs guessing) it
+answers ``None``, and the full crawl runs as before and does what it always did. Such a run
+costs the requests the probe made, twice.
 
 It keeps the crawl's manners: the configured User-Agent, no compression (so the bytes are the
-bytes Scrapy reads), the crawl's per-request timeout, one request at a time with the crawl's
-delay between requests, only the source's hosts, and robots.txt as cached. A changed site costs
-the requests the probe made before it stopped, twice.
+bytes Scrapy reads), the crawl's per-request timeout, only the source's hosts, robots.txt as
+cached, and the crawl's pacing: with a delay, one request at a time that far apart; without
+one, up to the crawl's concurrency in flight (pages whose URLs are known, such as a walk's pages
+up to the last one its pager names, are asked for together).
 """
 
 from __future__ import annotations
@@ -47,28 +50,25 @@ from crawler.entry import ParsedPage
 from crawler.normalize import pdf_path
 
 Progress = Callable[[int, int], None]
+Answer = tuple[str, int, bytes, httpx.Headers]  # the URL fetched, its status, body and headers
+Walk = tuple[ViewPlan, str]  # a view and the order it is read in
 log = logging.getLogger(__name__)
 
 
 class Unsure(Exception):
-    """Something the probe cannot vouch for: the crawl must run."""
+    """Something only the full crawl does: it must run."""
 
 
 def probe(
     job: CrawlJob, progress: Progress | None = None, abort: threading.Event | None = None
 ) -> CrawlResult | None:
-    """The crawl's result when nothing changed; None when the full crawl must run."""
+    """The crawl's result, read without Scrapy; None when the full crawl must run."""
     if job.robots is None:
         return None  # the crawl fetches robots.txt first (and may cache it)
     started = time.time()
     try:
         with _Walk(job, progress, abort) as walk:
-            for view in job.views:
-                walk.view(view)
-            for item in job.pdf.recheck if job.sweep == "deep" else ():
-                walk.pdf(item.url, item.etag, item.last_modified)
-            for view in job.views if job.sweep == "deep" else ():
-                walk.page(view, "", 0)  # the deep sweep's re-read of page 0
+            walk.sweep()
     except Unsure as exc:
         log.debug("probe of %s: the crawl runs (%s)", job.source.name, exc)
         return None
@@ -85,10 +85,11 @@ def probe(
 
 
 class _Walk:
-    """The listing spider's walk over cached pages, one conditional request at a time."""
+    """The listing spider's walk, its pages asked for as the crawl's pacing allows."""
 
     def __init__(self, job: CrawlJob, progress: Progress | None, abort: threading.Event | None):
         self.job, self.progress, self.abort = job, progress, abort
+        self.deep = job.sweep == "deep"
         self.robots = _robots(job)
         self.known = set(job.pdf.known_paths)
         self.new_pdfs = job.pdf.fetch_new and job.pdf.new_cap > 0
@@ -97,77 +98,101 @@ class _Walk:
         self.cache: dict[str, CachedPage] = {}
         self.capped: set[str] = set()
         self.stats = CrawlStats()
+        self.asked = 0  # requests begun
+        self.stop = threading.Event()  # one request failed: the others need not finish
         headers = {"User-Agent": job.crawl.user_agent, "Accept-Encoding": "identity"}
         headers["Accept"] = "text/html,application/pdf;q=0.9,*/*;q=0.5"
         self.client = httpx.Client(
             headers=headers, timeout=job.crawl.timeout, verify=_tls(), follow_redirects=False
         )
+        paced = job.crawl.delay > 0  # then one at a time, as Scrapy's delay spaces them
+        self.width = 1 if paced else max(1, job.crawl.concurrency)
 
     def __enter__(self) -> _Walk:
         return self
 
     def __exit__(self, *_: object) -> None:
+        self.stop.set()  # requests still in flight (after a Ctrl-C) end at the next one
         self.client.close()
 
-    def view(self, view: ViewPlan) -> None:
-        """Page 0 in the site's order; in a deep sweep, the walk in the view's own order."""
-        self.page(view, "", 0, walk=self.job.sweep == "deep" and view.deep_order == "")
-        if self.job.sweep == "deep" and view.deep_order:
-            self.page(view, view.deep_order, 0, walk=True)
+    def sweep(self) -> None:
+        """Page 0 of every view (and of its deep order), the walks, the PDF re-checks, and
+        page 0 again: the spider's order of business."""
+        firsts: list[Walk] = [(view, "") for view in self.job.views]
+        if self.deep:
+            firsts += [(view, view.deep_order) for view in self.job.views if view.deep_order]
+        read = self.read([(view, order, 0) for view, order in firsts])
+        if self.deep:
+            walks = [
+                (w, page) for w, page in zip(firsts, read, strict=True) if w[1] == w[0].deep_order
+            ]
+            self.walk(walks)
+            rechecks = self.job.pdf.recheck
+            self.ask_all([(item.url, _validators(item.etag, item.last_modified))
+                          for item in rechecks], pdf=True)  # fmt: skip
+            for item in rechecks:  # each answered 304 (else Unsure): not modified
+                self.pdfs[pdf_path(item.url) or item.url] = PdfFingerprint(item.url, "not_modified")
+            self.read([(view, "", 0) for view in self.job.views])  # the re-read of page 0
 
-    def page(self, view: ViewPlan, order: str, number: int, walk: bool = False) -> ParsedPage:
-        """Read one page from the cache if the site vouches for it; walking from page 0, then
-        the pages after it."""
-        url = page_url(view.url, order, number)
-        cached = self.cache.get(url) or self.job.page_cache.get(url)
-        if cached is None or cached.read_by != read_by(view):
-            raise Unsure(f"{url}: not cached")
-        target, status, body, headers = self.ask(url, cached)
-        parsed, fresh = cached.page, None
-        if status == 200:
-            parsed, fresh = self.reread(view, target, cached, body, headers)
-        self.pages.append(PageRecord(view.name, url, parsed, order, number, status))
-        if fresh is not None:
-            self.cache[url] = fresh
-        self.vouch_pdfs(parsed)
-        if walk and parsed.entries:
-            self.follow(view, order, parsed)
-        return parsed
-
-    def reread(
-        self, view: ViewPlan, url: str, cached: CachedPage, body: bytes, headers: httpx.Headers
-    ) -> tuple[ParsedPage, CachedPage | None]:
-        """A 200, as the spider reads it: the cached entries if the bytes are those they were
-        parsed from, else a parse; the page and the row to store. A page holding other entries
-        than the cached ones (not merely reordered, as the site's unstable ties do) is new:
-        the crawl's to read."""
-        digest = hashlib.sha256(body).hexdigest()
-        etag, modified = headers.get("ETag"), headers.get("Last-Modified")
-        if digest == cached.body_sha256:
-            fresh = CachedPage(etag, modified, cached.page, cached.read_by, digest)
-            return cached.page, fresh if fresh.replaces(cached) else None
-        parsed = parse(view, url, body, headers.get("Content-Type", ""))
-        if CachedPage(etag, modified, parsed, read_by(view), digest).replaces(cached):
-            raise Unsure(f"{url}: its entries changed")
-        return parsed, None
-
-    def follow(self, view: ViewPlan, order: str, first: ParsedPage) -> None:
+    def walk(self, walks: list[tuple[Walk, ParsedPage]]) -> None:
         """The spider's ``follow``: the pages up to the last one page 0's pager names (within
-        the page cap), and one more each time the last page read offers a next one."""
-        cap = self.job.crawl.page_cap
-        last = first.last_page if first.last_page is not None else int(first.has_next)
-        end = min(last, cap - 1)
-        if last > end:
-            self.capped.add(view.name)
-        number = 1
-        while number <= end:
-            parsed = self.page(view, order, number)
-            if number == end and parsed.entries and parsed.has_next:
+        the page cap), asked for together, then one more each time a walk's last page offers a
+        next one."""
+        cap, ends, asked = self.job.crawl.page_cap, {}, []
+        for (view, order), first in walks:
+            if not first.entries:
+                continue
+            last = first.last_page if first.last_page is not None else int(first.has_next)
+            ends[view.name] = end = min(last, cap - 1)
+            if last > end:
+                self.capped.add(view.name)
+            asked += [(view, order, number) for number in range(1, end + 1)]
+        for (view, order, number), parsed in zip(asked, self.read(asked), strict=True):
+            while number == ends[view.name] and parsed.entries and parsed.has_next:
                 if number + 1 >= cap:
                     self.capped.add(view.name)
-                else:
-                    end += 1
-            number += 1
+                    break
+                number = ends[view.name] = number + 1
+                [parsed] = self.read([(view, order, number)])
+
+    def read(self, asked: list[tuple[ViewPlan, str, int]]) -> list[ParsedPage]:
+        """Listing pages, each read as the spider reads it, in the order asked."""
+        urls = [page_url(view.url, order, number) for view, order, number in asked]
+        stored = [self.cached(url, view) for url, (view, _, _) in zip(urls, asked, strict=True)]
+        answers = self.ask_all([(url, _validators(c.etag, c.last_modified) if c else {})
+                                for url, c in zip(urls, stored, strict=True)])  # fmt: skip
+        return [self.take(view, order, number, url, cached, answer)
+                for (view, order, number), url, cached, answer
+                in zip(asked, urls, stored, answers, strict=True)]  # fmt: skip
+
+    def cached(self, url: str, view: ViewPlan) -> CachedPage | None:
+        """The page as last read (this run first), if read the way this view reads it now."""
+        cached = self.cache.get(url) or self.job.page_cache.get(url)
+        return cached if cached is not None and cached.read_by == read_by(view) else None
+
+    def take(self, view: ViewPlan, order: str, number: int, url: str,
+             cached: CachedPage | None, answer: Answer) -> ParsedPage:  # fmt: skip
+        """One listing page's answer, as the spider's ``read_page`` takes it: a 304 or the very
+        bytes last parsed are the cached entries; any other body is parsed; the page cache
+        gains a row when the read teaches it something."""
+        target, status, body, headers = answer
+        if status == 304:
+            if cached is None:
+                raise Unsure(f"{url}: HTTP 304 for a page that is not cached")
+            parsed = cached.page
+        else:
+            digest = hashlib.sha256(body).hexdigest()
+            if cached is not None and cached.body_sha256 == digest:
+                parsed = cached.page  # the same bytes read the same way hold the same entries
+            else:
+                parsed = parse(view, target, body, _html_type(url, headers))
+            fresh = CachedPage(headers.get("ETag"), headers.get("Last-Modified"), parsed,
+                               read_by(view), digest)  # fmt: skip
+            if fresh.replaces(self.cache.get(url) or self.job.page_cache.get(url)):
+                self.cache[url] = fresh
+        self.pages.append(PageRecord(view.name, url, parsed, order, number, status))
+        self.vouch_pdfs(parsed)
+        return parsed
 
     def vouch_pdfs(self, page: ParsedPage) -> None:
         """The crawl would fingerprint a report PDF it never saw: that is not the probe's."""
@@ -177,30 +202,34 @@ class _Walk:
         ):
             raise Unsure("a new report PDF")
 
-    def pdf(self, url: str, etag: str | None, modified: str | None) -> None:
-        """A PDF re-check: a 304 is "not modified"; anything else is the crawl's to fingerprint."""
-        self.ask(url, CachedPage(etag, modified, _NO_PAGE), pdf=True)  # a 304, or Unsure
-        self.pdfs[pdf_path(url) or url] = PdfFingerprint(url, "not_modified")
+    def ask_all(self, asked: list[tuple[str, dict[str, str]]], pdf: bool = False) -> list[Answer]:
+        """Conditional GETs, several in flight when the crawl has no delay; the answers in the
+        order asked. The first that cannot be vouched for stops the others."""
+        if self.width == 1 or len(asked) < 2:
+            answers = [self.ask(url, headers, pdf) for url, headers in asked]
+        else:
+            answers = _together([functools.partial(self.ask, url, headers, pdf)
+                                 for url, headers in asked], self.width, self.stop)  # fmt: skip
+        for _, status, body, _ in answers:
+            self.count(status, len(body))
+        return answers
 
-    def ask(
-        self, url: str, cached: CachedPage, pdf: bool = False
-    ) -> tuple[str, int, bytes, httpx.Headers]:
-        """One conditional GET: the URL fetched, a 304 or a 200, its body and headers. Raises
-        Unsure for anything else (an error, a redirect, a body over the cap, a PDF's 200)."""
-        if self.abort is not None and self.abort.is_set():
+    def ask(self, url: str, validators: dict[str, str], pdf: bool = False) -> Answer:
+        """One conditional GET: a 304, or a 200 and its body. Raises Unsure for anything else
+        (an error, a redirect, a body over the cap or compressed although asked not to be, a
+        PDF's 200)."""
+        if self.stop.is_set() or (self.abort is not None and self.abort.is_set()):
             raise Unsure("stopping")
-        if self.stats.requests and self.job.crawl.delay:
+        if self.width == 1 and self.asked and self.job.crawl.delay:
             time.sleep(self.job.crawl.delay)
+        self.asked += 1
         target = self.fetchable(url)
-        headers = {}
-        if cached.etag:
-            headers["If-None-Match"] = cached.etag
-        if cached.last_modified:
-            headers["If-Modified-Since"] = cached.last_modified
         body = bytearray()
         try:
-            with self.client.stream("GET", target, headers=headers) as response:
+            with self.client.stream("GET", target, headers=validators) as response:
                 status = response.status_code
+                if response.headers.get("Content-Encoding", "identity").lower() != "identity":
+                    raise Unsure(f"{url}: compressed anyway (the crawl inflates it, bounded)")
                 if status == 200 and not pdf:
                     for chunk in response.iter_raw():
                         body += chunk
@@ -210,7 +239,6 @@ class _Walk:
                     response.read()
         except (httpx.HTTPError, OSError) as exc:
             raise Unsure(f"{url}: {exc}") from exc
-        self.count(status, len(body))
         if status != 304 and (status != 200 or pdf):
             raise Unsure(f"{url}: HTTP {status}")
         return target, status, bytes(body), response.headers
@@ -221,10 +249,9 @@ class _Walk:
         target = guarded_url(url, self.job.source.base_url, self.job.source.hosts)
         if target is None:
             raise Unsure(f"{url}: host not configured")
-        url = target
-        if self.robots is not None and not self.robots(url):
-            raise Unsure(f"{url}: forbidden by robots.txt")
-        return url
+        if self.robots is not None and not self.robots(target):
+            raise Unsure(f"{target}: forbidden by robots.txt")
+        return target
 
     def count(self, status: int, size: int) -> None:
         stats = self.stats
@@ -237,13 +264,57 @@ class _Walk:
             self.progress(self.stats.requests, self.stats.requests)
 
 
-_NO_PAGE = ParsedPage((), 0, False)  # what a PDF re-check's stand-in row holds
+def _together(calls: list[Callable[[], Answer]], width: int, stop: threading.Event) -> list[Answer]:
+    """Each call's answer, ``width`` of them running at once in daemon threads (a Ctrl-C in the
+    waiting thread is not held up by a request in flight); the first failure, in the order
+    asked, is raised, and ``stop`` set so that the calls not yet begun give up."""
+    answers: list[Answer | None] = [None] * len(calls)
+    failures: dict[int, BaseException] = {}
+
+    def work(first: int) -> None:
+        for i in range(first, len(calls), width):
+            try:
+                answers[i] = calls[i]()
+            except BaseException as exc:  # handed to the waiting thread
+                failures[i] = exc
+                stop.set()
+                return
+
+    width = min(width, len(calls))
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(width)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()
+        raise
+    if failures:
+        raise failures[min(failures)]
+    return [answer for answer in answers if answer is not None]
+
+
+def _html_type(url: str, headers: httpx.Headers) -> str:
+    """The Content-Type of a page the probe may parse: HTML, as the server says (Scrapy reads
+    anything else, or a page without one, by its own guess: that is the crawl's)."""
+    content_type = str(headers.get("Content-Type", ""))
+    if content_type.split(";")[0].strip().lower() not in ("text/html", "application/xhtml+xml"):
+        raise Unsure(f"{url}: {content_type or 'no Content-Type'}: not read as HTML here")
+    return content_type
+
+
+def _validators(etag: str | None, modified: str | None) -> dict[str, str]:
+    """The conditional request's headers for what a page or PDF was last served with."""
+    headers = {"If-None-Match": etag} if etag else {}
+    return headers | ({"If-Modified-Since": modified} if modified else {})
 
 
 def parse(view: ViewPlan, url: str, body: bytes, content_type: str) -> ParsedPage:
     """The page as the spider parses it: its layout's parser over the text Scrapy would decode
     (the encoding the page declares, by BOM, header or meta, else ASCII or UTF-8; a page that
-    needs guessing beyond those is left to the crawl)."""
+    needs guessing beyond those is left to the crawl). A page its parser cannot read is the
+    crawl's to record as failed."""
     from w3lib.encoding import html_to_unicode, resolve_encoding
 
     from config.registry import LAYOUTS
@@ -262,8 +333,11 @@ def parse(view: ViewPlan, url: str, body: bytes, content_type: str) -> ParsedPag
         importlib.import_module(view.module)  # registers its layout (one outside crawler/layouts/)
     options = {"selectors": view.selectors} if view.selectors else {}
     parser = LAYOUTS[view.kind].parse_page
-    page: ParsedPage = parser(text, page_url=url, view=view.name, components=view.components,
-                              **options)  # fmt: skip
+    try:
+        page: ParsedPage = parser(text, page_url=url, view=view.name,
+                                  components=view.components, **options)  # fmt: skip
+    except Exception as exc:
+        raise Unsure(f"{url}: page could not be read: {type(exc).__name__}") from exc
     return page
 
 

@@ -1,6 +1,6 @@
-"""The quick poll's probe stands in for the crawl only when the crawl would learn nothing: its
-result is the crawl's own for unchanged first pages, and it answers None (the crawl runs) for
-anything else."""
+"""The probe reads listing pages without Scrapy: its result is the crawl's own (unchanged, changed
+or never-read pages, quick and deep sweeps), and it answers None (the crawl runs) for what only
+the crawl does: errors and their retries, redirects, PDFs to fingerprint, robots.txt to fetch."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -105,43 +106,41 @@ def test_reshuffled_ties_are_read_without_the_crawl(site: FixtureSite) -> None:
     assert read == {url: set(cached.page.entries) for url, cached in job.page_cache.items()}
 
 
-def test_a_changed_page_leaves_it_to_the_crawl(site: FixtureSite) -> None:
+def test_a_changed_page_is_read_as_the_crawl_reads_it(site: FixtureSite) -> None:
+    """A new report on a first page: the probe parses the page and stores its new row, as the
+    crawl does; only its new PDF, when the crawl would fingerprint it, is the crawl's."""
     job = _warm(site)
     site.mutate({"op": "add_report"})
-    assert probe(job) is None
-
-
-@pytest.mark.parametrize(
-    "fault",
-    [
-        {"kind": "status", "status": 503},
-        {"kind": "redirect", "location": "/elsewhere"},
-        {"kind": "truncate"},
-        {"kind": "reset"},
-    ],
-    ids=["503", "redirect", "truncated", "reset"],
-)
-def test_a_failing_page_leaves_it_to_the_crawl(site: FixtureSite, fault: dict[str, object]) -> None:
-    job = _warm(site)
-    site.mutate({"op": "http_fault", "match": "management-alerts", "count": -1, **fault})
     probed = probe(job)
-    if fault["kind"] == "truncate" and all(c.etag for c in job.page_cache.values()):
-        assert probed is not None, "a 304 has no body to cut: the page is unchanged"
-        _same_reading(probed, _crawled(job))
-    else:
-        assert probed is None
+    assert probed is not None and probed.page_cache, "the changed page's new row"
+    _same_reading(probed, _crawled(job))
+    listed = [e.pdf_url for c in job.page_cache.values() for e in c.page.entries]
+    known = tuple(sorted({(pdf_path(url) or "").lower() for url in listed} - {""}))
+    fingerprinting = replace(job, pdf=PdfPlan(fetch_new=True, new_cap=5, known_paths=known))
+    assert probe(fingerprinting) is None, "the new report's PDF is the crawl's to fingerprint"
+
+
+def test_pages_never_read_are_read_as_the_crawl_reads_them(site: FixtureSite) -> None:
+    """A first page not in the cache, or cached by other selectors, is fetched whole and
+    parsed: the same reading, the same rows stored."""
+    job = _warm(site)
+    some = dict(list(job.page_cache.items())[:1])
+    other = {
+        url: replace(cached, read_by="other selectors") for url, cached in job.page_cache.items()
+    }
+    for cache in ({}, some, other):
+        unread = replace(job, page_cache=cache)
+        probed = probe(unread)
+        assert probed is not None
+        assert set(probed.page_cache) == set(job.page_cache) - set(some if cache is some else ())
+        _same_reading(probed, _crawled(unread))
 
 
 def test_what_the_probe_cannot_vouch_for_leaves_it_to_the_crawl(site: FixtureSite) -> None:
     job = _warm(site)
-    assert probe(replace(job, sweep="deep")) is None, "a deep sweep walks every page"
     assert probe(replace(job, robots=None)) is None, "robots.txt not cached"
     forbidding = "User-agent: *\nDisallow: /reports/management-alerts\n"
     assert probe(replace(job, robots=forbidding)) is None, "the crawl records it as disallowed"
-    some = dict(list(job.page_cache.items())[:1])
-    assert probe(replace(job, page_cache=some)) is None, "a first page never read"
-    other = {url: replace(c, read_by="other selectors") for url, c in job.page_cache.items()}
-    assert probe(replace(job, page_cache=other)) is None, "read with other selectors"
     unknown = PdfPlan(fetch_new=True, new_cap=5, known_paths=())
     assert probe(replace(job, pdf=unknown)) is None, "the crawl would fingerprint new PDFs"
     if not any(c.etag or c.last_modified for c in job.page_cache.values()):  # 200s: bodies
@@ -160,16 +159,18 @@ def test_known_pdfs_and_an_abort(site: FixtureSite) -> None:
     assert probe(job, abort=stop) is None
 
 
-# --- any answer: the probe vouches only for a 304 or the very bytes last parsed ---
+# --- any answer: a 304 or a 200 read as the crawl reads it; anything else is the crawl's ---
 
 
 class _Answer(BaseHTTPRequestHandler):
-    status, body, etag = 200, b"", ""
+    status, body, etag, content_type = 200, b"", "", ""
 
     def do_GET(self) -> None:
         self.send_response(self.status)
         if self.etag:
             self.send_header("ETag", self.etag)
+        if self.content_type:
+            self.send_header("Content-Type", self.content_type)
         self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
         self.wfile.write(self.body)
@@ -193,15 +194,17 @@ def answering() -> Iterator[ThreadingHTTPServer]:
     status=st.sampled_from([200, 200, 304, 201, 204, 301, 404, 500]),
     body=st.binary(max_size=64),
     stored=st.binary(max_size=64),
+    content_type=st.sampled_from(["", "text/html; charset=utf-8", "text/html", "text/plain"]),
 )
 def test_any_answer(
-    answering: ThreadingHTTPServer, status: int, body: bytes, stored: bytes
+    answering: ThreadingHTTPServer, status: int, body: bytes, stored: bytes, content_type: str
 ) -> None:
     import hashlib
 
     from crawler.entry import ParsedPage, ReportEntry
 
     _Answer.status, _Answer.body = status, (b"" if status in (204, 304) else body)
+    _Answer.content_type = content_type
     base = f"http://127.0.0.1:{answering.server_address[1]}"
     page = ParsedPage((ReportEntry("audits", "Held In The Cache", "OIG-99-99"),), 1, False)
     cached = CachedPage(None, None, page, "", hashlib.sha256(stored).hexdigest())
@@ -209,11 +212,16 @@ def test_any_answer(
     job = replace(job, views=job.views[:1])
     job = replace(job, page_cache={page_url(job.views[0].url, "", 0): cached})
     result = probe(job)
-    vouched = status == 304 or (status == 200 and body == stored)
-    assert (result is not None) == vouched
-    if result is not None:
+    if status not in (200, 304):
+        assert result is None
+    elif status == 304 or body == stored:  # nothing new: the cached entries, nothing stored
+        assert result is not None and result.page_cache == {}
         [read] = result.pages
         assert read.parsed == page and read.status == status
+    elif not content_type.startswith("text/html"):  # Scrapy guesses how to read it
+        assert result is None
+    elif result is not None:  # a new body the probe could read: read as the crawl reads it
+        _same_reading(result, _crawled(job))
 
 
 # --- deep sweeps: the walk, the PDF re-checks and the re-read of page 0 ---
@@ -276,18 +284,47 @@ def test_a_capped_deep_sweep_is_capped_alike(site: FixtureSite) -> None:
     _same_walk(probed, _crawled(job))
 
 
-def test_a_deep_sweep_with_anything_new_leaves_it_to_the_crawl(site: FixtureSite) -> None:
+def test_a_deep_sweep_with_a_changed_page_walks_as_the_crawl_walks(site: FixtureSite) -> None:
+    """A report retitled deep in every walk: the probe reads the changed pages as the crawl
+    does; a re-checked PDF that changed is the crawl's to fingerprint."""
     first = _deep(site, {})
     job = _deep(site, _cache_of(first, _crawled(first)))
     assert probe(job) is not None
     last = site.state.reports[-1].report_number  # deep in every walk, not on a first page
     site.mutate({"op": "retitle", "report_number": last, "suffix_op": "append_revised"})
-    assert probe(job) is None
+    probed = probe(job)
+    assert probed is not None and probed.page_cache, "the changed pages' new rows"
+    _same_walk(probed, _crawled(job))
     [check] = _rechecks(job, 1)
     site.mutate({"op": "replace_pdf", "report_number": _number_of(site, check.url),
                  "mode": "bytes"})  # fmt: skip
     fresh = _deep(site, _cache_of(job, _crawled(job)), pdf=PdfPlan(recheck=(check,)))
     assert probe(fresh) is None, "a re-checked PDF that changed is the crawl's to fingerprint"
+
+
+def test_a_first_deep_sweep_walks_as_the_crawl_walks(site: FixtureSite) -> None:
+    """No page cached (robots.txt is): every page fetched whole, the same walk and rows."""
+    job = _deep(site, {})
+    probed = probe(job)
+    assert probed is not None and len(probed.page_cache) > len(job.views)
+    _same_walk(probed, _crawled(job))
+
+
+def test_pacing(site: FixtureSite) -> None:
+    """With a delay, one request at a time that far apart; without one, several in flight."""
+    job = _warm(site)
+    paced = replace(job, crawl=replace(job.crawl, delay=0.3, concurrency=8))
+    site.clear_log()
+    assert probe(paced) is not None
+    times = sorted(entry.time for entry in site.log)
+    assert len(times) == len(job.views) and min(b - a for a, b in pairwise(times)) >= 0.29
+    slow = {"op": "http_fault", "match": "/reports/", "kind": "delay", "seconds": 0.5, "count": -1}
+    site.mutate(slow)
+    deep = _deep(site, {})
+    site.clear_log()
+    assert probe(deep) is not None
+    times = sorted(entry.time for entry in site.log)
+    assert min(b - a for a, b in pairwise(times)) < 0.25, "asked together, not in turn"
 
 
 def _number_of(site: FixtureSite, pdf_url: str) -> str:
