@@ -72,7 +72,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-@click.group(cls=Commands, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+BRIEF = frozenset({"changes"})  # commands that answer and exit: no garbage collection meanwhile
+
+
+@click.group(
+    cls=Commands,
+    lazy=COMMANDS,
+    brief=BRIEF,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="oigwatch")
 def main() -> None:
     """Watch DHS OIG report listings; tell what is new, revised or pulled.

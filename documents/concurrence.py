@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 MAX_COUNT = 999
 
@@ -48,24 +49,33 @@ _ADVERBS = re.compile(
 )
 _END = r"(?=\s*(?:[,.;]|$|(?:but|and|while|whereas)\b))"  # a bare "with all", "with six"
 _OF = r"(?:(?:of\s+)?(?:(?:our|the|its|these|those|OIG's|OIG)\s+))?"
-_OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE))
-    for name, pattern in (
-        ("all_but", rf"\s*with\s+all\s+{_OF}(?:recommendations\s+)?(?:,\s*)?(?:but|except(?:\s+for)?)\s+(?:(?P<k>{NUM})(?:\s+of\s+{_OF}recommendations\b)?|recommendations?\s+(?P<klist>{_LIST}))"),
-        ("all", rf"\s*with\s+(?:all|each)\s+(?:(?P<n>{NUM})\s+)?{_OF}(?:(?P<n2>{NUM})\s+)?recommendations\b"),
-        ("all", rf"\s*with\s+all(?:\s+(?P<n>{NUM}))?(?:\s+of\s+them)?{_END}"),
-        ("both", rf"\s*with\s+both(?:\s+{_OF}recommendations\b|(?:\s+of\s+them)?{_END})"),
-        ("findings", rf"\s*with\s+(?:all\s+)?{_OF}(?:findings|conclusions)\s+and\s+(?:all\s+)?{_OF}(?:(?P<n>{NUM})\s+)?recommendations\b"),
-        ("list", rf"\s*with\s+(?:(?:our|the)\s+)?recommendations?\s+(?:number\s+|no\.\s*)?(?P<list>{_LIST})"),
-        ("any", rf"\s*with\s+(?:any|none)\s+{_OF}recommendations\b"),
-        ("count", rf"\s*with\s+(?P<c>{NUM})(?:\s+of\s+(?:(?:our|the|its)\s+)?(?:(?P<t>{NUM})\s+)?recommendations\b|\s+recommendations?\b|(?=\s*(?:[,.;]|$|(?:but|and|while|whereas)\b)))"),
-        ("one", r"\s*with\s+(?:our|the|this|that|its|OIG's)\s+recommendation\b(?!s)"),
-        ("plural", rf"\s*with\s+(?:(?:our|the|its|these|those|OIG's)\s+)?(?:(?P<n>{NUM})\s+)?recommendations\b"),
-    )
+_OBJECT_PATTERNS = (
+    ("all_but", rf"\s*with\s+all\s+{_OF}(?:recommendations\s+)?(?:,\s*)?(?:but|except(?:\s+for)?)\s+(?:(?P<k>{NUM})(?:\s+of\s+{_OF}recommendations\b)?|recommendations?\s+(?P<klist>{_LIST}))"),
+    ("all", rf"\s*with\s+(?:all|each)\s+(?:(?P<n>{NUM})\s+)?{_OF}(?:(?P<n2>{NUM})\s+)?recommendations\b"),
+    ("all", rf"\s*with\s+all(?:\s+(?P<n>{NUM}))?(?:\s+of\s+them)?{_END}"),
+    ("both", rf"\s*with\s+both(?:\s+{_OF}recommendations\b|(?:\s+of\s+them)?{_END})"),
+    ("findings", rf"\s*with\s+(?:all\s+)?{_OF}(?:findings|conclusions)\s+and\s+(?:all\s+)?{_OF}(?:(?P<n>{NUM})\s+)?recommendations\b"),
+    ("list", rf"\s*with\s+(?:(?:our|the)\s+)?recommendations?\s+(?:number\s+|no\.\s*)?(?P<list>{_LIST})"),
+    ("any", rf"\s*with\s+(?:any|none)\s+{_OF}recommendations\b"),
+    ("count", rf"\s*with\s+(?P<c>{NUM})(?:\s+of\s+(?:(?:our|the|its)\s+)?(?:(?P<t>{NUM})\s+)?recommendations\b|\s+recommendations?\b|(?=\s*(?:[,.;]|$|(?:but|and|while|whereas)\b)))"),
+    ("one", r"\s*with\s+(?:our|the|this|that|its|OIG's)\s+recommendation\b(?!s)"),
+    ("plural", rf"\s*with\s+(?:(?:our|the|its|these|those|OIG's)\s+)?(?:(?P<n>{NUM})\s+)?recommendations\b"),
 )  # fmt: skip
-_LOOSE = re.compile(
-    rf"\s*with\s+(?:all(?:\s+but)?\s+{NUM}|all|both|{NUM})(?:\s+of\s+them)?{_END}", re.IGNORECASE
-)
+_LOOSE = rf"\s*with\s+(?:all(?:\s+but)?\s+{NUM}|all|both|{NUM})(?:\s+of\s+them)?{_END}"
+
+
+@cache
+def _objects() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The objects a "concur" clause can have, compiled on the first clause read (most summaries
+    have none: printing them compiles none)."""
+    return tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _OBJECT_PATTERNS)
+
+
+@cache
+def _loose_object() -> re.Pattern[str]:
+    return re.compile(_LOOSE, re.IGNORECASE)
+
+
 _ALIASES = {
     "department": "DHS", "department of homeland security": "DHS", "homeland security": "DHS",
     "customs and border protection": "CBP", "immigration and customs enforcement": "ICE",
@@ -144,7 +154,8 @@ def _loose(sentence: str, verbs: list[re.Match[str]]) -> bool:
     with all but one", "CBP concurred with six, but did not concur with two"."""
     ends = [v.start() for v in verbs[1:]] + [len(sentence)]
     return all(
-        _LOOSE.match(sentence[verb.end() : end]) for verb, end in zip(verbs, ends, strict=True)
+        _loose_object().match(sentence[verb.end() : end])
+        for verb, end in zip(verbs, ends, strict=True)
     )
 
 
@@ -154,7 +165,7 @@ def _read_object(verb: re.Match[str], obj: str, reading: Reading) -> None:
         reading.unsure = True
         return
     negative = bool(verb["neg"])
-    found = next(((n, m) for n, p in _OBJECTS if (m := p.match(obj))), None)
+    found = next(((n, m) for n, p in _objects() if (m := p.match(obj))), None)
     if found is None:
         reading.unsure = True
         return

@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from crawler.normalize import repair_mojibake
@@ -50,8 +51,14 @@ _MAKES = (
 )
 
 
-def _patterns(maker: str) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
-    """A count ("We made four recommendations") and a none ("KPMG did not make any")."""
+@cache
+def _patterns(firm: bool) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    """A count ("We made four recommendations") and a none ("KPMG did not make any"), made by
+    the OIG or (``firm``) also by an auditing firm; compiled on the first sentence that needs
+    them (most summaries need none).
+
+    The firm alternative is the slow one: only sentences naming an LLP, LLC or P.C. try it."""
+    maker = f"(?:{_OIG}|{_FIRM})" if firm else f"(?:{_OIG})"
     counted = re.compile(
         rf"{maker}\s+{_MAKES}\s+(?i:(?:a\s+total\s+of\s+)?(?P<n>{_COUNT})\s+"
         r"(?:(?:new|additional|formal|specific|total)\s+)?(?P<noun>recommendations?)\b)"
@@ -72,8 +79,6 @@ def _patterns(maker: str) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]
     return counted, zero
 
 
-# the firm alternative is the slow one: only sentences naming an LLP, LLC or P.C. try it
-_PATTERNS = {False: _patterns(f"(?:{_OIG})"), True: _patterns(f"(?:{_OIG}|{_FIRM})")}
 _FIRMS = re.compile(r"\b(?:LLP|LLC|P\.?C\.?)")
 # "... two recommendations to CBP and one to ICE": a count of part of them
 _SPLIT_COUNT = re.compile(
@@ -168,7 +173,7 @@ def key_facts(text: str | None, component: str | None = None) -> KeyFacts:
 
 
 def _read_counts(sentence: str, reading: Reading) -> None:
-    counted, zeros = _PATTERNS[bool(_FIRMS.search(sentence))]
+    counted, zeros = _patterns(bool(_FIRMS.search(sentence)))
     found = list(counted.finditer(sentence))
     lowered = sentence.lower()
     negated = "no " in lowered or "not " in lowered

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import textwrap
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.vocabulary import HEALTH_KINDS, KIND_WORDS
 from crawler.text import clean_data, clean_text
-from notifier.render.bulk import bulk_context
 from notifier.render.common import Style, clean, facts, when
 from notifier.render.key_facts import change_lines
-from notifier.render.pdf_changes import event_pdf_changes
 from notifier.render.words import change_line, label_words, plain_error, plain_reason, value_text
+
+if TYPE_CHECKING:
+    from notifier.render.pdf_changes import PdfRedline
 
 SUMMARY_LIMIT = 400
 
@@ -81,7 +82,7 @@ def render_text(event: dict[str, Any], where: tzinfo | None = None) -> str:
     lines += [
         f"  {safe(change_line(c))}" for c in _items(event.get("changes")) if isinstance(c, dict)
     ]
-    if pdf := event_pdf_changes(event):  # "Inside the PDF: Changed on pages 3 and 7"
+    if pdf := _pdf_changes(event):  # "Inside the PDF: Changed on pages 3 and 7"
         lines.append(
             f"  {pdf.line}" if pdf.status != "compared" else f"  Inside the PDF: {pdf.line}"
         )
@@ -94,6 +95,16 @@ def render_text(event: dict[str, Any], where: tzinfo | None = None) -> str:
     return "\n".join(lines)
 
 
+def _pdf_changes(event: dict[str, Any]) -> PdfRedline | None:
+    """The event's validated ``pdf_changes`` (None: none); their renderer loads for an event
+    that has them (``oigwatch changes`` lists most without)."""
+    if event.get("pdf_changes") is None:
+        return None
+    from notifier.render.pdf_changes import event_pdf_changes
+
+    return event_pdf_changes(event)
+
+
 BULK_STYLE = Style(
     clean, clean, lambda spans: "", lambda spans: 0, headline=200, title=160, summary=400,
     change=300,
@@ -102,6 +113,8 @@ BULK_STYLE = Style(
 
 def _bulk_text(event: dict[str, Any], headline: str) -> str:
     """A bulk hold: the site-wide change in one sentence, or counts per kind and examples."""
+    from notifier.render.bulk import bulk_context  # bulk holds only
+
     bulk = bulk_context(event, BULK_STYLE)
     release = f"oigwatch release {clean(event.get('event_id'))}"
     source = clean(event.get("source"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.delivery import TargetConfig
 from config.registry import CHANNELS, Channel
 from notifier.console import render_text
-from notifier.transports import Outgoing
+
+if TYPE_CHECKING:
+    from notifier.transports import Outgoing
 
 
 class ConsoleTarget(TargetConfig):

@@ -3,6 +3,7 @@ older ones); --limit N the last N, --all every one. Oldest first in each case.""
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,3 +78,24 @@ def test_no_word_when_nothing_was_left_out(ledger: tuple[str, str]) -> None:
 def test_limit_and_all_together_is_a_usage_error(ledger: tuple[str, str]) -> None:
     result = changes(ledger, "--all", "--limit", "3")
     assert result.exit_code == 2 and "choose one" in result.stderr
+
+
+def test_the_collector_pauses_while_changes_runs_and_resumes_after(
+    ledger: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A brief command: no garbage collection while it imports, queries and prints (issue #12:
+    the collector's sweeps of the import-time heap were a fifth of its start-up), and the
+    collector is on again when it returns."""
+    import ledger.change_list as change_list
+
+    listed, seen = change_list.changes, []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return listed(*args, **kwargs)
+
+    monkeypatch.setattr(change_list, "changes", spy)
+    assert gc.isenabled()
+    assert len(reasons(changes(ledger))) == DEFAULT_LIMIT
+    assert seen == [False]
+    assert gc.isenabled()

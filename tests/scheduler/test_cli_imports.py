@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -16,6 +17,8 @@ from support.harness import write_config
 
 from cli.main import COMMANDS, main
 from ledger.db import ensure_schema, make_engine
+from ledger.outbox import EventRow, insert_events
+from ledger.store import Ledger
 
 REPO = Path(__file__).resolve().parents[2]
 NEVER = {"scrapy", "twisted", "apscheduler", "uvicorn", "fastapi", "starlette", "slack_sdk",
@@ -32,13 +35,20 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stder
 """
 
 
-def imported(*argv: str) -> tuple[int, set[str]]:
-    """Run ``oigwatch ARGV`` in a fresh interpreter: its exit code and the top-level packages
+def modules(*argv: str) -> tuple[int, str, set[str]]:
+    """Run ``oigwatch ARGV`` in a fresh interpreter: its exit code, its output and every module
     it imported."""
     done = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=REPO, capture_output=True,
                           text=True, timeout=120, check=False)  # fmt: skip
     report = json.loads(done.stderr.strip().splitlines()[-1])
-    return report["code"], {name.split(".")[0] for name in report["modules"]}
+    return report["code"], done.stdout, set(report["modules"])
+
+
+def imported(*argv: str) -> tuple[int, set[str]]:
+    """Run ``oigwatch ARGV`` in a fresh interpreter: its exit code and the top-level packages
+    it imported."""
+    code, _, names = modules(*argv)
+    return code, {name.split(".")[0] for name in names}
 
 
 def test_help_imports_only_click_and_light_modules() -> None:
@@ -77,6 +87,32 @@ def test_reading_commands_never_import_the_crawler_service_or_channels(
     assert code in (0, 2)  # the report is not in this ledger: exit 2, after opening it
     assert {"sqlalchemy", "pydantic", "ledger"} <= packages  # the probe sees what ran
     assert not packages & NEVER, packages & NEVER
+
+
+def test_listing_changes_imports_only_the_renderer_parts_its_events_need(
+    ledger: tuple[str, str], tmp_path: Path
+) -> None:
+    """A plain new report is printed without the bulk hold's renderer, the PDF redline's, or the
+    transports the console channel sends through (issue #12: `changes` starts fast)."""
+    config, _ = ledger
+    db = f"sqlite:///{tmp_path}/one.db"
+    engine = make_engine(db)
+    try:
+        ensure_schema(engine)
+        event = EventRow(dedupe_key="one", source_id=Ledger(engine).source_id("dhs-oig"),
+                         run_id=None, report_id=None, kind="new", status="published",
+                         detected_at=datetime(2026, 11, 16, 9, tzinfo=UTC),
+                         payload={"report_number": "OIG-26-01", "title": "A new report"})  # fmt: skip
+        with engine.begin() as conn:
+            insert_events(conn, [event])
+    finally:
+        engine.dispose()
+    code, out, names = modules("changes", "--config", config, "--db", db)
+    assert code == 0 and "[New] OIG-26-01 A new report" in out
+    assert "notifier.console" in names  # the probe sees what ran
+    lazy = {"notifier.render.bulk", "notifier.render.pdf_changes", "documents.changes",
+            "notifier.transports"}  # fmt: skip
+    assert not names & lazy, names & lazy
 
 
 def test_the_group_lists_every_command_with_its_own_summary() -> None:
