@@ -113,13 +113,16 @@ class Commands(click.Group):
     ``brief`` names the commands that answer and exit (``changes``): the garbage collector is
     paused while one runs, since its sweeps of the heap the imports build (SQLAlchemy,
     pydantic) cost more than the rest of the start-up; what the command built is then frozen
-    (``gc.freeze``: exit does not sweep it again) and the collector resumed."""
+    (``gc.freeze``: exit does not sweep it again) and the collector resumed. ``warming`` names
+    the commands that may run long (``crawl``): the collector is paused only until the command
+    has imported what it runs and calls :func:`warmed_up`."""
 
     def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None,
-                 brief: frozenset[str] = frozenset(), **kwargs: Any) -> None:  # fmt: skip
+                 brief: frozenset[str] = frozenset(), warming: frozenset[str] = frozenset(),
+                 **kwargs: Any) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
-        self.brief = brief
+        self.brief, self.warming = brief, warming
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self.lazy})
@@ -152,7 +155,7 @@ class Commands(click.Group):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
-        if name in self.brief and gc.isenabled():  # before its options' callbacks import
+        if name in self.brief | self.warming and gc.isenabled():  # before its options import
             gc.disable()
             ctx.meta[_PAUSED] = True
         return name, command, rest
@@ -173,6 +176,15 @@ class Commands(click.Group):
 
 
 _PAUSED = "oigwatch.gc_paused"  # ctx.meta: a brief command paused the collector
+
+
+def warmed_up() -> None:
+    """A ``warming`` command has imported what it runs: what its start-up built is frozen
+    (later collections do not sweep it) and the collector resumed for the rest of the run."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.pop(_PAUSED, False):
+        gc.freeze()
+        gc.enable()
 
 
 def _checked(param: click.Parameter, value: str | None, check: Callable[[str], str]) -> str | None:

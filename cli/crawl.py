@@ -22,6 +22,7 @@ from cli.common import (
     require_sources,
     settings_from,
     sigterm_interrupts,
+    warmed_up,
 )
 from notifier.console import safe
 
@@ -149,6 +150,7 @@ def _crawl_each(
     from ledger.lock import SourceBusy
     from notifier.routes import router_for
 
+    warmed_up()  # all imported: the collector runs again for the crawl itself
     failed = False
     router = router_for(settings.routes)
     for source in chosen:

@@ -73,12 +73,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 BRIEF = frozenset({"changes"})  # commands that answer and exit: no garbage collection meanwhile
+WARMING = frozenset({"crawl"})  # none while they start up (until cli.common.warmed_up)
 
 
 @click.group(
     cls=Commands,
     lazy=COMMANDS,
     brief=BRIEF,
+    warming=WARMING,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(package_name="oigwatch")
