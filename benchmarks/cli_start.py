@@ -50,6 +50,7 @@ def build_ledger(db_url: str, config: Path, reports: int = LEDGER_REPORTS) -> in
         moment = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
         with engine.begin() as conn:
             run_id = conn.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1))
+            assert run_id is not None, "the filled ledger has its runs"
             ids = list(conn.scalars(select(Report.id).order_by(Report.id)))
             for start in range(0, len(ids), EVENT_BATCH):
                 rows = []

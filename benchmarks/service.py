@@ -8,7 +8,9 @@
    the crawl worker's over a second run of as many polls in which the site reshuffles its tied
    rows on every request (no page is byte-identical) and its robots.txt answers 503 (never
    cached, so the probe hands every poll to the worker, which asks for it first), and the
-   worker crawls each time (its RSS and growth, and its CPU per poll).
+   worker crawls each time (its RSS and growth, and its CPU per poll);
+10b. the service's memory and CPU over as many polls of the reshuffling site with robots.txt
+   cached: the probe parses the reshuffled pages in the service process, no worker runs.
 The quick interval is shortened so cycles run back to back. The web side is on (port 0).
 
 The cycles are the service's own schedule, not a loop of ours: we only watch the ledger.
@@ -117,14 +119,16 @@ class Watched:
         return max(self.measured - WARM, 1)
 
 
-def _watch(workdir: Path, config: Path, site: SiteProcess, cycles: int, ties: str) -> Watched:
+def _watch(workdir: Path, config: Path, site: SiteProcess, cycles: int, ties: str,
+           robots_fails: bool = False) -> Watched:  # fmt: skip
     """Baseline with the CLI, then watch ``oigwatch run`` make ``cycles`` quick polls of the
     site with its ties in ``ties`` order ("stable": every page answers 304; "shuffle": every
     page's bytes differ on each request, and robots.txt answers 503, so every poll crawls with
     the worker)."""
-    db_url = f"sqlite:///{workdir / f'service-{ties}.db'}"
-    ops = [{"op": "tie_shuffle", "mode": ties}, {"op": "clear_faults"}]
-    if ties == "shuffle":  # a robots.txt never cached: the probe leaves each poll to the worker
+    name = f"{ties}{'-robots-fail' * robots_fails}"
+    db_url = f"sqlite:///{workdir / f'service-{name}.db'}"
+    ops: list[dict[str, Any]] = [{"op": "tie_shuffle", "mode": ties}, {"op": "clear_faults"}]
+    if robots_fails:  # a robots.txt never cached: the probe leaves each poll to the worker
         ops.append({"op": "http_fault", "match": "/robots.txt", "kind": "status", "status": 503,
                     "count": -1})  # fmt: skip
     subprocess.run(
@@ -144,7 +148,7 @@ def _watch(workdir: Path, config: Path, site: SiteProcess, cycles: int, ties: st
         "OIGWATCH_SERVICE__DEEP_INTERVAL": str(30 * 86400),
         "OIGWATCH_SERVICE__JITTER": "0",
     }
-    log = workdir / f"service-{ties}.log"
+    log = workdir / f"service-{name}.log"
     argv = [str(OIGWATCH), "run", "--config", str(config), "--db", db_url,
             "--base-url", site.base_url, "--port", "0"]  # fmt: skip
     with open(log, "wb") as out:
@@ -171,11 +175,43 @@ def run_service(
     poll crawls: the site reshuffles its ties and its robots.txt fails, so the probe never
     answers)."""
     still = _watch(workdir, config, site, cycles, "stable")
-    busy = _watch(workdir, config, site, cycles, "shuffle")
-    return _poll_figures(still) + _memory_figures(still, busy), {
+    parsing = _watch(workdir, config, site, cycles, "shuffle")
+    busy = _watch(workdir, config, site, cycles, "shuffle", robots_fails=True)
+    figures = _poll_figures(still) + _memory_figures(still, busy) + _parsing_figures(parsing)
+    return figures, {
         "unchanged": _info(still),
-        "reshuffled": _info(busy),
+        "reshuffled_read_by_the_probe": _info(parsing),
+        "reshuffled_robots_failing": _info(busy),
     }
+
+
+def _parsing_figures(run: Watched) -> list[Figure]:
+    """10b: polls whose changed pages the probe parses in the service process itself."""
+    group, n = "10b service, ties reshuffled (the probe parses)", run.measured
+    tree = (run.done.tree_cpu - run.warm.tree_cpu) / run.span
+    return [
+        Figure(group, f"service RSS after {n} polls", "MB", [run.done.service_rss], RSS_GOAL),
+        Figure(
+            group,
+            f"service growth, polls {WARM}-{n}",
+            "MB",
+            [run.done.service_rss - run.warm.service_rss],
+            GROWTH_GOAL,
+        ),
+        Figure(
+            group,
+            "pages parsed per poll",
+            "count",
+            [float(r["requests"] - r["not_modified"]) for r in run.runs],
+        ),
+        Figure(
+            group,
+            "CPU per poll, whole process tree",
+            "s",
+            [tree],
+            note="no crawl process: the probe reads the reshuffled pages",
+        ),
+    ]
 
 
 def _info(run: Watched) -> dict[str, Any]:
