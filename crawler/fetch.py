@@ -104,13 +104,24 @@ def fetch(
     abort: threading.Event | None = None,
     runner: Runner | None = None,
 ) -> CrawlOutcome:
-    """The probe's result when nothing changed (no Scrapy at all: ``crawler/probe.py``), else
-    the crawl: Scrapy in this process (:func:`run_crawl`), or ``runner`` (the service's worker)."""
-    from crawler.probe import probe
+    """The probe's result (listing pages read without Scrapy: ``crawler/probe.py``), else the
+    crawl: Scrapy in this process (:func:`run_crawl`), or ``runner`` (the service's worker).
+    ``timeout`` bounds both together."""
+    from crawler.probe import OverTime, probe
 
-    if (result := probe(job, progress, abort)) is not None:
-        return CrawlOutcome(result)
-    return (runner or run_crawl)(job, timeout, progress, abort)
+    deadline = time.monotonic() + timeout
+    try:
+        if (result := probe(job, progress, abort, deadline)) is not None:
+            return CrawlOutcome(result)
+    except OverTime:
+        return timed_out(timeout)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return timed_out(timeout)
+    outcome = (runner or run_crawl)(job, left, progress, abort)
+    if outcome.failure == timed_out(left).failure:  # named by the limit the check was given
+        return timed_out(timeout)
+    return outcome
 
 
 def run_crawl(

@@ -59,15 +59,23 @@ class Unsure(Exception):
     """Something only the full crawl does: it must run."""
 
 
+class OverTime(Exception):
+    """The probe reached the crawl's wall-clock limit: the crawl timed out."""
+
+
 def probe(
-    job: CrawlJob, progress: Progress | None = None, abort: threading.Event | None = None
+    job: CrawlJob,
+    progress: Progress | None = None,
+    abort: threading.Event | None = None,
+    deadline: float | None = None,
 ) -> CrawlResult | None:
-    """The crawl's result, read without Scrapy; None when the full crawl must run."""
+    """The crawl's result, read without Scrapy; None when the full crawl must run. Raises
+    OverTime past ``deadline`` (``time.monotonic()``), as a crawl is stopped past its limit."""
     if job.robots is None:
         return None  # the crawl fetches robots.txt first (and may cache it)
     started = time.time()
     try:
-        with _Walk(job, progress, abort) as walk:
+        with _Walk(job, progress, abort, deadline) as walk:
             walk.sweep()
     except Unsure as exc:
         log.debug("probe of %s: the crawl runs (%s)", job.source.name, exc)
@@ -87,8 +95,10 @@ def probe(
 class _Walk:
     """The listing spider's walk, its pages asked for as the crawl's pacing allows."""
 
-    def __init__(self, job: CrawlJob, progress: Progress | None, abort: threading.Event | None):
+    def __init__(self, job: CrawlJob, progress: Progress | None, abort: threading.Event | None,
+                 deadline: float | None = None):  # fmt: skip
         self.job, self.progress, self.abort = job, progress, abort
+        self.deadline = float("inf") if deadline is None else deadline
         self.deep = job.sweep == "deep"
         self.robots = _robots(job)
         self.known = set(job.pdf.known_paths)
@@ -221,12 +231,13 @@ class _Walk:
         if self.stop.is_set() or (self.abort is not None and self.abort.is_set()):
             raise Unsure("stopping")
         if self.width == 1 and self.asked and self.job.crawl.delay:
-            time.sleep(self.job.crawl.delay)
+            time.sleep(min(self.job.crawl.delay, self.left()))
         self.asked += 1
         target = self.fetchable(url)
         body = bytearray()
+        timeout = min(self.job.crawl.timeout, self.left())
         try:
-            with self.client.stream("GET", target, headers=validators) as response:
+            with self.client.stream("GET", target, headers=validators, timeout=timeout) as response:
                 status = response.status_code
                 if response.headers.get("Content-Encoding", "identity").lower() != "identity":
                     raise Unsure(f"{url}: compressed anyway (the crawl inflates it, bounded)")
@@ -235,13 +246,22 @@ class _Walk:
                         body += chunk
                         if len(body) > self.job.crawl.max_page_bytes:
                             raise Unsure(f"{url}: over the size cap")
+                        self.left()  # a body trickling in past the limit
                 else:
                     response.read()
         except (httpx.HTTPError, OSError) as exc:
+            self.left()  # a request cut short by the limit: the crawl timed out
             raise Unsure(f"{url}: {exc}") from exc
         if status != 304 and (status != 200 or pdf):
             raise Unsure(f"{url}: HTTP {status}")
         return target, status, bytes(body), response.headers
+
+    def left(self) -> float:
+        """Seconds left before the crawl's wall-clock limit; raises OverTime at it."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise OverTime
+        return left
 
     def fetchable(self, url: str) -> str:
         """The URL as the crawl's host guard fetches it: the base host (its other names go

@@ -124,3 +124,24 @@ def test_a_bad_database_url_is_named_without_its_password() -> None:
 
 def test_check_options_compare_without_their_abort_switch_and_runner() -> None:
     assert CheckOptions(abort=threading.Event(), runner=run_crawl) == CheckOptions()
+
+
+def test_the_time_limit_bounds_the_probe_and_the_crawl_together(site: FixtureSite) -> None:
+    """The listing pages are read without Scrapy (the probe), under the same wall-clock limit as
+    a crawl: pages that trickle in past it end the check as a timed-out crawl, at the limit, not
+    a limit later (and not handed to a crawl with a fresh one)."""
+    from dataclasses import replace
+
+    from crawler.fetch import fetch
+
+    site.mutate({"op": "http_fault", "match": "/reports/", "kind": "delay", "seconds": 1.0,
+                 "count": -1})  # fmt: skip
+    slow = replace(every_view(site.base_url), robots="")  # robots.txt known: the probe reads
+    started = time.monotonic()
+    outcome = fetch(slow, 1.5)
+    assert outcome.failure == "crawl timed out after 1.5 s and was killed"
+    assert outcome.result is None and not outcome.abandoned
+    assert time.monotonic() - started < 3.5
+    site.mutate({"op": "clear_faults"})
+    read = fetch(slow, 60)
+    assert read.result is not None and read.result.pages, "the next check reads the pages"
