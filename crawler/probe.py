@@ -51,7 +51,7 @@ from crawler.normalize import pdf_path
 
 Progress = Callable[[int, int], None]
 Answer = tuple[str, int, bytes, httpx.Headers]  # the URL fetched, its status, body and headers
-Walk = tuple[ViewPlan, str]  # a view and the order it is read in
+ViewOrder = tuple[ViewPlan, str]  # a view and the order it is read in
 log = logging.getLogger(__name__)
 
 
@@ -128,7 +128,7 @@ class _Walk:
     def sweep(self) -> None:
         """Page 0 of every view (and of its deep order), the walks, the PDF re-checks, and
         page 0 again: the spider's order of business."""
-        firsts: list[Walk] = [(view, "") for view in self.job.views]
+        firsts: list[ViewOrder] = [(view, "") for view in self.job.views]
         if self.deep:
             firsts += [(view, view.deep_order) for view in self.job.views if view.deep_order]
         read = self.read([(view, order, 0) for view, order in firsts])
@@ -144,7 +144,7 @@ class _Walk:
                 self.pdfs[pdf_path(item.url) or item.url] = PdfFingerprint(item.url, "not_modified")
             self.read([(view, "", 0) for view in self.job.views])  # the re-read of page 0
 
-    def walk(self, walks: list[tuple[Walk, ParsedPage]]) -> None:
+    def walk(self, walks: list[tuple[ViewOrder, ParsedPage]]) -> None:
         """The spider's ``follow``: the pages up to the last one page 0's pager names (within
         the page cap), asked for together, then one more each time a walk's last page offers a
         next one."""
