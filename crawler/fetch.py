@@ -38,6 +38,7 @@ class CrawlOutcome:
     result: CrawlResult | None
     failure: str | None = None
     abandoned: bool = False  # stopped on request (service shutdown): record nothing
+    over_time: bool = False  # stopped at its wall-clock limit
 
 
 class CrawlAbandoned(Exception):
@@ -57,7 +58,7 @@ class Runner(Protocol):
 
 
 def timed_out(timeout: float) -> CrawlOutcome:
-    return CrawlOutcome(None, f"crawl timed out after {timeout:g} s and was killed")
+    return CrawlOutcome(None, f"crawl timed out after {timeout:g} s and was killed", over_time=True)
 
 
 ABANDONED = CrawlOutcome(None, "crawl abandoned on request", abandoned=True)
@@ -119,9 +120,7 @@ def fetch(
     if left <= 0:
         return timed_out(timeout)
     outcome = (runner or run_crawl)(job, left, progress, abort)
-    if outcome.failure == timed_out(left).failure:  # named by the limit the check was given
-        return timed_out(timeout)
-    return outcome
+    return timed_out(timeout) if outcome.over_time else outcome  # named by the check's limit
 
 
 def run_crawl(

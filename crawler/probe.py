@@ -23,7 +23,6 @@ up to the last one its pager names, are asked for together).
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import logging
 import ssl
@@ -44,10 +43,10 @@ from crawler.contract import (
     ViewPlan,
     guarded_url,
     page_url,
-    read_by,
 )
 from crawler.entry import ParsedPage
 from crawler.normalize import pdf_path
+from crawler.page_read import known_read, read_answer, validators
 
 Progress = Callable[[int, int], None]
 Answer = tuple[str, int, bytes, httpx.Headers]  # the URL fetched, its status, body and headers
@@ -138,7 +137,7 @@ class _Walk:
             ]
             self.walk(walks)
             rechecks = self.job.pdf.recheck
-            self.ask_all([(item.url, _validators(item.etag, item.last_modified))
+            self.ask_all([(item.url, validators(item.etag, item.last_modified))
                           for item in rechecks], pdf=True)  # fmt: skip
             for item in rechecks:  # each answered 304 (else Unsure): not modified
                 self.pdfs[pdf_path(item.url) or item.url] = PdfFingerprint(item.url, "not_modified")
@@ -169,16 +168,14 @@ class _Walk:
         """Listing pages, each read as the spider reads it, in the order asked."""
         urls = [page_url(view.url, order, number) for view, order, number in asked]
         stored = [self.cached(url, view) for url, (view, _, _) in zip(urls, asked, strict=True)]
-        answers = self.ask_all([(url, _validators(c.etag, c.last_modified) if c else {})
+        answers = self.ask_all([(url, validators(c.etag, c.last_modified) if c else {})
                                 for url, c in zip(urls, stored, strict=True)])  # fmt: skip
         return [self.take(view, order, number, url, cached, answer)
                 for (view, order, number), url, cached, answer
                 in zip(asked, urls, stored, answers, strict=True)]  # fmt: skip
 
     def cached(self, url: str, view: ViewPlan) -> CachedPage | None:
-        """The page as last read (this run first), if read the way this view reads it now."""
-        cached = self.cache.get(url) or self.job.page_cache.get(url)
-        return cached if cached is not None and cached.read_by == read_by(view) else None
+        return known_read(url, view, self.cache, self.job.page_cache)
 
     def take(self, view: ViewPlan, order: str, number: int, url: str,
              cached: CachedPage | None, answer: Answer) -> ParsedPage:  # fmt: skip
@@ -191,15 +188,11 @@ class _Walk:
                 raise Unsure(f"{url}: HTTP 304 for a page that is not cached")
             parsed = cached.page
         else:
-            digest = hashlib.sha256(body).hexdigest()
-            if cached is not None and cached.body_sha256 == digest:
-                parsed = cached.page  # the same bytes read the same way hold the same entries
-            else:
-                parsed = parse(view, target, body, _html_type(url, headers))
-            fresh = CachedPage(headers.get("ETag"), headers.get("Last-Modified"), parsed,
-                               read_by(view), digest)  # fmt: skip
+            fresh = read_answer(view, body, headers.get("ETag"), headers.get("Last-Modified"),
+                                cached, lambda: parse(view, target, body, _html_type(url, headers)))  # fmt: skip
             if fresh.replaces(self.cache.get(url) or self.job.page_cache.get(url)):
                 self.cache[url] = fresh
+            parsed = fresh.page
         self.pages.append(PageRecord(view.name, url, parsed, order, number, status))
         self.vouch_pdfs(parsed)
         return parsed
@@ -322,12 +315,6 @@ def _html_type(url: str, headers: httpx.Headers) -> str:
     if content_type.split(";")[0].strip().lower() not in ("text/html", "application/xhtml+xml"):
         raise Unsure(f"{url}: {content_type or 'no Content-Type'}: not read as HTML here")
     return content_type
-
-
-def _validators(etag: str | None, modified: str | None) -> dict[str, str]:
-    """The conditional request's headers for what a page or PDF was last served with."""
-    headers = {"If-None-Match": etag} if etag else {}
-    return headers | ({"If-Modified-Since": modified} if modified else {})
 
 
 def parse(view: ViewPlan, url: str, body: bytes, content_type: str) -> ParsedPage:

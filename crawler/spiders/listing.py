@@ -25,10 +25,10 @@ from crawler.contract import (
     PdfFingerprint,
     ViewPlan,
     page_url,
-    read_by,
 )
 from crawler.entry import ParsedPage, ReportEntry
 from crawler.normalize import pdf_path
+from crawler.page_read import known_read, read_answer, validators
 from crawler.spiders.middleware import NO_RETRY
 
 ROBOTS_PATH = "/robots.txt"
@@ -136,12 +136,8 @@ class ListingSpider(Spider):
     def listing_request(self, view: ViewPlan, order: str, page: int) -> Request:
         """A conditional request for one listing page."""
         url = page_url(view.url, order, page)
-        headers = {}
         cached = self.cached(url, view)
-        if cached and cached.etag:
-            headers["If-None-Match"] = cached.etag
-        if cached and cached.last_modified:
-            headers["If-Modified-Since"] = cached.last_modified
+        headers = validators(cached.etag, cached.last_modified) if cached else {}
         self.collector.scheduled += 1
         meta: dict[str, Any] = {"view": view.name, "order": order, "page": page, "url": url}
         meta["handle_httpstatus_list"] = LISTING_STATUSES
@@ -159,11 +155,7 @@ class ListingSpider(Spider):
         self, url: str, etag: str | None = None, modified: str | None = None
     ) -> Request:
         """A (conditional) GET of a report PDF, fingerprinted in :meth:`on_pdf`."""
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if modified:
-            headers["If-Modified-Since"] = modified
+        headers = validators(etag, modified)
         self.collector.scheduled += 1
         meta: dict[str, Any] = {
             "pdf": url,
@@ -216,32 +208,22 @@ class ListingSpider(Spider):
         if response.status != 200:
             self.error(url, view.name, f"HTTP {response.status}")
             return None
-        redirected = bool(response.meta.get("redirect_urls"))  # its links resolve elsewhere
-        digest = "" if redirected else hashlib.sha256(response.body).hexdigest()
-        if cached is not None and digest and cached.body_sha256 == digest:
-            parsed = cached.page  # the same bytes read the same way hold the same entries
-        else:
-            options = {"selectors": view.selectors} if view.selectors else {}  # generic layout
-            parsed = self.parsers[view.kind](
-                response.text,
-                page_url=response.url,
-                view=view.name,
-                components=view.components,
-                **options,
-            )
-        fresh = CachedPage(
-            _header(response, b"ETag"), _header(response, b"Last-Modified"), parsed,
-            read_by(view), digest,
+        options = {"selectors": view.selectors} if view.selectors else {}  # generic layout
+        fresh = read_answer(
+            view, response.body, _header(response, b"ETag"), _header(response, b"Last-Modified"),
+            cached,
+            lambda: self.parsers[view.kind](response.text, page_url=response.url, view=view.name,
+                                            components=view.components, **options),
+            redirected=bool(response.meta.get("redirect_urls")),
         )  # fmt: skip
         if fresh.replaces(self.collector.cache.get(url) or self.page_cache.get(url)):
             self.collector.cache[url] = fresh
-        return parsed
+        return fresh.page
 
     def cached(self, url: str, view: ViewPlan) -> CachedPage | None:
         """The page as last read, if it was read the way this view reads it now (a page parsed
         by selectors since changed in the config is read again, not answered from the cache)."""
-        cached = self.collector.cache.get(url) or self.page_cache.get(url)
-        return cached if cached is not None and cached.read_by == read_by(view) else None
+        return known_read(url, view, self.collector.cache, self.page_cache)
 
     def follow(
         self, view: ViewPlan, order: str, page: int, parsed: ParsedPage
