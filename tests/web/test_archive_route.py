@@ -193,8 +193,12 @@ def test_any_name_is_the_pdf_or_a_plain_404(local_settings: Settings, tmp_path: 
     @given(name=names)
     @example(name="0/")  # was a 307 to /archive/0 (a trailing slash redirected), not a 404
     @example(name=SHA + ".pdf/")
+    @example(name=".")  # a dot segment: sent as %2E, since clients drop "/." (RFC 3986 5.2.4)
+    @example(name="..")
     def check(web: httpx.Client, name: str) -> None:
-        answer = web.get("/archive/" + quote(name, safe=""))
+        segment = quote(name, safe="")
+        segment = segment.replace(".", "%2E") if segment in (".", "..") else segment
+        answer = web.get("/archive/" + segment)
         if name == SHA + ".pdf":
             assert answer.status_code == 200 and answer.content == PDF
         else:
